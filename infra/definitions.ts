@@ -1,0 +1,97 @@
+/**
+ * The one definition of the stateful resources. The CDK stateful stack builds
+ * its tables and queues from this, and the local stack creates the very same
+ * tables and queues in DynamoDB Local and the SQS emulator from it, so the two
+ * can never drift apart. Plain data: no CDK or SDK imports here.
+ */
+
+/** Key attribute of a table: every key in this system is a string. */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S';
+}
+
+export interface TableDefinition {
+  /** Logical name; used as the CDK construct id and the local table name. */
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  /** Environment variable through which functions learn the physical name. */
+  readonly envVar: string;
+  readonly purpose: string;
+}
+
+export interface QueueDefinition {
+  readonly name: string;
+  readonly envVar: string;
+  /** Seconds. Lambda requires at least the function timeout; AWS advises 6x. */
+  readonly visibilityTimeoutSeconds: number;
+  /** Deliveries before a message is moved to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+  readonly retentionDays: number;
+  readonly deadLetter: { readonly name: string; readonly envVar: string; readonly retentionDays: number };
+}
+
+/** Every applied or rejected event, keyed by (source, id): the idempotency ledger. */
+export const ledgerTable: TableDefinition = {
+  name: 'Ledger',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  envVar: 'LEDGER_TABLE',
+  purpose: 'event outcomes and the pseudonymised accepted events (for rebuilds)',
+};
+
+/** Entity state events change: organisations, persons, certificates, dispute cases. */
+export const stateTable: TableDefinition = {
+  name: 'State',
+  partitionKey: { name: 'pk', type: 'S' },
+  envVar: 'STATE_TABLE',
+  purpose: 'entity state (org registry, persons, certificates, dispute cases)',
+};
+
+/** Per-scope, per-period counters that indicators are computed from. */
+export const countersTable: TableDefinition = {
+  name: 'Counters',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  envVar: 'COUNTERS_TABLE',
+  purpose: 'counters per division or organisation and per day, month and year',
+};
+
+export const tables = [ledgerTable, stateTable, countersTable] as const;
+
+/** Function timeout of the event processor, seconds. */
+export const processorTimeoutSeconds = 30;
+
+export const eventsQueue: QueueDefinition = {
+  name: 'Events',
+  envVar: 'EVENTS_QUEUE_URL',
+  visibilityTimeoutSeconds: processorTimeoutSeconds * 6,
+  maxReceiveCount: 5,
+  retentionDays: 14,
+  deadLetter: { name: 'EventsDlq', envVar: 'EVENTS_DLQ_URL', retentionDays: 14 },
+};
+
+export const queues = [eventsQueue] as const;
+
+/** SQS event source mapping settings, mirrored by the local poller. */
+export const processorEventSource = {
+  batchSize: 10,
+  maxBatchingWindowSeconds: 1,
+  reportBatchItemFailures: true,
+} as const;
+
+/**
+ * How many deliveries an event naming an unregistered organisation gets
+ * before it is recorded as rejected `unknown_org`. Below maxReceiveCount, so
+ * such an event is settled by us and never reaches the dead-letter queue.
+ */
+export const unknownOrgMaxAttempts = 3;
+
+/** Environment variable names shared by the functions, CDK and the local stack. */
+export const env = {
+  pseudonymKey: 'PSEUDONYM_KEY',
+  pseudonymSecretArn: 'PSEUDONYM_SECRET_ARN',
+  deploymentConfig: 'DEPLOYMENT_CONFIG',
+  unknownOrgMaxAttempts: 'UNKNOWN_ORG_MAX_ATTEMPTS',
+} as const;
