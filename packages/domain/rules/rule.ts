@@ -1,0 +1,51 @@
+import type { RewardPolicy } from '../../config/deployment.ts';
+import type { EventData, EventType } from '../../contract/index.ts';
+import type { Decision, LoadedState } from '../decision.ts';
+import type { OrgState } from '../state.ts';
+import { stateKeys } from '../state.ts';
+
+/**
+ * An accepted, pseudonymised event as the domain sees it: `idNumber` fields
+ * already hold pseudonyms.
+ */
+export interface DomainEvent<T extends EventType = EventType> {
+  readonly type: T;
+  /** Asia/Shanghai calendar date the event counts on. */
+  readonly date: string;
+  readonly data: EventData<T>;
+}
+
+export interface RuleContext<T extends EventType> {
+  readonly event: DomainEvent<T>;
+  readonly state: LoadedState;
+  readonly rewards: RewardPolicy;
+  readonly rootDivision: string;
+}
+
+/** What one event type does: which state it needs, and the decision. */
+export interface EventRule<T extends EventType> {
+  /** State keys needed, given what is loaded so far (some keys depend on others). */
+  keys(event: DomainEvent<T>, state: LoadedState): string[];
+  decide(context: RuleContext<T>): Decision;
+}
+
+/** The organisations named, registered at some point, or the unknown_org decision. */
+export function knownOrgs(state: LoadedState, orgCodes: readonly string[]): OrgState[] | Decision {
+  const found: OrgState[] = [];
+  const missing: string[] = [];
+  for (const code of orgCodes) {
+    const item = state.get(stateKeys.org(code));
+    if (item?.entity === 'org') found.push(item);
+    else missing.push(code);
+  }
+  return missing.length > 0 ? { outcome: 'unknown_org', orgCodes: missing } : found;
+}
+
+export function isDecision(value: unknown): value is Decision {
+  return typeof value === 'object' && value !== null && 'outcome' in value;
+}
+
+/** An accepted event that changes nothing (a repeated step, an already-known fact). */
+export function noEffect(note: string, divisions: readonly string[]): Decision {
+  return { outcome: 'apply', writes: [], deltas: [], divisions, note };
+}

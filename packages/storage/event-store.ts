@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CounterChange } from '../domain/counter-changes.ts';
+import type { StateWrite } from '../domain/decision.ts';
+import type { StateItem } from '../domain/state.ts';
+
+/** Physical table names, from the environment. */
+export interface TableNames {
+  readonly ledger: string;
+  readonly state: string;
+  readonly counters: string;
+}
+
+export interface AcceptedRecord {
+  readonly source: string;
+  readonly id: string;
+  readonly type: string;
+  readonly time: string;
+  readonly date: string;
+  /** Pseudonymised event data, kept so counters can be rebuilt. */
+  readonly data: unknown;
+  readonly contentHash: string;
+  readonly receivedAt: string;
+  readonly processedAt: string;
+  /** Every division the event counts in (lineages expanded). */
+  readonly divisions: readonly string[];
+}
+
+export interface RejectedRecord {
+  readonly source: string;
+  readonly id: string;
+  readonly type?: string;
+  readonly reason: string;
+  /** Names fields, never values. */
+  readonly detail: string;
+  readonly contentHash: string;
+  readonly receivedAt: string;
+  readonly processedAt: string;
+}
+
+export type CommitResult =
+  | { readonly status: 'committed'; readonly itemsWritten: number }
+  /** The ledger already holds this (source, id). */
+  | { readonly status: 'already_applied' }
+  /** A state item changed since it was read: decide again. */
+  | { readonly status: 'stale_state' }
+  /** DynamoDB cancelled the transaction because another one touched the same items. */
+  | { readonly status: 'contention' };
+
+/** DynamoDB's limit on actions in one TransactWriteItems. */
+export const maxTransactionItems = 100;
+
+export class StorageError extends Error {
+  override readonly name: string = 'StorageError';
+}
+
+export class TransactionTooLargeError extends StorageError {
+  override readonly name = 'TransactionTooLargeError';
+  constructor(readonly items: number) {
+    super(`the event would write ${items} items; one transaction holds at most ${maxTransactionItems}`);
+  }
+}
+
+const ledgerKey = (source: string, id: string) => ({ pk: `EVENT#${source}#${id}` });
+
+/** Reads and writes events' effects; one transaction per accepted event. */
+export class EventStore {
+  /** Items written by committed transactions, for benchmarks. */
+  itemsWritten = 0;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tables: TableNames,
+  ) {}
+
+  async findAccepted(source: string, id: string): Promise<{ contentHash: string } | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tables.ledger,
+        Key: { ...ledgerKey(source, id), sk: 'ACCEPTED' },
+        ProjectionExpression: 'contentHash',
+        ConsistentRead: true,
+      }),
+    );
+    return Item === undefined ? undefined : { contentHash: String(Item['contentHash']) };
+  }
+
+  /** Strongly consistent reads of the given state items (absent ones are left out). */
+  async loadState(keys: readonly string[]): Promise<Map<string, StateItem>> {
+    const found = new Map<string, StateItem>();
+    let pending: Record<string, unknown>[] = [...new Set(keys)].map((pk) => ({ pk }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+      if (attempt > 8) throw new StorageError('state reads kept coming back unprocessed');
+      const { Responses, UnprocessedKeys } = await this.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.tables.state]: { Keys: pending.slice(0, 100), ConsistentRead: true } } }),
+      );
+      for (const item of Responses?.[this.tables.state] ?? []) {
+        const { pk, ...rest } = item;
+        found.set(String(pk), rest as StateItem);
+      }
+      pending = [...((UnprocessedKeys?.[this.tables.state]?.Keys as Record<string, unknown>[]) ?? []), ...pending.slice(100)];
+    }
+    return found;
+  }
+
+  /**
+   * Commits an accepted event: the ledger record (only if absent), the state
+   * writes (only if unchanged since read) and every counter change, all or
+   * nothing.
+   */
+  async commit(
+    record: AcceptedRecord,
+    writes: readonly StateWrite[],
+    counters: readonly CounterChange[],
+    attempt = 0,
+  ): Promise<CommitResult> {
+    const items = [
+      {
+        Put: {
+          TableName: this.tables.ledger,
+          Item: { ...ledgerKey(record.source, record.id), sk: 'ACCEPTED', outcome: 'accepted', ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...writes.map((w) => ({
+        Put: {
+          TableName: this.tables.state,
+          Item: { pk: w.key, ...w.item },
+          ...(w.expectedVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': w.expectedVersion } }),
+        },
+      })),
+      ...counters.map((c) => {
+        const entries = Object.entries(c.amounts);
+        return {
+          Update: {
+            TableName: this.tables.counters,
+            Key: { pk: c.pk, sk: c.sk },
+            UpdateExpression: `ADD ${entries.map((_, i) => `#m${i} :m${i}`).join(', ')}`,
+            ExpressionAttributeNames: Object.fromEntries(entries.map(([metric], i) => [`#m${i}`, metric])),
+            ExpressionAttributeValues: Object.fromEntries(entries.map(([, amount], i) => [`:m${i}`, amount])),
+          },
+        };
+      }),
+    ];
+    if (items.length > maxTransactionItems) throw new TransactionTooLargeError(items.length);
+    // Same items, same token: the SDK's retry of an ambiguous (timed-out) write
+    // is recognised by DynamoDB as the same transaction. Our own re-attempts
+    // take a new token; the ledger condition still makes them apply at most once.
+    const token = createHash('sha256').update(`${attempt}:${JSON.stringify(items)}`).digest('hex').slice(0, 36);
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
+    } catch (error) {
+      const reasons = cancellationCodes(error);
+      if (reasons === undefined) throw error;
+      if (reasons[0] === 'ConditionalCheckFailed') return { status: 'already_applied' };
+      if (reasons.includes('ConditionalCheckFailed')) return { status: 'stale_state' };
+      if (reasons.includes('TransactionConflict')) return { status: 'contention' };
+      throw error;
+    }
+    this.itemsWritten += items.length;
+    return { status: 'committed', itemsWritten: items.length };
+  }
+
+  /** Records a rejection; the same bad content redelivered overwrites its own record. */
+  async recordRejection(record: RejectedRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tables.ledger,
+        Item: { ...ledgerKey(record.source, record.id), sk: `REJECTED#${record.contentHash}`, outcome: 'rejected', ...record },
+      }),
+    );
+  }
+
+  /** Notes a redelivery of an accepted event; changes no counter. */
+  async countDuplicate(source: string, id: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tables.ledger,
+        Key: { ...ledgerKey(source, id), sk: 'ACCEPTED' },
+        UpdateExpression: 'ADD duplicates :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  }
+}
+
+/** Cancellation reason codes of a TransactionCanceledException, else undefined. */
+function cancellationCodes(error: unknown): string[] | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((r) => r.Code ?? 'None');
+}

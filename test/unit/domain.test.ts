@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import type { DomainEvent } from '../../packages/domain/apply-event.ts';
+import { counterChanges } from '../../packages/domain/counter-changes.ts';
+import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
+import { county, InMemoryLedger } from '../support/in-memory-ledger.ts';
+
+const zhongzhou = '500233001000';
+const renjia = '500233101000';
+const orgA = '91500233MA5U000001';
+const orgB = '91500233MA5U000002';
+const div = counterKeys.division;
+const org = counterKeys.org;
+
+function event<T extends DomainEvent['type']>(type: T, date: string, data: Record<string, unknown>): DomainEvent {
+  return { type, date, data } as unknown as DomainEvent;
+}
+
+function registered(orgCode: string, division: string, kind = 'enterprise', ownership: string | undefined = 'non_public') {
+  return event('organization.registered.v1', '2026-01-05', {
+    orgCode, name: 'Works', kind, ...(ownership === undefined ? {} : { ownership }), division, workers: 120,
+  });
+}
+
+function certificate(no: string, person: string, level: string, date: string, orgCode = orgA, kind = 'skill') {
+  return event('certificate.submitted.v1', date, {
+    certificateNo: no, kind, level, issuedOn: date, holder: { idNumber: person, frontline: true }, orgCode,
+  });
+}
+
+const dispute = (step: string, caseNo: string, date: string, extra: Record<string, unknown> = {}) =>
+  event(`dispute.${step}.v1` as DomainEvent['type'], date, { caseNo, orgCode: orgA, ...extra });
+
+describe('counterChanges', () => {
+  it('counts a contract spanning two townships once at the county, once per township and employer', () => {
+    const changes = counterChanges(
+      [{ metric: metrics.contractsCollective, amount: 1, date: '2026-03-04', orgCodes: [orgA, orgB], divisions: [zhongzhou, renjia] }],
+      (d) => (d === county ? [county] : [d, county]),
+    );
+    const yearItems = changes.filter((c) => c.sk === 'Y#2026').map((c) => [c.pk, c.amounts['contracts_collective']]);
+    expect(yearItems.sort()).toEqual(
+      [[div(county), 1], [div(renjia), 1], [div(zhongzhou), 1], [org(orgA), 1], [org(orgB), 1]].sort(),
+    );
+    expect(changes).toHaveLength(15);
+  });
+
+  it('drops metrics whose deltas cancel out within one item', () => {
+    const changes = counterChanges(
+      [
+        { metric: metrics.skilled, amount: -1, date: '2026-03-04', orgCodes: [orgA], divisions: [zhongzhou] },
+        { metric: metrics.skilled, amount: 1, date: '2026-03-04', orgCodes: [orgB], divisions: [renjia] },
+      ],
+      (d) => (d === county ? [county] : [d, county]),
+    );
+    expect(changes.some((c) => c.pk === div(county))).toBe(false);
+    expect(changes).toHaveLength(12);
+  });
+});
+
+describe('organisation registry', () => {
+  it('counts registered non-public enterprises and social organisations, and party coverage', () => {
+    const ledger = new InMemoryLedger();
+    ledger.apply(registered(orgA, zhongzhou));
+    ledger.apply(registered(orgB, renjia, 'social_org', undefined));
+    ledger.apply(event('party.organization.established.v1', '2026-02-01', { orgCode: orgA, establishedOn: '2026-02-01' }));
+    expect(ledger.value(div(county), 'Y#2026', metrics.orgsNonPublic)).toBe(1);
+    expect(ledger.value(div(county), 'Y#2026', metrics.orgsSocial)).toBe(1);
+    expect(ledger.value(div(zhongzhou), 'Y#2026', metrics.partyOrgsNonPublic)).toBe(1);
+    expect(ledger.value(div(renjia), 'Y#2026', metrics.partyOrgsSocial)).toBe(0);
+  });
+
+  it('rejects re-registration in another division as a conflict and takes a deregistered org out of the stocks', () => {
+    const ledger = new InMemoryLedger();
+    ledger.apply(registered(orgA, zhongzhou));
+    expect(ledger.apply(registered(orgA, renjia))).toMatchObject({ outcome: 'reject', reason: 'conflict' });
+    ledger.apply(event('party.organization.established.v1', '2026-02-01', { orgCode: orgA, establishedOn: '2026-02-01' }));
+    ledger.apply(event('organization.deregistered.v1', '2026-06-01', { orgCode: orgA }));
+    expect(ledger.value(div(county), 'M#2026-06', metrics.orgsNonPublic)).toBe(-1);
+    expect(ledger.value(div(county), 'M#2026-06', metrics.partyOrgsNonPublic)).toBe(-1);
+    expect(ledger.value(div(county), 'Y#2026', metrics.orgsNonPublic)).toBe(0);
+  });
+
+  it('asks to retry events that name an unregistered organisation', () => {
+    const ledger = new InMemoryLedger();
+    expect(ledger.apply(certificate('C1', 'p_1', 'level3', '2026-03-01'))).toEqual({ outcome: 'unknown_org', orgCodes: [orgA] });
+  });
+});
+
+describe('certificates', () => {
+  it('counts a person once, at the highest level, and pays each (kind, level) reward once', () => {
+    const ledger = new InMemoryLedger();
+    ledger.apply(registered(orgA, zhongzhou));
+    ledger.apply(certificate('C1', 'p_1', 'level4', '2026-03-01'));
+    ledger.apply(certificate('C2', 'p_1', 'level3', '2026-04-01'));
+    ledger.apply(certificate('C3', 'p_1', 'level3', '2026-05-01'));
+    ledger.apply(certificate('D1', 'p_1', 'bachelor', '2026-05-02', orgA, 'degree'));
+    const year = (m: string) => ledger.value(div(county), 'Y#2026', m);
+    expect(year(metrics.skilled)).toBe(1);
+    expect(year(metrics.highSkilled)).toBe(1);
+    expect(year(metrics.rewardFen)).toBe(600_000);
+    expect(year(metrics.rewardedCertificates)).toBe(2);
+    expect(ledger.value(div(county), 'M#2026-04', metrics.highSkilled)).toBe(1);
+  });
+
+  it('a revocation moves the holder down a level and claws the reward back in its own period', () => {
+    const ledger = new InMemoryLedger();
+    ledger.apply(registered(orgA, zhongzhou));
+    ledger.apply(certificate('C1', 'p_1', 'level4', '2026-03-01'));
+    ledger.apply(certificate('C2', 'p_1', 'level2', '2026-04-01'));
+    ledger.apply(event('certificate.revoked.v1', '2026-09-10', { certificateNo: 'C2', reason: 'forged' }));
+    expect(ledger.value(div(county), 'M#2026-04', metrics.rewardFen)).toBe(400_000);
+    expect(ledger.value(div(county), 'M#2026-09', metrics.rewardFen)).toBe(-400_000);
+    expect(ledger.value(div(county), 'M#2026-09', metrics.rewardedCertificates)).toBe(-1);
+    expect(ledger.value(div(county), 'M#2026-09', metrics.highSkilled)).toBe(-1);
+    expect(ledger.value(div(county), 'Y#2026', metrics.skilled)).toBe(1);
+    expect(ledger.value(div(county), 'Y#2026', metrics.highSkilled)).toBe(0);
+  });
+
+  it('a revocation that arrives before its certificate leaves nothing counted', () => {
+    const ledger = new InMemoryLedger();
+    ledger.apply(registered(orgA, zhongzhou));
+    ledger.apply(event('certificate.revoked.v1', '2026-09-10', { certificateNo: 'C9', reason: 'forged' }));
+    ledger.apply(certificate('C9', 'p_1', 'level1', '2026-04-01'));
+    expect(ledger.value(div(county), 'Y#2026', metrics.skilled)).toBe(0);
+    expect(ledger.value(div(county), 'Y#2026', metrics.rewardFen)).toBe(0);
+  });
+
+  it('moves a person to the township of the certificate that gives the highest level', () => {
+    const ledger = new InMemoryLedger();
+    ledger.apply(registered(orgA, zhongzhou));
+    ledger.apply(registered(orgB, renjia));
+    ledger.apply(certificate('C1', 'p_1', 'level4', '2026-03-01', orgA));
+    ledger.apply(certificate('C2', 'p_1', 'level2', '2026-04-01', orgB));
+    expect(ledger.value(div(zhongzhou), 'Y#2026', metrics.skilled)).toBe(0);
+    expect(ledger.value(div(renjia), 'Y#2026', metrics.skilled)).toBe(1);
+    expect(ledger.value(div(county), 'Y#2026', metrics.skilled)).toBe(1);
+  });
+});
+
+describe('dispute cases', () => {
+  const steps = [
+    dispute('filed', 'K1', '2026-02-01', { claimants: 3, category: 'wages', channel: 'union' }),
+    dispute('mediated', 'K1', '2026-02-10', { outcome: 'agreement' }),
+    dispute('confirmed', 'K1', '2026-02-20'),
+    dispute('fulfilled', 'K1', '2026-03-05'),
+  ];
+  const permutations = (xs: number[]): number[][] =>
+    xs.length <= 1 ? [xs] : xs.flatMap((x) => permutations(xs.filter((y) => y !== x)).map((p) => [x, ...p]));
+
+  it('gives identical counters for all 24 arrival orders', () => {
+    const orders = permutations([0, 1, 2, 3]);
+    expect(orders).toHaveLength(24);
+    const snapshots = orders.map((order) => {
+      const ledger = new InMemoryLedger();
+      ledger.apply(registered(orgA, zhongzhou));
+      for (const i of order) ledger.apply(steps[i]!);
+      return ledger.snapshot();
+    });
+    for (const s of snapshots) expect(s).toEqual(snapshots[0]);
+    const ledger = new InMemoryLedger();
+    ledger.apply(registered(orgA, zhongzhou));
+    for (const s of steps) ledger.apply(s);
+    expect(ledger.value(div(county), 'M#2026-02', metrics.disputesFiled)).toBe(1);
+    expect(ledger.value(div(county), 'M#2026-02', metrics.disputesMediated)).toBe(1);
+    expect(ledger.value(div(county), 'M#2026-03', metrics.disputesOneStop)).toBe(1);
+    expect(ledger.value(div(county), 'Y#2026', metrics.disputesOneStop)).toBe(1);
+  });
+
+  it('counts each step once and only agreements as mediated', () => {
+    const ledger = new InMemoryLedger();
+    ledger.apply(registered(orgA, zhongzhou));
+    ledger.apply(steps[0]!);
+    ledger.apply(dispute('filed', 'K1', '2026-02-02', { claimants: 3, category: 'wages', channel: 'union' }));
+    ledger.apply(dispute('mediated', 'K1', '2026-02-05', { outcome: 'no_agreement' }));
+    expect(ledger.value(div(county), 'Y#2026', metrics.disputesFiled)).toBe(1);
+    expect(ledger.value(div(county), 'Y#2026', metrics.disputesMediated)).toBe(0);
+    ledger.apply(steps[1]!);
+    ledger.apply(steps[1]!);
+    expect(ledger.value(div(county), 'Y#2026', metrics.disputesMediated)).toBe(1);
+  });
+});
