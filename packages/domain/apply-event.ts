@@ -5,12 +5,30 @@ import { certificateRevoked, certificateSubmitted } from './rules/certificates.t
 import { contractSigned } from './rules/contracts.ts';
 import { disputeConfirmed, disputeFiled, disputeFulfilled, disputeMediated } from './rules/disputes.ts';
 import { organizationDeregistered, organizationRegistered, partyOrganizationEstablished } from './rules/organisations.ts';
+import { baselineRecorded } from './rules/baselines.ts';
+import {
+  apprenticeshipPaired,
+  awardGranted,
+  competitionEntryRecorded,
+  hardshipAidGranted,
+  innovationConverted,
+  legalAidCaseClosed,
+  outreachConducted,
+  partyMemberDeveloped,
+  partyPostDesignated,
+  representativeSeated,
+  studioEstablished,
+  talentTitleAwarded,
+  trainingBaseEstablished,
+  trainingCompleted,
+  unionEstablished,
+} from './rules/programmes.ts';
 import type { DomainEvent, EventRule } from './rules/rule.ts';
 
 export type { DomainEvent } from './rules/rule.ts';
 
-/** What each event type does. Types without a rule are not applied yet. */
-export const eventRules: { readonly [T in EventType]?: EventRule<T> } = {
+/** What each event type does. */
+export const eventRules: { readonly [T in EventType]: EventRule<T> } = {
   'organization.registered.v1': organizationRegistered,
   'organization.deregistered.v1': organizationDeregistered,
   'party.organization.established.v1': partyOrganizationEstablished,
@@ -21,27 +39,26 @@ export const eventRules: { readonly [T in EventType]?: EventRule<T> } = {
   'dispute.mediated.v1': disputeMediated,
   'dispute.confirmed.v1': disputeConfirmed,
   'dispute.fulfilled.v1': disputeFulfilled,
+  'party.member.developed.v1': partyMemberDeveloped,
+  'party.post.designated.v1': partyPostDesignated,
+  'union.established.v1': unionEstablished,
+  'award.granted.v1': awardGranted,
+  'representative.seated.v1': representativeSeated,
+  'competition.entry.recorded.v1': competitionEntryRecorded,
+  'studio.established.v1': studioEstablished,
+  'talent.title.awarded.v1': talentTitleAwarded,
+  'innovation.converted.v1': innovationConverted,
+  'training.base.established.v1': trainingBaseEstablished,
+  'apprenticeship.paired.v1': apprenticeshipPaired,
+  'training.completed.v1': trainingCompleted,
+  'legal_aid.case.closed.v1': legalAidCaseClosed,
+  'hardship_aid.granted.v1': hardshipAidGranted,
+  'outreach.conducted.v1': outreachConducted,
+  'baseline.recorded.v1': baselineRecorded,
 };
 
-export class DomainError extends Error {
-  override readonly name: string = 'DomainError';
-}
-
-export class UnsupportedEventTypeError extends DomainError {
-  override readonly name = 'UnsupportedEventTypeError';
-  constructor(readonly type: string) {
-    super(`no rule applies events of type ${type}`);
-  }
-}
-
 function ruleFor<T extends EventType>(type: T): EventRule<T> {
-  const rule = eventRules[type] as EventRule<T> | undefined;
-  if (rule === undefined) throw new UnsupportedEventTypeError(type);
-  return rule;
-}
-
-export function isSupportedType(type: EventType): boolean {
-  return eventRules[type] !== undefined;
+  return eventRules[type] as EventRule<T>;
 }
 
 /**
@@ -60,7 +77,7 @@ export function missingStateKeys(event: DomainEvent, loaded: LoadedState, alread
 export function applyEvent(
   event: DomainEvent,
   state: LoadedState,
-  options: { readonly rewards: RewardPolicy; readonly rootDivision: string },
+  options: { readonly rewards: RewardPolicy; readonly rootDivision: string; readonly lineage: (division: string) => readonly string[] },
 ): Decision {
   return ruleFor(event.type).decide({ event: event as never, state, ...options });
 }

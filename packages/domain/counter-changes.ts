@@ -1,4 +1,4 @@
-import type { CounterDelta } from './decision.ts';
+import type { CounterDelta, ItemDelta } from './decision.ts';
 import { counterKeys } from './metrics.ts';
 
 /** The net change one event makes to one counter item. */
@@ -14,8 +14,19 @@ export interface CounterChange {
  * day, month and year of its date. Overlapping scopes are merged (a division
  * is counted once however many deltas reach it) and zero nets are dropped.
  */
-export function counterChanges(deltas: readonly CounterDelta[], lineage: (division: string) => readonly string[]): CounterChange[] {
+export function counterChanges(
+  deltas: readonly CounterDelta[],
+  lineage: (division: string) => readonly string[],
+  itemDeltas: readonly ItemDelta[] = [],
+): CounterChange[] {
   const items = new Map<string, { pk: string; sk: string; amounts: Record<string, number> }>();
+  const addTo = (pk: string, sk: string, metric: string, amount: number): void => {
+    const id = `${pk}|${sk}`;
+    const item = items.get(id) ?? { pk, sk, amounts: {} };
+    item.amounts[metric] = (item.amounts[metric] ?? 0) + amount;
+    items.set(id, item);
+  };
+  for (const d of itemDeltas) addTo(d.pk, d.sk, d.metric, d.amount);
   for (const delta of deltas) {
     const scopes = new Set<string>([
       ...delta.orgCodes.map(counterKeys.org),
@@ -23,10 +34,7 @@ export function counterChanges(deltas: readonly CounterDelta[], lineage: (divisi
     ]);
     for (const pk of scopes) {
       for (const sk of [counterKeys.day(delta.date), counterKeys.month(delta.date), counterKeys.year(delta.date)]) {
-        const id = `${pk}|${sk}`;
-        const item = items.get(id) ?? { pk, sk, amounts: {} };
-        item.amounts[delta.metric] = (item.amounts[delta.metric] ?? 0) + delta.amount;
-        items.set(id, item);
+        addTo(pk, sk, delta.metric, delta.amount);
       }
     }
   }

@@ -15,6 +15,22 @@ export interface CounterDelta {
   readonly divisions: readonly string[];
 }
 
+/** A change to one named counter item, for metrics the domain counts distinctly per period. */
+export interface ItemDelta {
+  readonly metric: Metric;
+  readonly amount: number;
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** An opening balance for a stock metric at one division (baseline.recorded.v1). */
+export interface Baseline {
+  readonly metric: Metric;
+  readonly division: string;
+  readonly asOf: string;
+  readonly value: number;
+}
+
 /** A state item to write, conditioned on the version it was computed from. */
 export interface StateWrite {
   readonly key: string;
@@ -28,6 +44,9 @@ export type Decision =
       readonly outcome: 'apply';
       readonly writes: readonly StateWrite[];
       readonly deltas: readonly CounterDelta[];
+      /** Changes to exact counter items (distinct-per-period metrics). */
+      readonly itemDeltas?: readonly ItemDelta[];
+      readonly baselines?: readonly Baseline[];
       /** Divisions the event concerns (for who may see its outcome). */
       readonly divisions: readonly string[];
       /** Why an accepted event changed nothing, for the log; no personal data. */

@@ -33,7 +33,44 @@ export const metrics = {
   /** registered organisations of that kind that have a party organisation (stocks) */
   partyOrgsNonPublic: 'party_orgs_non_public',
   partyOrgsSocial: 'party_orgs_social',
+  partyMembers: 'party_members',
+  partyMembersFrontline: 'party_members_frontline',
+  partyPosts: 'party_posts',
+  /** unions established in non-public enterprises or social organisations */
+  unionsEstablished: 'unions_established',
+  unionMembers: 'union_members',
+  awards: 'awards',
+  awardsFrontline: 'awards_frontline',
+  representatives: 'representatives',
+  /** representatives of category model_worker or technical_worker */
+  representativesWorkers: 'representatives_workers',
+  competitionContestants: 'competition_contestants',
+  skillStudios: 'skill_studios',
+  zhongzhouTalents: 'zhongzhou_talents',
+  zhongzhouCraftsmen: 'zhongzhou_craftsmen',
+  innovationsConverted: 'innovations_converted',
+  trainingBases: 'training_bases',
+  apprenticeshipPairs: 'apprenticeship_pairs',
+  /** distinct persons trained: counted once per scope and per period (see distinctMetrics) */
+  trainedWorkers: 'trained_workers',
+  legalAidCases: 'legal_aid_cases',
+  legalAidBeneficiaries: 'legal_aid_beneficiaries',
+  legalAidRecoveredFen: 'legal_aid_recovered_fen',
+  hardshipAidGrants: 'hardship_aid_grants',
+  hardshipAidFen: 'hardship_aid_fen',
+  outreachActivities: 'outreach_activities',
+  regulationBooklets: 'regulation_booklets',
+  enterprisesServed: 'enterprises_served',
+  workersReached: 'workers_reached',
 } as const;
+
+/**
+ * Metrics counted once per person within each period and scope: their
+ * counter items hold the distinct count of that very period (day, month,
+ * quarter, year and all-time items), so a period's figure is read from its
+ * own item instead of being summed from smaller periods.
+ */
+export const distinctMetrics: ReadonlySet<Metric> = new Set<Metric>([metrics.trainedWorkers]);
 
 export type Metric = (typeof metrics)[keyof typeof metrics];
 
@@ -47,4 +84,10 @@ export const counterKeys = {
   year: (date: string): string => `Y#${date.slice(0, 4)}`,
   month: (date: string): string => `M#${date.slice(0, 7)}`,
   day: (date: string): string => `D#${date}`,
+  /** Quarter and all-time items exist only for distinct metrics. */
+  quarter: (date: string): string => `Q#${date.slice(0, 4)}-Q${Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1}`,
+  allTime: (): string => 'A#ALL',
+  /** Opening balances of a stock metric (baseline.recorded.v1): pk per metric, sk `<division>#<asOf>`. */
+  baseline: (metric: string): string => `BASELINE#${metric}`,
+  baselineEntry: (division: string, asOf: string): string => `${division}#${asOf}`,
 } as const;

@@ -91,7 +91,21 @@ export interface ContractState {
   readonly version: number;
 }
 
-export type StateItem = OrgState | PersonState | CertificateState | DisputeCaseState | ContractState;
+/** Remembers that a once-only fact (a studio, a contestant) was counted. */
+export interface OnceMarker {
+  readonly entity: 'once';
+  readonly date: string;
+  readonly version: number;
+}
+
+/** The (scope, period) counter items a person was already counted in, for distinct counts. */
+export interface DistinctMarker {
+  readonly entity: 'distinct';
+  readonly counted: readonly string[];
+  readonly version: number;
+}
+
+export type StateItem = OrgState | PersonState | CertificateState | DisputeCaseState | ContractState | OnceMarker | DistinctMarker;
 
 /** State item keys (partition key `pk` of the State table). */
 export const stateKeys = {

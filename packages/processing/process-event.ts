@@ -1,7 +1,7 @@
 import type { DivisionTree, RewardPolicy } from '../config/deployment.ts';
 import type { RejectionReason, ValidatedEvent } from '../contract/index.ts';
 import { idNumberPaths, validateEvent } from '../contract/index.ts';
-import { applyEvent, isSupportedType, missingStateKeys } from '../domain/apply-event.ts';
+import { applyEvent, missingStateKeys } from '../domain/apply-event.ts';
 import type { DomainEvent } from '../domain/apply-event.ts';
 import { counterChanges } from '../domain/counter-changes.ts';
 import type { StateItem } from '../domain/state.ts';
@@ -93,18 +93,18 @@ export async function processEvent(message: IncomingMessage, deps: ProcessorDepe
 
   const existing = await deps.store.findAccepted(source, id);
   if (existing !== undefined) return settleExisting(existing.contentHash);
-  if (!isSupportedType(type)) return reject('unknown_type', `events of type ${type} are not applied by this deployment yet`);
 
   const domainEvent: DomainEvent = {
     type,
     date: event.date,
     data: deps.pseudonymiser.pseudonymise(event.data, idNumberPaths(type)),
   } as DomainEvent;
+  const lineage = (division: string) => deps.divisions.lineage(division);
   const maxAttempts = deps.maxAttempts ?? 5;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (attempt > 0) await backoff(attempt);
     const state = await loadNeededState(domainEvent, deps.store);
-    const decision = applyEvent(domainEvent, state, { rewards: deps.rewards, rootDivision: deps.divisions.rootCode });
+    const decision = applyEvent(domainEvent, state, { rewards: deps.rewards, rootDivision: deps.divisions.rootCode, lineage });
     if (decision.outcome === 'reject') return reject(decision.reason, decision.detail);
     if (decision.outcome === 'unknown_org') {
       if (message.receiveCount >= deps.unknownOrgMaxAttempts) {
@@ -112,8 +112,7 @@ export async function processEvent(message: IncomingMessage, deps: ProcessorDepe
       }
       throw new UnknownOrgPendingError(decision.orgCodes.length);
     }
-    const lineage = (division: string) => deps.divisions.lineage(division);
-    const changes = counterChanges(decision.deltas, lineage);
+    const changes = counterChanges(decision.deltas, lineage, decision.itemDeltas);
     let result;
     try {
       result = await deps.store.commit(
@@ -129,8 +128,7 @@ export async function processEvent(message: IncomingMessage, deps: ProcessorDepe
           processedAt: now().toISOString(),
           divisions: [...new Set(decision.divisions.flatMap(lineage))],
         },
-        decision.writes,
-        changes,
+        { writes: decision.writes, counters: changes, baselines: decision.baselines ?? [] },
         attempt,
       );
     } catch (error) {

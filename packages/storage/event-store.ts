@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CounterChange } from '../domain/counter-changes.ts';
-import type { StateWrite } from '../domain/decision.ts';
+import type { Baseline, StateWrite } from '../domain/decision.ts';
+import { counterKeys } from '../domain/metrics.ts';
 import type { StateItem } from '../domain/state.ts';
 
 /** Physical table names, from the environment. */
@@ -37,6 +38,13 @@ export interface RejectedRecord {
   readonly contentHash: string;
   readonly receivedAt: string;
   readonly processedAt: string;
+}
+
+/** Everything an accepted event writes besides its ledger record. */
+export interface EventEffect {
+  readonly writes: readonly StateWrite[];
+  readonly counters: readonly CounterChange[];
+  readonly baselines: readonly Baseline[];
 }
 
 export type CommitResult =
@@ -110,12 +118,8 @@ export class EventStore {
    * writes (only if unchanged since read) and every counter change, all or
    * nothing.
    */
-  async commit(
-    record: AcceptedRecord,
-    writes: readonly StateWrite[],
-    counters: readonly CounterChange[],
-    attempt = 0,
-  ): Promise<CommitResult> {
+  async commit(record: AcceptedRecord, effect: EventEffect, attempt = 0): Promise<CommitResult> {
+    const { writes, counters, baselines } = effect;
     const items = [
       {
         Put: {
@@ -131,6 +135,12 @@ export class EventStore {
           ...(w.expectedVersion === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': w.expectedVersion } }),
+        },
+      })),
+      ...baselines.map((b) => ({
+        Put: {
+          TableName: this.tables.counters,
+          Item: { pk: counterKeys.baseline(b.metric), sk: counterKeys.baselineEntry(b.division, b.asOf), ...b },
         },
       })),
       ...counters.map((c) => {

@@ -27,14 +27,14 @@ export class InMemoryLedger {
         if (item !== undefined) view.set(key, item);
       }
     }
-    const decision = applyEvent(event, view, { rewards: defaultDeploymentConfig.rewards, rootDivision: county });
+    const decision = applyEvent(event, view, { rewards: defaultDeploymentConfig.rewards, rootDivision: county, lineage: (d) => divisions.lineage(d) });
     if (decision.outcome !== 'apply') return decision;
     for (const write of decision.writes) {
       const current = this.state.get(write.key);
       if (current?.version !== write.expectedVersion) throw new Error(`stale write to ${write.key}`);
       this.state.set(write.key, write.item);
     }
-    for (const change of counterChanges(decision.deltas, (d) => divisions.lineage(d))) {
+    for (const change of counterChanges(decision.deltas, (d) => divisions.lineage(d), decision.itemDeltas)) {
       const key = `${change.pk}|${change.sk}`;
       const item = this.counters.get(key) ?? {};
       for (const [metric, amount] of Object.entries(change.amounts)) item[metric] = (item[metric] ?? 0) + amount;

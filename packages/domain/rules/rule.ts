@@ -20,6 +20,8 @@ export interface RuleContext<T extends EventType> {
   readonly state: LoadedState;
   readonly rewards: RewardPolicy;
   readonly rootDivision: string;
+  /** A division and its ancestors up to the root, nearest first. */
+  readonly lineage: (division: string) => readonly string[];
 }
 
 /** What one event type does: which state it needs, and the decision. */
