@@ -48,8 +48,11 @@ function changeOrg(before: OrgState | undefined, next: OrgState, date: string) {
 
 export const organizationRegistered: EventRule<'organization.registered.v1'> = {
   keys: (event) => [stateKeys.org(event.data.orgCode)],
-  decide: ({ event, state }) => {
+  decide: ({ event, state, rootDivision }) => {
     const { data, date } = event;
+    if (data.division === rootDivision) {
+      return { outcome: 'reject', reason: 'invalid_data', detail: 'data.division: an organisation is registered in a township or street, not the county' };
+    }
     const before = state.get(stateKeys.org(data.orgCode));
     const existing = before?.entity === 'org' ? before : undefined;
     if (existing !== undefined && existing.division !== data.division) {
