@@ -91,9 +91,6 @@ export async function processEvent(message: IncomingMessage, deps: ProcessorDepe
     return { outcome: 'duplicate', source, id, type };
   };
 
-  const existing = await deps.store.findAccepted(source, id);
-  if (existing !== undefined) return settleExisting(existing.contentHash);
-
   const domainEvent: DomainEvent = {
     type,
     date: event.date,
@@ -103,7 +100,9 @@ export async function processEvent(message: IncomingMessage, deps: ProcessorDepe
   const maxAttempts = deps.maxAttempts ?? 5;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (attempt > 0) await backoff(attempt);
-    const state = await loadNeededState(domainEvent, deps.store);
+    // The first read also asks the ledger, in the same round trip, whether the event is already in.
+    const { state, accepted } = await loadNeededState(domainEvent, deps.store, attempt === 0 ? { source, id } : undefined);
+    if (accepted !== undefined) return settleExisting(accepted.contentHash);
     const decision = applyEvent(domainEvent, state, { rewards: deps.rewards, rootDivision: deps.divisions.rootCode, lineage });
     if (decision.outcome === 'reject') return reject(decision.reason, decision.detail);
     if (decision.outcome === 'unknown_org') {
@@ -147,15 +146,31 @@ export async function processEvent(message: IncomingMessage, deps: ProcessorDepe
   throw new RetryableProcessingError(`event kept meeting concurrent changes after ${maxAttempts} attempts`);
 }
 
-/** Loads every state item the event needs, following keys that depend on loaded items. */
-async function loadNeededState(event: DomainEvent, store: EventStore): Promise<Map<string, StateItem>> {
+/**
+ * Loads every state item the event needs, following keys that depend on
+ * loaded items; with `ledgerKey`, also the event's ledger record.
+ */
+async function loadNeededState(
+  event: DomainEvent,
+  store: EventStore,
+  ledgerKey?: { source: string; id: string },
+): Promise<{ state: Map<string, StateItem>; accepted?: { contentHash: string } }> {
   const state = new Map<string, StateItem>();
   const fetched = new Set<string>();
-  for (let keys = missingStateKeys(event, state, fetched); keys.length > 0; keys = missingStateKeys(event, state, fetched)) {
+  let accepted: { contentHash: string } | undefined;
+  let keys = missingStateKeys(event, state, fetched);
+  if (ledgerKey !== undefined) {
+    const first = await store.loadState(keys, ledgerKey);
     for (const key of keys) fetched.add(key);
-    for (const [key, item] of await store.loadState(keys)) state.set(key, item);
+    for (const [key, item] of first.state) state.set(key, item);
+    accepted = first.accepted;
+    keys = missingStateKeys(event, state, fetched);
   }
-  return state;
+  for (; keys.length > 0; keys = missingStateKeys(event, state, fetched)) {
+    for (const key of keys) fetched.add(key);
+    for (const [key, item] of (await store.loadState(keys)).state) state.set(key, item);
+  }
+  return accepted === undefined ? { state } : { state, accepted };
 }
 
 /** The event as the producer sent it: the same content always hashes the same. */

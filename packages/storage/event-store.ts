@@ -70,7 +70,7 @@ export class TransactionTooLargeError extends StorageError {
   }
 }
 
-const ledgerKey = (source: string, id: string) => ({ pk: `EVENT#${source}#${id}` });
+const ledgerPk = (source: string, id: string) => ({ pk: `EVENT#${source}#${id}` });
 
 /** Reads and writes events' effects; one transaction per accepted event. */
 export class EventStore {
@@ -86,7 +86,7 @@ export class EventStore {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.tables.ledger,
-        Key: { ...ledgerKey(source, id), sk: 'ACCEPTED' },
+        Key: { ...ledgerPk(source, id), sk: 'ACCEPTED' },
         ProjectionExpression: 'contentHash',
         ConsistentRead: true,
       }),
@@ -94,23 +94,40 @@ export class EventStore {
     return Item === undefined ? undefined : { contentHash: String(Item['contentHash']) };
   }
 
-  /** Strongly consistent reads of the given state items (absent ones are left out). */
-  async loadState(keys: readonly string[]): Promise<Map<string, StateItem>> {
-    const found = new Map<string, StateItem>();
-    let pending: Record<string, unknown>[] = [...new Set(keys)].map((pk) => ({ pk }));
+  /**
+   * Strongly consistent reads of the given state items (absent ones are left
+   * out) and, with `ledgerKey`, of that event's ledger record, in one batch.
+   */
+  async loadState(
+    keys: readonly string[],
+    ledgerKey?: { source: string; id: string },
+  ): Promise<{ state: Map<string, StateItem>; accepted?: { contentHash: string } }> {
+    const state = new Map<string, StateItem>();
+    let accepted: { contentHash: string } | undefined;
+    type Request = { table: string; key: Record<string, unknown> };
+    let pending: Request[] = [
+      ...(ledgerKey === undefined ? [] : [{ table: this.tables.ledger, key: { ...ledgerPk(ledgerKey.source, ledgerKey.id), sk: 'ACCEPTED' } }]),
+      ...[...new Set(keys)].map((pk) => ({ table: this.tables.state, key: { pk } })),
+    ];
     for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 8) throw new StorageError('reads kept coming back unprocessed');
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-      if (attempt > 8) throw new StorageError('state reads kept coming back unprocessed');
-      const { Responses, UnprocessedKeys } = await this.doc.send(
-        new BatchGetCommand({ RequestItems: { [this.tables.state]: { Keys: pending.slice(0, 100), ConsistentRead: true } } }),
-      );
+      const batch = pending.slice(0, 100);
+      const requestItems: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: true }> = {};
+      for (const { table, key } of batch) (requestItems[table] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
+      const { Responses, UnprocessedKeys } = await this.doc.send(new BatchGetCommand({ RequestItems: requestItems }));
       for (const item of Responses?.[this.tables.state] ?? []) {
         const { pk, ...rest } = item;
-        found.set(String(pk), rest as StateItem);
+        state.set(String(pk), rest as StateItem);
       }
-      pending = [...((UnprocessedKeys?.[this.tables.state]?.Keys as Record<string, unknown>[]) ?? []), ...pending.slice(100)];
+      const ledgerItem = Responses?.[this.tables.ledger]?.[0];
+      if (ledgerItem !== undefined) accepted = { contentHash: String(ledgerItem['contentHash']) };
+      const unprocessed = Object.entries(UnprocessedKeys ?? {}).flatMap(([table, { Keys }]) =>
+        (Keys ?? []).map((key) => ({ table, key: key as Record<string, unknown> })),
+      );
+      pending = [...unprocessed, ...pending.slice(100)];
     }
-    return found;
+    return accepted === undefined ? { state } : { state, accepted };
   }
 
   /**
@@ -124,7 +141,7 @@ export class EventStore {
       {
         Put: {
           TableName: this.tables.ledger,
-          Item: { ...ledgerKey(record.source, record.id), sk: 'ACCEPTED', outcome: 'accepted', ...record },
+          Item: { ...ledgerPk(record.source, record.id), sk: 'ACCEPTED', outcome: 'accepted', ...record },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -180,7 +197,7 @@ export class EventStore {
     await this.doc.send(
       new PutCommand({
         TableName: this.tables.ledger,
-        Item: { ...ledgerKey(record.source, record.id), sk: `REJECTED#${record.contentHash}`, outcome: 'rejected', ...record },
+        Item: { ...ledgerPk(record.source, record.id), sk: `REJECTED#${record.contentHash}`, outcome: 'rejected', ...record },
       }),
     );
   }
@@ -190,7 +207,7 @@ export class EventStore {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tables.ledger,
-        Key: { ...ledgerKey(source, id), sk: 'ACCEPTED' },
+        Key: { ...ledgerPk(source, id), sk: 'ACCEPTED' },
         UpdateExpression: 'ADD duplicates :one',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':one': 1 },
