@@ -1,0 +1,122 @@
+/**
+ * The whole write path through the real queue and database: events sent to
+ * the SQS emulator, delivered in batches by the local event source mapping
+ * to the real processor handler, applied to DynamoDB Local.
+ */
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
+import type { LocalStack } from '../../packages/local-stack/stack.ts';
+import { startLocalStack } from '../../packages/local-stack/stack.ts';
+import { sendBodies, waitUntilDrained } from '../support/queue.ts';
+import { buildWorkload, randomSequence, shuffle } from '../support/workload.ts';
+
+const county = counterKeys.division('500233000000');
+let stack: LocalStack;
+let doc: DynamoDBDocumentClient;
+const workload = buildWorkload(1000, 11);
+const captured: string[] = [];
+const restoreWrites: Array<() => void> = [];
+
+/** Everything written to stdout and stderr while the pipeline runs: the handler's logs included. */
+function captureOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    const original = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write;
+    restoreWrites.push(() => {
+      stream.write = original as typeof stream.write;
+    });
+  }
+}
+
+async function scanAll(table: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey !== undefined);
+  return items;
+}
+
+const yearly = async (metric: string): Promise<number> => {
+  const { Item } = await doc.send(new GetCommand({ TableName: stack.env['COUNTERS_TABLE'], Key: { pk: county, sk: 'Y#2026' } }));
+  return Number(Item?.[metric] ?? 0);
+};
+
+let duplicatesSent = 0;
+
+beforeAll(async () => {
+  captureOutput();
+  stack = await startLocalStack({ withApi: false, quiet: true, visibilityTimeoutSeconds: 5 });
+  doc = DynamoDBDocumentClient.from(stack.ddb);
+  // The registry comes first, as in production: every other event names an organisation.
+  await sendBodies(stack.sqs, stack.queueUrl, workload.registry.map((e) => JSON.stringify(e)));
+  await waitUntilDrained(stack.sqs, stack.queueUrl);
+  const random = randomSequence(99);
+  const redelivered = shuffle(workload.events, random).slice(0, Math.round(workload.events.length * 0.3));
+  duplicatesSent = redelivered.length;
+  const messages = shuffle([...workload.events, ...redelivered], random).map((e) => JSON.stringify(e));
+  await sendBodies(stack.sqs, stack.queueUrl, messages);
+  await waitUntilDrained(stack.sqs, stack.queueUrl, 300_000);
+}, 360_000);
+
+afterAll(async () => {
+  for (const restore of restoreWrites) restore();
+  await stack?.stop();
+});
+
+describe('1,000 events, 30% redelivered, shuffled', () => {
+  it('produces exactly the expected county figures', async () => {
+    const { expected } = workload;
+    expect({
+      skilled: await yearly(metrics.skilled),
+      highSkilled: await yearly(metrics.highSkilled),
+      rewardFen: await yearly(metrics.rewardFen),
+      rewardedCertificates: await yearly(metrics.rewardedCertificates),
+      contractsCollective: await yearly(metrics.contractsCollective),
+      contractsSpecial: await yearly(metrics.contractsSpecial),
+      contractWorkers: await yearly(metrics.contractWorkers),
+      disputesFiled: await yearly(metrics.disputesFiled),
+      disputesMediated: await yearly(metrics.disputesMediated),
+      disputesOneStop: await yearly(metrics.disputesOneStop),
+      orgsNonPublic: await yearly(metrics.orgsNonPublic),
+      partyOrgsNonPublic: await yearly(metrics.partyOrgsNonPublic),
+      orgsSocial: await yearly(metrics.orgsSocial),
+      partyOrgsSocial: await yearly(metrics.partyOrgsSocial),
+    }).toEqual(expected);
+    expect(expected.skilled).toBeGreaterThan(100);
+    expect(expected.rewardFen).toBeGreaterThan(0);
+  });
+
+  it('records every event once as accepted, counts the redeliveries, rejects none, dead-letters none', async () => {
+    const ledger = await scanAll(stack.env['LEDGER_TABLE'] as string);
+    const accepted = ledger.filter((i) => i['sk'] === 'ACCEPTED');
+    expect(accepted).toHaveLength(1000);
+    expect(ledger.filter((i) => String(i['sk']).startsWith('REJECTED'))).toEqual([]);
+    expect(accepted.reduce((sum, i) => sum + Number(i['duplicates'] ?? 0), 0)).toBe(duplicatesSent);
+    const { Attributes } = await stack.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: stack.dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
+    expect(Attributes?.ApproximateNumberOfMessages).toBe('0');
+  });
+
+  it('stores and logs no raw ID number', async () => {
+    const everything = JSON.stringify(
+      await Promise.all(['LEDGER_TABLE', 'STATE_TABLE', 'COUNTERS_TABLE'].map((t) => scanAll(stack.env[t] as string))),
+    );
+    const logs = captured.join('');
+    expect(logs).toContain('event processed');
+    expect(everything).toContain('p_');
+    for (const idNumber of workload.idNumbers) {
+      expect(everything.includes(idNumber)).toBe(false);
+      expect(logs.includes(idNumber)).toBe(false);
+    }
+    expect(workload.idNumbers.length).toBeGreaterThan(100);
+  });
+});
