@@ -1,0 +1,88 @@
+/**
+ * Every error the API answers with, mapped to an RFC 9457 problem in this one
+ * place. Details are shown only below 500; they name what was wrong, never
+ * personal data. Nothing else turns an error into a response.
+ */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { AuthError } from '../../packages/auth/errors.ts';
+import { IndicatorError } from '../../packages/indicators/errors.ts';
+
+/** Problem types: `urn:reform-indicators:problem:<slug>`, with their status and title. */
+export const problemTypes = {
+  'invalid-parameter': { status: 400, title: 'Invalid query parameter' },
+  'unknown-parameter': { status: 400, title: 'Unknown query parameter' },
+  'missing-parameter': { status: 400, title: 'Missing query parameter' },
+  'invalid-body': { status: 400, title: 'Invalid request body' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  'not-found': { status: 404, title: 'Not found' },
+  'unknown-indicator': { status: 404, title: 'Unknown indicator' },
+  'unknown-division': { status: 404, title: 'Unknown division' },
+  'unknown-organisation': { status: 404, title: 'Unknown organisation' },
+  'unknown-event': { status: 404, title: 'Unknown event' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'payload-too-large': { status: 413, title: 'Payload too large' },
+  internal: { status: 500, title: 'Internal error' },
+} as const;
+
+export type ProblemSlug = keyof typeof problemTypes;
+
+/** Base class of the API's own errors: each names its problem type. */
+export class ApiError extends Error {
+  override readonly name: string = 'ApiError';
+
+  constructor(
+    readonly problem: ProblemSlug,
+    detail: string,
+    options?: ErrorOptions & { readonly headers?: Readonly<Record<string, string>> },
+  ) {
+    super(detail, options);
+    this.headers = options?.headers ?? {};
+  }
+
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** What the API logs about a failure it could not explain to the caller. */
+export interface ApiLogger {
+  error(message: string, attributes: Record<string, unknown>): void;
+}
+
+const genericDetail = 'The request could not be completed. Try again later.';
+
+/** The problem+json body of a problem type. */
+export function problemBody(slug: ProblemSlug, detail: string): string {
+  const { status, title } = problemTypes[slug];
+  return JSON.stringify({ type: `urn:reform-indicators:problem:${slug}`, title, status, detail });
+}
+
+/** The one mapping from an error to an HTTP response. */
+export function problemResponse(error: unknown, logger?: ApiLogger): APIGatewayProxyStructuredResultV2 {
+  let slug: ProblemSlug;
+  let detail: string;
+  let headers: Readonly<Record<string, string>> = {};
+  if (error instanceof ApiError) {
+    ({ problem: slug, message: detail, headers } = error);
+  } else if (error instanceof AuthError) {
+    slug = 'unauthorized';
+    detail = error.message;
+    headers = { 'www-authenticate': 'Bearer' };
+  } else if (error instanceof IndicatorError) {
+    slug = 'invalid-parameter';
+    detail = error.message;
+  } else {
+    slug = 'internal';
+    detail = genericDetail;
+  }
+  const { status } = problemTypes[slug];
+  if (status >= 500) {
+    // The error's name only: SDK messages may quote keys, which hold codes and ids.
+    logger?.error('request failed', { errorName: error instanceof Error ? error.name : typeof error });
+    detail = genericDetail;
+  }
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers },
+    body: problemBody(slug, detail),
+  };
+}

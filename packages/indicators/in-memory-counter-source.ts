@@ -1,0 +1,39 @@
+/**
+ * Counters held in memory, laid out exactly as the processor writes them to
+ * the Counters table: for tests and local experiments.
+ */
+import { counterKeys } from '../domain/metrics.ts';
+import type { SortKeyRange } from './counter-ranges.ts';
+import type { CounterItem, CounterSource } from './counter-source.ts';
+import type { CalendarDate } from './period.ts';
+
+export class InMemoryCounterSource implements CounterSource {
+  private readonly partitions = new Map<string, Map<string, Record<string, number>>>();
+  /** Ranges read so far, to show how many reads a request costs. */
+  readonly reads: { partition: string; range: SortKeyRange }[] = [];
+
+  /** Adds `amount` to `metric` of one item, as an `ADD` update would. */
+  add(partition: string, sk: string, metric: string, amount: number): this {
+    let items = this.partitions.get(partition);
+    if (items === undefined) this.partitions.set(partition, (items = new Map()));
+    let item = items.get(sk);
+    if (item === undefined) items.set(sk, (item = {}));
+    item[metric] = (item[metric] ?? 0) + amount;
+    return this;
+  }
+
+  /** Records a net change on `date` in its day, month and year items, as the processor does. */
+  addNetChange(partition: string, date: CalendarDate, metric: string, amount: number): this {
+    return this.add(partition, counterKeys.day(date), metric, amount)
+      .add(partition, counterKeys.month(date), metric, amount)
+      .add(partition, counterKeys.year(date), metric, amount);
+  }
+
+  itemsInRange(partition: string, range: SortKeyRange): Promise<readonly CounterItem[]> {
+    this.reads.push({ partition, range });
+    const found = [...(this.partitions.get(partition) ?? new Map<string, Record<string, number>>())]
+      .filter(([sk]) => sk >= range.from && sk <= range.to)
+      .map(([sk, values]) => ({ sk, values: { ...values } }));
+    return Promise.resolve(found);
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The real API Lambda handler (handler.ts, configured from the environment)
+ * behind the local HTTP server, against DynamoDB Local and the SQS emulator,
+ * called over HTTP with real signed tokens.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signJwt } from '../../packages/auth/jwt.ts';
+import { sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
+import { metrics } from '../../packages/domain/metrics.ts';
+import type { ApiServer } from '../../packages/local-stack/api-server.ts';
+import { startApiServer } from '../../packages/local-stack/api-server.ts';
+import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
+import {
+  createQueues,
+  createTables,
+  localAwsEnv,
+  localClientConfig,
+  startDynamoDbLocal,
+  startSqsEmulator,
+} from '../../packages/local-stack/emulators.ts';
+
+const county = '500233000000';
+const zhongzhou = '500233001000';
+const jwtKey = 'api-server-integration-key-0123456789';
+const orgA = usccFor(21);
+
+let dynamo: RunningEmulator;
+let sqsEmulator: RunningEmulator;
+let ddb: DynamoDBClient;
+let sqs: SQSClient;
+let queueUrl: string;
+let server: ApiServer;
+
+const token = (role: 'admin' | 'viewer', scope: string, ttlSeconds = 600) => signJwt({ role, scope }, jwtKey, ttlSeconds);
+
+async function call(path: string, init: { token?: string; method?: string; body?: string } = {}) {
+  const response = await fetch(`${server.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(init.token === undefined ? {} : { authorization: `Bearer ${init.token}` }),
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(init.body === undefined ? {} : { body: init.body }),
+  });
+  return { status: response.status, contentType: response.headers.get('content-type'), body: (await response.json()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  [dynamo, sqsEmulator] = await Promise.all([startDynamoDbLocal(), startSqsEmulator()]);
+  ddb = new DynamoDBClient(localClientConfig(dynamo.endpoint));
+  sqs = new SQSClient(localClientConfig(sqsEmulator.endpoint));
+  const tableNames = await createTables(ddb);
+  const queueUrls = await createQueues(sqs);
+  queueUrl = queueUrls['EVENTS_QUEUE_URL'] as string;
+  Object.assign(process.env, localAwsEnv({ dynamodb: dynamo.endpoint, sqs: sqsEmulator.endpoint }), tableNames, queueUrls);
+
+  const doc = DynamoDBDocumentClient.from(ddb);
+  for (const [pk, amount] of [[`DIV#${county}`, 5], [`DIV#${zhongzhou}`, 3], [`ORG#${orgA}`, 3]] as const) {
+    for (const sk of ['D#2026-03-02', 'M#2026-03', 'Y#2026']) {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableNames['COUNTERS_TABLE'], Key: { pk, sk },
+          UpdateExpression: 'ADD #m :n', ExpressionAttributeNames: { '#m': metrics.skilled }, ExpressionAttributeValues: { ':n': amount },
+        }),
+      );
+    }
+  }
+  await doc.send(new PutCommand({ TableName: tableNames['STATE_TABLE'], Item: { pk: `ORG#${orgA}`, orgCode: orgA, division: zhongzhou, kind: 'enterprise', status: 'registered', name: 'Works', version: 1 } }));
+  await doc.send(
+    new PutCommand({
+      TableName: tableNames['LEDGER_TABLE'],
+      Item: {
+        pk: 'EVENT#hrss.zhongxian#c-1', sk: 'ACCEPTED', source: 'hrss.zhongxian', id: 'c-1', type: 'certificate.submitted.v1',
+        outcome: 'accepted', receivedAt: '2026-11-24T03:00:00.000Z', processedAt: '2026-11-24T03:00:01.000Z',
+        divisions: [zhongzhou, county], data: { holder: { idNumber: 'pseudonym' } }, contentHash: 'abc', date: '2026-03-02',
+      },
+    }),
+  );
+
+  // The handler reads its configuration at module load: import it once the environment is set.
+  const { handler } = await import('../../functions/api/handler.ts');
+  server = await startApiServer({ handler, jwtKey });
+});
+
+afterAll(async () => {
+  await server?.close();
+  ddb?.destroy();
+  sqs?.destroy();
+  await Promise.all([dynamo?.stop(), sqsEmulator?.stop()]);
+});
+
+describe('the local API server with the real handler', () => {
+  it('listens on loopback only', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('serves an indicator computed from DynamoDB to a caller with a signed token', async () => {
+    const result = await call(`/v1/indicators/skilled_workers?division=${county}&period=2026`, { token: token('viewer', county) });
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ indicator: 'skilled_workers', division: county, period: '2026', value: 5 });
+    const org = await call(`/v1/indicators/skilled_workers?orgCode=${orgA}&period=2026-Q1`, { token: token('viewer', zhongzhou) });
+    expect(org.body).toEqual({ indicator: 'skilled_workers', orgCode: orgA, period: '2026-Q1', value: 3, asOf: '2026-03-31' });
+  });
+
+  it('answers 401 itself for a missing, forged or expired token', async () => {
+    for (const bad of [undefined, `${token('admin', county).slice(0, -3)}abc`, signJwt({ role: 'admin', scope: county }, jwtKey, -1), signJwt({ role: 'admin', scope: county }, 'other-key')]) {
+      const result = await call('/v1/indicators', bad === undefined ? {} : { token: bad });
+      expect(result.status).toBe(401);
+      expect(result.contentType).toBe('application/problem+json');
+      expect(result.body['type']).toBe('urn:reform-indicators:problem:unauthorized');
+    }
+  });
+
+  it('keeps a township viewer within its township', async () => {
+    const result = await call(`/v1/indicators/skilled_workers?division=${county}&period=2026`, { token: token('viewer', zhongzhou) });
+    expect(result.status).toBe(403);
+    expect(result.body['type']).toBe('urn:reform-indicators:problem:forbidden');
+  });
+
+  it('passes repeated query keys comma-joined, as API Gateway does', async () => {
+    const result = await call(`/v1/indicators/skilled_workers?period=2026&period=2025`, { token: token('viewer', county) });
+    expect(result.status).toBe(400);
+    expect(result.body['detail']).toContain('2026,2025');
+  });
+
+  it('shows an event outcome from the ledger without its payload', async () => {
+    const result = await call('/v1/events/hrss.zhongxian/c-1', { token: token('viewer', zhongzhou) });
+    expect(result.body).toEqual({
+      source: 'hrss.zhongxian', id: 'c-1', type: 'certificate.submitted.v1', outcome: 'accepted',
+      receivedAt: '2026-11-24T03:00:00.000Z', processedAt: '2026-11-24T03:00:01.000Z',
+    });
+  });
+
+  it('queues valid events on SQS and reports the invalid ones', async () => {
+    const valid = [sampleEvent('contract.signed.v1'), sampleEvent('dispute.filed.v1')];
+    const invalid = sampleEvent('dispute.filed.v1', { id: 'd-bad', data: { channel: 'telepathy' } });
+    const result = await call('/v1/events', { method: 'POST', token: token('admin', county), body: JSON.stringify([valid[0], invalid, valid[1]]) });
+    expect(result.status).toBe(202);
+    expect((result.body['results'] as { status: string }[]).map((r) => r.status)).toEqual(['queued', 'rejected', 'queued']);
+    const received: unknown[] = [];
+    for (let attempt = 0; attempt < 5 && received.length < 2; attempt++) {
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      for (const message of Messages ?? []) received.push(JSON.parse(message.Body ?? 'null'));
+    }
+    expect(received).toEqual(expect.arrayContaining(valid));
+    expect(received).toHaveLength(2);
+  });
+
+  it('answers 413 to a body over 1 MiB, without calling the handler', async () => {
+    const result = await call('/v1/events', { method: 'POST', token: token('admin', county), body: JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }) });
+    expect(result.status).toBe(413);
+    expect(result.body['type']).toBe('urn:reform-indicators:problem:payload-too-large');
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * The DynamoDB readers of the query path against real DynamoDB Local, with
+ * items written by hand exactly as the storage layout describes them.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usccFor } from '../../packages/contract/fixtures.ts';
+import { metrics } from '../../packages/domain/metrics.ts';
+import { findIndicator, indicatorCatalog } from '../../packages/indicators/catalog.ts';
+import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
+import { nextDay, parsePeriod } from '../../packages/indicators/period.ts';
+import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
+import { createTables, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
+import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
+import { DynamoLedgerReader } from '../../packages/storage/ledger-reader.ts';
+import { DynamoOrganisationReader } from '../../packages/storage/org-reader.ts';
+
+const county = '500233000000';
+const zhongzhou = '500233001000';
+const baigong = '500233002000';
+const orgA = usccFor(11);
+
+let dynamo: RunningEmulator;
+let client: DynamoDBClient;
+let doc: DynamoDBDocumentClient;
+let tables: { ledger: string; state: string; counters: string };
+
+/** What the processor's `ADD` updates leave behind: one item per day, month and year. */
+async function netChange(pk: string, date: string, values: Record<string, number>): Promise<void> {
+  for (const sk of [`D#${date}`, `M#${date.slice(0, 7)}`, `Y#${date.slice(0, 4)}`]) {
+    const names = Object.keys(values);
+    await doc.send(
+      new UpdateCommand({
+        TableName: tables.counters,
+        Key: { pk, sk },
+        UpdateExpression: `ADD ${names.map((_, i) => `#m${i} :m${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#m${i}`, n])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:m${i}`, values[n]])),
+      }),
+    );
+  }
+}
+
+beforeAll(async () => {
+  dynamo = await startDynamoDbLocal();
+  client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
+  const names = await createTables(client);
+  tables = { ledger: names['LEDGER_TABLE'] as string, state: names['STATE_TABLE'] as string, counters: names['COUNTERS_TABLE'] as string };
+  doc = DynamoDBDocumentClient.from(client);
+
+  const countyPk = `DIV#${county}`;
+  await netChange(countyPk, '2025-06-10', { [metrics.skilled]: 3, [metrics.highSkilled]: 1 });
+  await netChange(countyPk, '2026-01-01', { [metrics.skilled]: 2 });
+  await netChange(countyPk, '2026-11-24', { [metrics.skilled]: -1, [metrics.rewardFen]: 200000, [metrics.disputesFiled]: 3 });
+  await netChange(countyPk, '2026-10-03', { [metrics.rewardFen]: 412345, [metrics.disputesMediated]: 2 });
+  await netChange(countyPk, '2026-12-01', { [metrics.rewardFen]: -200000 });
+  await netChange(countyPk, '2026-01-05', { [metrics.orgsNonPublic]: 40000 });
+  await netChange(countyPk, '2026-02-05', { [metrics.partyOrgsNonPublic]: 34890 });
+  // Items the sums must never pick up: other partitions, distinct-count items, opening balances.
+  await netChange(`DIV#${zhongzhou}`, '2026-03-03', { [metrics.skilled]: 1000 });
+  await netChange(`ORG#${orgA}`, '2026-03-03', { [metrics.skilled]: 7 });
+  await doc.send(new PutCommand({ TableName: tables.counters, Item: { pk: countyPk, sk: 'Q#2026-Q4', [metrics.trainedWorkers]: 9 } }));
+  await doc.send(new PutCommand({ TableName: tables.counters, Item: { pk: countyPk, sk: 'A#ALL', [metrics.trainedWorkers]: 12 } }));
+  await doc.send(
+    new PutCommand({ TableName: tables.counters, Item: { pk: `BASELINE#${metrics.skilled}`, sk: `${county}#2026-06-30`, value: 500 } }),
+  );
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await dynamo?.stop();
+});
+
+describe('DynamoCounterReader', () => {
+  it('returns exactly the items of one partition between two sort keys, metrics only', async () => {
+    const reader = new DynamoCounterReader(doc, tables.counters);
+    const items = await reader.itemsInRange(`DIV#${county}`, { from: 'M#2026-01', to: 'M#2026-10' });
+    expect(items.map((i) => i.sk)).toEqual(['M#2026-01', 'M#2026-02', 'M#2026-10']);
+    expect(items[0]?.values).toEqual({ [metrics.skilled]: 2, [metrics.orgsNonPublic]: 40000 });
+  });
+
+  it('gives the evaluator exact stocks, flows and ratios', async () => {
+    const evaluator = new IndicatorEvaluator(new DynamoCounterReader(doc, tables.counters));
+    const at = async (id: string, period: string, scope: { division: string } | { orgCode: string } = { division: county }) =>
+      (await evaluator.evaluate([findIndicator(id)!], scope, parsePeriod(period)))[0];
+    expect((await at('skilled_workers', '2025'))?.value).toBe(3);
+    expect((await at('skilled_workers', '2026-11-23'))?.value).toBe(5);
+    expect((await at('skilled_workers', '2026-11-24'))?.value).toBe(4);
+    expect((await at('skilled_workers', 'all'))?.value).toBe(4);
+    expect((await at('skilled_workers', '2026', { orgCode: orgA }))?.value).toBe(7);
+    expect((await at('high_skilled_workers', '2026-Q4'))?.value).toBe(1);
+    expect((await at('dual_upgrade_rewards_yuan', '2026-Q4'))?.value).toBe(4123.45);
+    expect((await at('dual_upgrade_rewards_yuan', '2026-11'))?.value).toBe(2000);
+    expect((await at('dual_upgrade_rewards_yuan', '2026-12'))?.value).toBe(-2000);
+    expect(await at('dispute_mediation_rate', '2026')).toEqual({ indicator: 'dispute_mediation_rate', value: 66.67, numerator: 2, denominator: 3 });
+    expect(await at('party_org_coverage_non_public', '2026-11')).toEqual({
+      indicator: 'party_org_coverage_non_public', value: 87.23, numerator: 34890, denominator: 40000,
+    });
+    expect((await at('party_org_coverage_social', '2026'))?.value).toBeNull();
+  });
+
+  it('answers the whole catalogue for one scope and period with three queries', async () => {
+    const reader = new DynamoCounterReader(doc, tables.counters);
+    const values = await new IndicatorEvaluator(reader).evaluate(indicatorCatalog, { division: county }, parsePeriod('2026-11'));
+    expect(reader.queries).toBe(3);
+    expect(values.find((v) => v.indicator === 'skilled_workers')?.value).toBe(4);
+    expect(values.find((v) => v.indicator === 'disputes_filed')?.value).toBe(3);
+  });
+
+  it('follows pagination when a range holds more than 1 MB', async () => {
+    const pk = `DIV#${baigong}`;
+    const padding = 'x'.repeat(8_000);
+    const items: Record<string, unknown>[] = [];
+    let expected = 0;
+    let day = '2026-01-01';
+    for (let i = 0; i < 200; i++, day = nextDay(day)) {
+      items.push({ pk, sk: `D#${day}`, [metrics.contractWorkers]: i + 1, note: padding });
+      expected += i + 1;
+    }
+    for (let i = 0; i < items.length; i += 25) {
+      await doc.send(new BatchWriteCommand({ RequestItems: { [tables.counters]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+    const reader = new DynamoCounterReader(doc, tables.counters);
+    const found = await reader.itemsInRange(pk, { from: 'D#2026-01-01', to: 'D#2026-12-31' });
+    expect(reader.queries).toBeGreaterThan(1);
+    expect(found).toHaveLength(200);
+    expect(found.reduce((sum, item) => sum + (item.values[metrics.contractWorkers] ?? 0), 0)).toBe(expected);
+    expect(found.every((item) => !('note' in item.values))).toBe(true);
+  });
+});
+
+describe('DynamoLedgerReader', () => {
+  const ledgerItem = (source: string, id: string, sk: string, extra: Record<string, unknown>) => ({
+    TableName: tables.ledger,
+    Item: { pk: `EVENT#${source}#${id}`, sk, source, id, ...extra },
+  });
+
+  it('prefers the accepted record and never returns the stored payload', async () => {
+    await doc.send(
+      new PutCommand(
+        ledgerItem('hrss.zhongxian', 'c/1', 'REJECTED#aaa', {
+          type: 'certificate.submitted.v1', outcome: 'rejected', reason: 'conflict', detail: 'content differs',
+          receivedAt: '2026-11-24T05:00:00.000Z', processedAt: '2026-11-24T05:00:01.000Z',
+        }),
+      ),
+    );
+    await doc.send(
+      new PutCommand(
+        ledgerItem('hrss.zhongxian', 'c/1', 'ACCEPTED', {
+          type: 'certificate.submitted.v1', outcome: 'accepted', receivedAt: '2026-11-24T03:00:00.000Z',
+          processedAt: '2026-11-24T03:00:01.000Z', duplicates: 2, divisions: [zhongzhou, county],
+          data: { holder: { idNumber: 'pseudonym' } }, time: '2026-11-24T11:00:00+08:00', date: '2026-11-24', contentHash: 'bbb',
+        }),
+      ),
+    );
+    const outcome = await new DynamoLedgerReader(doc, tables.ledger).outcomeOf('hrss.zhongxian', 'c/1');
+    expect(outcome).toEqual({
+      source: 'hrss.zhongxian', id: 'c/1', type: 'certificate.submitted.v1', outcome: 'accepted',
+      receivedAt: '2026-11-24T03:00:00.000Z', processedAt: '2026-11-24T03:00:01.000Z', divisions: [zhongzhou, county],
+    });
+  });
+
+  it('gives the most recently processed rejection when none was accepted', async () => {
+    for (const [hash, processedAt, reason] of [
+      ['h1', '2026-11-24T01:00:00.000Z', 'invalid_data'],
+      ['h2', '2026-11-24T02:00:00.000Z', 'unknown_org'],
+      ['h0', '2026-11-23T23:00:00.000Z', 'invalid_envelope'],
+    ] as const) {
+      await doc.send(
+        new PutCommand(
+          ledgerItem('union.zhongxian', 'd-1', `REJECTED#${hash}`, {
+            outcome: 'rejected', reason, detail: 'x', receivedAt: processedAt, processedAt, contentHash: hash,
+          }),
+        ),
+      );
+    }
+    const outcome = await new DynamoLedgerReader(doc, tables.ledger).outcomeOf('union.zhongxian', 'd-1');
+    expect(outcome).toEqual({
+      source: 'union.zhongxian', id: 'd-1', outcome: 'rejected', reason: 'unknown_org',
+      receivedAt: '2026-11-24T02:00:00.000Z', processedAt: '2026-11-24T02:00:00.000Z', divisions: [],
+    });
+    expect(await new DynamoLedgerReader(doc, tables.ledger).outcomeOf('union.zhongxian', 'nothing')).toBeUndefined();
+  });
+});
+
+describe('DynamoOrganisationReader', () => {
+  it('reads where an organisation is registered, and nothing for an unknown code', async () => {
+    await doc.send(
+      new PutCommand({
+        TableName: tables.state,
+        Item: { pk: `ORG#${orgA}`, orgCode: orgA, division: zhongzhou, kind: 'enterprise', ownership: 'non_public', status: 'registered', name: 'Works', version: 1 },
+      }),
+    );
+    const reader = new DynamoOrganisationReader(doc, tables.state);
+    expect(await reader.organisation(orgA)).toEqual({ orgCode: orgA, division: zhongzhou, kind: 'enterprise', status: 'registered' });
+    expect(await reader.organisation(usccFor(12))).toBeUndefined();
+  });
+});
