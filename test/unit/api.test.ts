@@ -140,7 +140,7 @@ describe('GET /v1/indicators', () => {
     expect(list).toHaveLength(indicatorCatalog.length);
     expect(list.find((i) => i['id'] === 'dual_upgrade_rewards_yuan')).toEqual({
       id: 'dual_upgrade_rewards_yuan', pillar: 'skills', kind: 'flow', unit: 'yuan',
-      name: { zh: '学历技能双提升奖励金额', en: 'Dual-upgrade rewards' },
+      name: { zh: '学历技能双提升奖励金额', en: 'Dual-upgrade rewards paid' },
       description: expect.any(String),
     });
   });

@@ -1,0 +1,213 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { TableDefinition } from '../definitions.ts';
+import { lambdaBundleAliases, lambdaBundleBanner, lambdaBundleExternals } from './lambda-bundling.ts';
+
+/**
+ * What the processor does to its tables: read the ledger and state, then one
+ * TransactWriteItems (IAM authorises each Put, Update and ConditionCheck in it
+ * individually; there is no `TransactWriteItems` action). No Scan, no Delete.
+ */
+export const applyEventsTableActions = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+/** Point and range reads only: no Scan, so a leaked role cannot dump a table. */
+export const readTableActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+
+/** KMS actions DynamoDB needs on a customer-managed key for reads. */
+const kmsReadActions = ['kms:Decrypt', 'kms:DescribeKey'] as const;
+/** KMS actions DynamoDB and SQS need on a customer-managed key for writes. */
+const kmsWriteActions = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] as const;
+
+/** A deployed table together with the definition it was built from. */
+export interface BoundTable {
+  readonly definition: TableDefinition;
+  readonly table: ITableV2;
+}
+
+/** Properties of {@link HouseFunction}. */
+export interface HouseFunctionProps {
+  /** Absolute path of the handler module; it must export `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** Powertools service name; also names the function's log group. */
+  readonly serviceName: string;
+  readonly timeout: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default one month */
+  readonly logRetention?: RetentionDays;
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The one house Lambda construct: Node.js 22 on ARM64, ESM bundle built by
+ * the local esbuild (no Docker) with the shared settings of
+ * `lambda-bundling.ts` (AWS SDK bundled), X-Ray tracing, an explicit log group
+ * with retention, and its own role that starts with nothing but writing to
+ * that log group. Access to tables, keys, queues and secrets is added only
+ * through the typed `bind*` methods, each granting a fixed, minimal action list.
+ */
+export class HouseFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: HouseFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      // Logs are the audit trail of what was rejected and why; keep them past a stack deletion.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // A role of our own instead of the default one, whose AWSLambdaBasicExecutionRole
+    // managed policy may write to every log group in the account.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.serviceName} function`,
+      inlinePolicies: {
+        logs: new PolicyDocument({
+          statements: [
+            new PolicyStatement({
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [this.logGroup.logGroupArn],
+            }),
+          ],
+        }),
+      },
+    });
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      // Node 22 is the runtime the code and its esbuild target are tested for (see acknowledgement below).
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: 'ReformIndicators',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        // Source maps would roughly double the bundle and slow every cold start.
+        sourceMap: false,
+        bundleAwsSDK: true,
+        externalModules: [...lambdaBundleExternals],
+        mainFields: ['module', 'main'],
+        banner: lambdaBundleBanner,
+        esbuildArgs: Object.fromEntries(
+          Object.entries(lambdaBundleAliases).map(([module, replacement]) => [`--alias:${module}`, replacement]),
+        ),
+        forceDockerBundling: false,
+      },
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason:
+        'Node.js 22 is deliberate: the bundles are built with esbuild target node22 and the code is tested on that line; moving to 24 is a tested upgrade, not a default.',
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only the X-Ray PutTraceSegments/PutTelemetryRecords statement added by active tracing uses *: those actions support no resource-level permissions.',
+    });
+  }
+
+  /** Sets an environment variable on the function. */
+  setEnvironment(name: string, value: string): void {
+    this.function.addEnvironment(name, value);
+  }
+
+  /**
+   * Lets the function apply events to `tables`: the reads and conditional
+   * writes of {@link applyEventsTableActions}, on the table ARNs only, and
+   * the KMS actions the tables' key needs. Also exports each physical table
+   * name under the definition's `envVar`.
+   */
+  bindTablesForApplyingEvents(tables: readonly BoundTable[], key: IKey): void {
+    this.bindTables(tables, applyEventsTableActions, 'ApplyEvents');
+    this.bindKey(key, kmsWriteActions);
+  }
+
+  /** Lets the function read `tables` with {@link readTableActions}; nothing else. */
+  bindTablesForReading(tables: readonly BoundTable[], key: IKey): void {
+    this.bindTables(tables, readTableActions, 'Read');
+    this.bindKey(key, kmsReadActions);
+  }
+
+  /**
+   * Lets the function send to `queue` (SendMessage only; no receive or
+   * delete) and exports its URL under `envVar`.
+   */
+  bindQueueForSending(queue: IQueue, envVar: string): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+    );
+    if (queue.encryptionMasterKey !== undefined) this.bindKey(queue.encryptionMasterKey, ['kms:GenerateDataKey', 'kms:Decrypt']);
+    this.setEnvironment(envVar, queue.queueUrl);
+  }
+
+  /**
+   * Makes `queue` the function's event source. Batch item failures are
+   * reported, so only the failed messages of a batch are redelivered.
+   */
+  bindQueueAsEventSource(
+    queue: IQueue,
+    options: { readonly batchSize: number; readonly maxBatchingWindow: Duration; readonly maxConcurrency: number },
+  ): void {
+    this.function.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: options.batchSize,
+        maxBatchingWindow: options.maxBatchingWindow,
+        reportBatchItemFailures: true,
+        maxConcurrency: options.maxConcurrency,
+      }),
+    );
+  }
+
+  /** Lets the function read one secret's value and exports its ARN under `envVar`. */
+  bindSecretValue(secret: ISecret, envVar: string): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+    if (secret.encryptionKey !== undefined) this.bindKey(secret.encryptionKey, ['kms:Decrypt']);
+    this.setEnvironment(envVar, secret.secretArn);
+  }
+
+  private bindTables(tables: readonly BoundTable[], actions: readonly string[], sid: string): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: `${sid}Tables`,
+        actions: [...actions],
+        resources: tables.map(({ table }) => table.tableArn),
+      }),
+    );
+    for (const { definition, table } of tables) this.setEnvironment(definition.envVar, table.tableName);
+  }
+
+  private bindKey(key: IKey, actions: readonly string[]): void {
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [key.keyArn] }));
+  }
+}

@@ -1,0 +1,134 @@
+import { App, Validations } from 'aws-cdk-lib';
+import type { Environment } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { defaultDeploymentConfig } from '../packages/config/deployment.ts';
+import { StatefulStack } from './stateful/stateful-stack.ts';
+import { StatelessStack } from './stateless/stateless-stack.ts';
+import type { FunctionEntries } from './stateless/stateless-stack.ts';
+
+/**
+ * Placeholders that let `cdk synth` run offline. A real deployment passes its
+ * identity provider with `-c jwtIssuer=... -c jwtAudience=...` (DEPLOY.md).
+ */
+export const placeholderJwtIssuer = 'https://idp.example.invalid/reform-indicators';
+export const placeholderJwtAudience = 'reform-indicators-api';
+
+/** Deployment settings read from CDK context; every field has an offline default. */
+export interface DeploymentSettings {
+  readonly jwtIssuer: string;
+  readonly jwtAudience: readonly string[];
+  readonly throttleRate: number;
+  readonly throttleBurst: number;
+  readonly producerAccounts: Readonly<Record<string, string>>;
+  readonly alarmEmail?: string;
+}
+
+export class DeploymentSettingsError extends Error {
+  override readonly name = 'DeploymentSettingsError';
+}
+
+function contextString(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new DeploymentSettingsError(`context ${key} must be a string`);
+  return value;
+}
+
+function contextNumber(app: App, key: string, fallback: number): number {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new DeploymentSettingsError(`context ${key} must be a positive number`);
+  return n;
+}
+
+/** `producerAccounts` context: a JSON object (or its string form) of source → 12-digit account id. */
+function contextAccounts(app: App, sources: readonly string[]): Record<string, string> {
+  const raw: unknown = app.node.tryGetContext('producerAccounts');
+  if (raw === undefined) return {};
+  const parsed: unknown = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  if (typeof parsed !== 'object' || parsed === null) throw new DeploymentSettingsError('context producerAccounts must be an object');
+  const out: Record<string, string> = {};
+  for (const [source, account] of Object.entries(parsed)) {
+    if (!sources.includes(source)) throw new DeploymentSettingsError(`producerAccounts names unknown source ${source}`);
+    if (typeof account !== 'string' || !/^\d{12}$/.test(account)) {
+      throw new DeploymentSettingsError(`producerAccounts.${source} must be a 12-digit account id`);
+    }
+    out[source] = account;
+  }
+  return out;
+}
+
+/** Reads the deployment settings from the app's CDK context. */
+export function readDeploymentSettings(app: App, sources: readonly string[]): DeploymentSettings {
+  const alarmEmail = contextString(app, 'alarmEmail');
+  return {
+    jwtIssuer: contextString(app, 'jwtIssuer') ?? placeholderJwtIssuer,
+    jwtAudience: (contextString(app, 'jwtAudience') ?? placeholderJwtAudience).split(',').map((a) => a.trim()).filter((a) => a !== ''),
+    throttleRate: contextNumber(app, 'throttleRate', 50),
+    throttleBurst: contextNumber(app, 'throttleBurst', 100),
+    producerAccounts: contextAccounts(app, sources),
+    ...(alarmEmail === undefined ? {} : { alarmEmail }),
+  };
+}
+
+/**
+ * Region used when neither `-c region=...` nor the CLI's profile gives one:
+ * an AWS China region, where a county government's personal data must stay.
+ */
+export const defaultRegion = 'cn-northwest-1';
+
+/**
+ * The stacks' environment. The region must be concrete (TableV2 with a
+ * customer-managed key cannot render in a region-agnostic stack): context
+ * `region`, else the CLI profile's, else {@link defaultRegion}. The account
+ * stays a deploy-time token unless context `account` or the profile names it,
+ * so synth needs no credentials.
+ */
+export function deploymentEnvironment(app: App, environment: NodeJS.ProcessEnv): Environment {
+  const region = contextString(app, 'region') ?? environment['CDK_DEFAULT_REGION'] ?? defaultRegion;
+  const account = contextString(app, 'account') ?? environment['CDK_DEFAULT_ACCOUNT'];
+  return account === undefined ? { region } : { account, region };
+}
+
+/** Options of {@link buildReformIndicatorsApp}. */
+export interface BuildOptions {
+  /** Function entries; tests pass fixtures, the real app the handlers. */
+  readonly entries?: FunctionEntries;
+  /** @default region {@link defaultRegion}, account resolved at deploy time */
+  readonly env?: Environment;
+}
+
+/** The two stacks, for tests and `infra/app.ts`. */
+export interface ReformIndicatorsStacks {
+  readonly stateful: StatefulStack;
+  readonly stateless: StatelessStack;
+}
+
+/**
+ * Adds both stacks to `app` and registers cdk-nag's AwsSolutions checks, so
+ * every synth (CLI or test) fails on an unacknowledged finding.
+ */
+export function buildReformIndicatorsApp(app: App, options: BuildOptions = {}): ReformIndicatorsStacks {
+  const sources = Object.keys(defaultDeploymentConfig.sources);
+  const settings = readDeploymentSettings(app, sources);
+  const envProps = { env: options.env ?? { region: defaultRegion } };
+  const stateful = new StatefulStack(app, 'ReformIndicators-Stateful', {
+    description: 'reform-indicators: tables, queues, key and pseudonym secret',
+    terminationProtection: true,
+    ...envProps,
+  });
+  const stateless = new StatelessStack(app, 'ReformIndicators-Stateless', {
+    description: 'reform-indicators: processor, admin API, alarms, producer roles',
+    stateful,
+    jwt: { issuer: settings.jwtIssuer, audience: settings.jwtAudience },
+    throttle: { rateLimit: settings.throttleRate, burstLimit: settings.throttleBurst },
+    sources,
+    producerAccounts: settings.producerAccounts,
+    ...(settings.alarmEmail === undefined ? {} : { alarmEmail: settings.alarmEmail }),
+    ...(options.entries === undefined ? {} : { entries: options.entries }),
+    ...envProps,
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { stateful, stateless };
+}

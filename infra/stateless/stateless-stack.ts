@@ -1,0 +1,240 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, Stack, Tags } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AccountPrincipal, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { HouseFunction } from '../constructs/house-function.ts';
+import { env, eventsQueue, processorEventSource, processorTimeoutSeconds, unknownOrgMaxAttempts } from '../definitions.ts';
+import type { StatefulResources } from '../stateful/stateful-stack.ts';
+
+/** Handler modules of the two functions; each exports `handler`. */
+export interface FunctionEntries {
+  readonly processor: string;
+  readonly api: string;
+}
+
+/** The real handlers. Tests may substitute fixtures through {@link StatelessStackProps.entries}. */
+export const defaultFunctionEntries: FunctionEntries = {
+  processor: fileURLToPath(new URL('../../functions/processor/handler.ts', import.meta.url)),
+  api: fileURLToPath(new URL('../../functions/api/handler.ts', import.meta.url)),
+};
+
+/** Properties of {@link StatelessStack}. */
+export interface StatelessStackProps extends StackProps {
+  /** The stateful stack's resources. */
+  readonly stateful: StatefulResources;
+  /** The identity provider whose JWTs the HTTP API accepts. */
+  readonly jwt: { readonly issuer: string; readonly audience: readonly string[] };
+  /** Stage-wide request limits. */
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Producer source names (`defaultDeploymentConfig.sources` keys); one send role each. */
+  readonly sources: readonly string[];
+  /**
+   * Account allowed to assume each source's send role, by source. A source
+   * not listed can be assumed only from this deployment's own account.
+   */
+  readonly producerAccounts?: Readonly<Record<string, string>>;
+  /** Address subscribed to the alarm topic. @default no subscription */
+  readonly alarmEmail?: string;
+  /** @default {@link defaultFunctionEntries} */
+  readonly entries?: FunctionEntries;
+}
+
+/**
+ * The stateless stack: the event processor fed by the events queue, the
+ * admin HTTP API behind a JWT authorizer, the alarms, and one send role per
+ * producer. Holds no data; it can be destroyed and redeployed at any time.
+ */
+export class StatelessStack extends Stack {
+  readonly processor: HouseFunction;
+  readonly api: HouseFunction;
+  readonly httpApi: HttpApi;
+  readonly alarmTopic: Topic;
+  /** Send role per producer source. */
+  readonly producerRoles: ReadonlyMap<string, Role>;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { stateful } = props;
+    const entries = props.entries ?? defaultFunctionEntries;
+
+    this.processor = new HouseFunction(this, 'Processor', {
+      entry: entries.processor,
+      description: 'Applies each event on the events queue exactly once to the ledger, state and counters',
+      serviceName: 'processor',
+      timeout: Duration.seconds(processorTimeoutSeconds),
+      // Lambda CPU scales with memory; 1 GB keeps cold starts (secret fetch, bundle parse) short.
+      memorySize: 1024,
+      environment: { [env.unknownOrgMaxAttempts]: String(unknownOrgMaxAttempts) },
+    });
+    this.processor.bindTablesForApplyingEvents([stateful.ledger, stateful.state, stateful.counters], stateful.dataKey);
+    this.processor.bindSecretValue(stateful.pseudonymSecret, env.pseudonymSecretArn);
+    this.processor.bindQueueAsEventSource(stateful.eventsQueue, {
+      batchSize: processorEventSource.batchSize,
+      maxBatchingWindow: Duration.seconds(processorEventSource.maxBatchingWindowSeconds),
+      // Every event of a day adds to the same county-level counter items; more
+      // concurrent batches mostly buy TransactionConflict retries, not throughput.
+      maxConcurrency: 2,
+    });
+
+    this.api = new HouseFunction(this, 'Api', {
+      entry: entries.api,
+      description: 'Admin query API: indicators, analytics, event outcomes, event intake',
+      serviceName: 'api',
+      // API Gateway gives up on an integration after 30 s.
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+    });
+    this.api.bindTablesForReading([stateful.counters, stateful.ledger, stateful.state], stateful.dataKey);
+    this.api.bindQueueForSending(stateful.eventsQueue, eventsQueue.envVar);
+
+    this.httpApi = this.createHttpApi(props);
+    this.alarmTopic = this.createAlarms(props);
+    this.producerRoles = this.createProducerRoles(props);
+  }
+
+  private createHttpApi(props: StatelessStackProps): HttpApi {
+    const httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'reform-indicators admin query API v1',
+      // The default stage is created below, with access logs and throttling.
+      createDefaultStage: false,
+    });
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwt.issuer, {
+      jwtAudience: [...props.jwt.audience],
+    });
+    httpApi.addRoutes({
+      path: '/v1/{proxy+}',
+      methods: [HttpMethod.ANY],
+      integration: new HttpLambdaIntegration('ApiIntegration', this.api.function),
+      authorizer,
+    });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    new HttpStage(this, 'DefaultStage', {
+      httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttle.rateLimit, burstLimit: props.throttle.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // No source IP or JWT subject: both can identify a person.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            path: '$context.path',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            responseLength: '$context.responseLength',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint, description: 'Base URL of the admin API' });
+    return httpApi;
+  }
+
+  private createAlarms(props: StatelessStackProps): Topic {
+    // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key; it needs a key that lets it in.
+    const alarmKey = new Key(this, 'AlarmTopicKey', {
+      description: 'reform-indicators: alarm topic',
+      enableKeyRotation: true,
+    });
+    alarmKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+      }),
+    );
+    const topic = new Topic(this, 'AlarmTopic', { masterKey: alarmKey, enforceSSL: true });
+    if (props.alarmEmail !== undefined) topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const action = new SnsAction(topic);
+
+    const alarms = [
+      new Alarm(this, 'DeadLetterQueueNotEmpty', {
+        alarmDescription: 'Events could not be processed after maxReceiveCount deliveries; inspect, fix, then redrive (DEPLOY.md)',
+        metric: props.stateful.eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'ProcessorErrors', {
+        alarmDescription: 'The processor function failed whole invocations (not single events, which are reported as batch item failures)',
+        metric: this.processor.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'ApiServerErrors', {
+        alarmDescription: 'The admin API answered with 5xx',
+        metric: this.httpApi.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+    for (const alarm of alarms) alarm.addAlarmAction(action);
+    new CfnOutput(this, 'AlarmTopicArn', { value: topic.topicArn, description: 'Subscribe on-call here' });
+    return topic;
+  }
+
+  /**
+   * One role per producer source, allowed only to send to the events queue.
+   * SQS cannot look inside a message, so the role cannot pin the CloudEvent's
+   * `source`: the processor's source→type allowlist rejects anything else
+   * (`forbidden_type`). The role is what makes sends attributable.
+   */
+  private createProducerRoles(props: StatelessStackProps): Map<string, Role> {
+    const { eventsQueue: queue, dataKey } = props.stateful;
+    const roles = new Map<string, Role>();
+    for (const source of props.sources) {
+      const account = props.producerAccounts?.[source] ?? this.account;
+      const role = new Role(this, `Producer-${source}`, {
+        assumedBy: new AccountPrincipal(account),
+        description: `Producer ${source}: may send CloudEvents to the events queue`,
+        maxSessionDuration: Duration.hours(1),
+        inlinePolicies: {
+          send: new PolicyDocument({
+            statements: [
+              // SendMessage also authorises SendMessageBatch.
+              new PolicyStatement({ actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], resources: [queue.queueArn] }),
+              // The queue is encrypted with the data key: senders need a data key from it.
+              new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [dataKey.keyArn] }),
+            ],
+          }),
+        },
+      });
+      Tags.of(role).add('reform-indicators:source', source);
+      new CfnOutput(this, `ProducerRoleArn-${source.replaceAll('.', '-')}`, {
+        value: role.roleArn,
+        description: `Role producer ${source} assumes to send events`,
+      });
+      roles.set(source, role);
+    }
+    new CfnOutput(this, 'EventsQueueUrl', { value: queue.queueUrl, description: 'Where producers send CloudEvents' });
+    new CfnOutput(this, 'EventsDeadLetterQueueUrl', {
+      value: props.stateful.eventsDeadLetterQueue.queueUrl,
+      description: 'Redrive with npm run redrive',
+    });
+    return roles;
+  }
+}

