@@ -28,11 +28,16 @@ export interface CounterSource {
   itemsInRange(partition: string, range: SortKeyRange): Promise<readonly CounterItem[]>;
 }
 
-/** An opening balance of a stock metric (baseline.recorded.v1). */
+/**
+ * An opening balance of a stock metric (baseline.recorded.v1). With `asOf`,
+ * the stock is `value` plus the net changes after that date; without it,
+ * `value` adjusts the net changes since records began (a county whose
+ * townships have baselines of their own).
+ */
 export interface OpeningBalance {
   readonly value: number;
   /** The date the balance holds at; net changes are counted from the next day. */
-  readonly asOf: CalendarDate;
+  readonly asOf?: CalendarDate;
 }
 
 /**

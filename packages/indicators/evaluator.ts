@@ -101,6 +101,7 @@ export class IndicatorEvaluator {
     const end: CalendarDate = period.kind === 'all' ? endOfRecords : period.last;
     const balance: OpeningBalance | undefined = await this.baselines.baselineFor(term.metric, scope, end);
     if (balance === undefined) return { ranges: rangesForDays(undefined, end), opening: 0 };
+    if (balance.asOf === undefined) return { ranges: rangesForDays(undefined, end), opening: balance.value };
     return { ranges: rangesForDays(nextDay(balance.asOf), end), opening: balance.value };
   }
 }

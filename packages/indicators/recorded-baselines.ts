@@ -1,0 +1,69 @@
+import type { DivisionTree } from '../config/deployment.ts';
+import type { Metric } from '../domain/metrics.ts';
+import { counterKeys } from '../domain/metrics.ts';
+import { rangesForDays } from './counter-ranges.ts';
+import type { BaselineSource, CounterScope, CounterSource, OpeningBalance } from './counter-source.ts';
+import type { CalendarDate } from './period.ts';
+
+/** One recorded opening balance (baseline.recorded.v1). */
+export interface RecordedBaseline {
+  readonly metric: string;
+  readonly division: string;
+  readonly asOf: CalendarDate;
+  readonly value: number;
+}
+
+/** Reads the baselines recorded for a metric (every division, every asOf). */
+export interface BaselineReader {
+  baselinesOf(metric: Metric): Promise<readonly RecordedBaseline[]>;
+}
+
+/**
+ * Baselines as INDICATORS.md defines them: a stock at division X as of D is
+ * X's latest baseline with asOf ≤ D plus the net change from events dated
+ * after it. A division without a baseline of its own adds up its parts: its
+ * events since records began, adjusted by each baseline below it (the
+ * highest ones on each branch) by `value − events at that division up to
+ * asOf`. So the county equals the sum of its townships when only townships
+ * record baselines, and events arriving late on either side of an asOf land
+ * where the definition puts them.
+ */
+export class RecordedBaselines implements BaselineSource {
+  constructor(
+    private readonly baselines: BaselineReader,
+    private readonly counters: CounterSource,
+    private readonly divisions: DivisionTree,
+  ) {}
+
+  async baselineFor(metric: Metric, scope: CounterScope, date: CalendarDate): Promise<OpeningBalance | undefined> {
+    if (!('division' in scope)) return undefined;
+    const recorded = await this.baselines.baselinesOf(metric);
+    if (recorded.length === 0) return undefined;
+    const latest = new Map<string, RecordedBaseline>();
+    for (const b of recorded) {
+      if (b.asOf > date) continue;
+      const current = latest.get(b.division);
+      if (current === undefined || b.asOf > current.asOf) latest.set(b.division, b);
+    }
+    const own = latest.get(scope.division);
+    if (own !== undefined) return { value: own.value, asOf: own.asOf };
+    const below: RecordedBaseline[] = [];
+    const visit = (division: string): void => {
+      for (const child of this.divisions.children(division)) {
+        const baseline = latest.get(child);
+        if (baseline !== undefined) below.push(baseline);
+        else visit(child);
+      }
+    };
+    visit(scope.division);
+    if (below.length === 0) return undefined;
+    const adjustments = await Promise.all(below.map(async (b) => b.value - (await this.netChangeUpTo(metric, b.division, b.asOf))));
+    return { value: adjustments.reduce((sum, a) => sum + a, 0) };
+  }
+
+  private async netChangeUpTo(metric: Metric, division: string, date: CalendarDate): Promise<number> {
+    const partition = counterKeys.division(division);
+    const items = await Promise.all(rangesForDays(undefined, date).map((range) => this.counters.itemsInRange(partition, range)));
+    return items.flat().reduce((sum, item) => sum + (item.values[metric] ?? 0), 0);
+  }
+}
