@@ -8,6 +8,8 @@ import { requireEnv } from '../../packages/config/environment.ts';
 import { validateEvent } from '../../packages/contract/index.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
 import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
+import { RecordedBaselines } from '../../packages/indicators/recorded-baselines.ts';
+import { DynamoBaselineReader } from '../../packages/storage/baseline-reader.ts';
 import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
 import { DynamoLedgerReader } from '../../packages/storage/ledger-reader.ts';
 import { DynamoOrganisationReader } from '../../packages/storage/org-reader.ts';
@@ -29,13 +31,15 @@ export function apiDependenciesFromEnvironment(environment: NodeJS.ProcessEnv = 
   const queueUrl = requireEnv(eventsQueue.envVar, environment);
   const config = loadDeploymentConfig(environment);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const divisions = new DivisionTree(config.root);
+  const counters = new DynamoCounterReader(doc, countersName);
   return {
     catalog: indicatorCatalog,
-    indicators: new IndicatorEvaluator(new DynamoCounterReader(doc, countersName)),
+    indicators: new IndicatorEvaluator(counters, new RecordedBaselines(new DynamoBaselineReader(doc, countersName), counters, divisions)),
     ledger: new DynamoLedgerReader(doc, ledgerName),
     organisations: new DynamoOrganisationReader(doc, stateName),
     queue: new SqsEventQueue(new SQSClient({}), queueUrl, logger),
-    divisions: new DivisionTree(config.root),
+    divisions,
     sources: config.sources,
     validateEvent,
     now: () => new Date(),
