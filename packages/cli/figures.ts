@@ -1,0 +1,71 @@
+/** How indicator figures read on a terminal: one line per figure, or a township table. */
+import type { DivisionTree } from '../config/deployment.ts';
+import type { IndicatorDefinition, IndicatorUnit } from '../indicators/catalog.ts';
+import type { AnalyticsRow, IndicatorFigure } from './api-client.ts';
+import { renderTable } from './terminal-table.ts';
+
+const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** `114,300`, `87.23%`, `¥56,850,000.00`; `—` for an empty ratio. Without a unit, the plain grouped number. */
+export function formatValue(value: number | null, unit: IndicatorUnit | undefined): string {
+  if (value === null) return '—';
+  if (unit === 'percent') return `${grouped.format(value)}%`;
+  if (unit === 'yuan') return `¥${money.format(value)}`;
+  return grouped.format(value);
+}
+
+/** Percent, rounded half-up to 2 decimals as the API rounds; null when the denominator is 0. */
+export function ratioPercent(numerator: number, denominator: number): number | null {
+  if (denominator === 0) return null;
+  return Math.round((numerator * 10_000) / denominator) / 100;
+}
+
+function divisionLabel(tree: DivisionTree, code: string): string {
+  const node = tree.node(code);
+  return node === undefined ? code : `${node.name.zh} ${node.name.en} (${code})`;
+}
+
+/**
+ * One readable line: `技能人才 Skilled workers — 忠县 Zhong County (500233000000), 2026-Q4: 114,300 (as of 2026-11-24)`;
+ * ratios add `(numerator / denominator)`.
+ */
+export function describeFigure(figure: IndicatorFigure, definition: IndicatorDefinition | undefined, tree: DivisionTree): string {
+  const name = definition === undefined ? figure.indicator : `${definition.name.zh} ${definition.name.en}`;
+  const where = figure.orgCode !== undefined ? `organisation ${figure.orgCode}` : divisionLabel(tree, figure.division ?? '');
+  const parts =
+    figure.numerator !== undefined && figure.denominator !== undefined
+      ? ` (${grouped.format(figure.numerator)} / ${grouped.format(figure.denominator)})`
+      : '';
+  return `${name} — ${where}, ${figure.period}: ${formatValue(figure.value, definition?.unit)}${parts} (as of ${figure.asOf})`;
+}
+
+/**
+ * The township table of a breakdown: division code, Chinese and English
+ * names, value (and numerator/denominator for ratios), largest value first
+ * (empty ratios last), then a total line: the sum of the rows, or for a ratio
+ * Σnumerator ÷ Σdenominator.
+ */
+export function breakdownTable(rows: readonly AnalyticsRow[], definition: IndicatorDefinition | undefined, tree: DivisionTree): string[] {
+  const unit = definition?.unit;
+  const isRatio = definition?.kind === 'ratio' || rows.some((row) => row.denominator !== undefined);
+  const sorted = [...rows].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || a.division.localeCompare(b.division));
+  const cells = sorted.map((row) => {
+    const name = tree.node(row.division)?.name;
+    const base = [row.division, name?.zh ?? '', name?.en ?? '', formatValue(row.value, unit)];
+    return isRatio ? [...base, grouped.format(row.numerator ?? 0), grouped.format(row.denominator ?? 0)] : base;
+  });
+  let total: string[];
+  if (isRatio) {
+    const numerator = rows.reduce((sum, row) => sum + (row.numerator ?? 0), 0);
+    const denominator = rows.reduce((sum, row) => sum + (row.denominator ?? 0), 0);
+    total = ['total', '合计', '', formatValue(ratioPercent(numerator, denominator), unit), grouped.format(numerator), grouped.format(denominator)];
+  } else {
+    // Summed in fen for money, so 0.1 + 0.2 prints 0.30.
+    const sum = unit === 'yuan' ? rows.reduce((s, row) => s + Math.round((row.value ?? 0) * 100), 0) / 100 : rows.reduce((s, row) => s + (row.value ?? 0), 0);
+    total = ['total', '合计', '', formatValue(sum, unit)];
+  }
+  const headers = isRatio ? ['division', '名称', 'name', 'value', 'numerator', 'denominator'] : ['division', '名称', 'name', 'value'];
+  const alignments = headers.map((_, column) => (column >= 3 ? ('right' as const) : ('left' as const)));
+  return renderTable({ headers, alignments, rows: cells, footer: [total] });
+}

@@ -1,0 +1,175 @@
+/**
+ * `reform`: the producer and admin command line (`npx reform ...`).
+ *
+ *   reform send <file-or-folder>             POST events to /v1/events, in chunks, with progress
+ *   reform indicator <id> [--division D | --org O] [--period P] [--json]
+ *   reform breakdown <id> [--division D] [--period P] [--json]
+ *   reform token [--role admin|viewer] [--scope D] [--ttl 3600]
+ *
+ * Everything that touches the world (fetch, streams, environment, the local
+ * key) comes in through {@link CliIo}, so `run` is tested like a function.
+ * Exit codes: 0 success, 1 something was rejected or the API refused, 2 usage.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { signJwt } from '../auth/jwt.ts';
+import { DivisionTree, loadDeploymentConfig } from '../config/deployment.ts';
+import { findIndicator } from '../indicators/catalog.ts';
+import type { Fetch } from './api-client.ts';
+import { ReformApiClient } from './api-client.ts';
+import type { Command, Connection } from './arguments.ts';
+import { parseCommand, usage } from './arguments.ts';
+import { CliError, UsageError } from './errors.ts';
+import { readEventFiles } from './event-files.ts';
+import { breakdownTable, describeFigure } from './figures.ts';
+import type { SendReport } from './send-events.ts';
+import { formatSendReport, sendEvents } from './send-events.ts';
+
+/** A stream the CLI writes to: stdout or stderr, or a fake. */
+export interface OutputStream {
+  write(text: string): void;
+  readonly isTTY?: boolean;
+}
+
+/** What the CLI needs from the world. */
+export interface CliIo {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly fetch: Fetch;
+  /** The local stack's JWT signing key (packages/local-stack `localKeys`). */
+  readonly localJwtKey: () => Promise<string>;
+  /** Folder event-file origins are shown relative to. */
+  readonly cwd: string;
+}
+
+/** Where the API listens when neither `--api` nor `REFORM_API` says: the local stack. */
+export const defaultApiBase = 'http://127.0.0.1:3000';
+/** Lifetime of the token minted for a command when none is given. */
+const commandTokenTtlSeconds = 300;
+
+/**
+ * Runs one command line (`argv` without `node` and the script) and resolves
+ * to its exit code. Never throws for a user error: it is printed instead.
+ */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const print = (line: string) => io.stdout.write(`${line}\n`);
+  const printError = (line: string) => io.stderr.write(`${line}\n`);
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    printError(`reform: ${error.message}`);
+    printError(usage);
+    return 2;
+  }
+  const config = loadDeploymentConfig(io.env as NodeJS.ProcessEnv);
+  const tree = new DivisionTree(config.root);
+  try {
+    switch (command.name) {
+      case 'help':
+        print(usage);
+        return 0;
+      case 'token': {
+        const key = await io.localJwtKey();
+        print(signJwt({ role: command.role, scope: command.scope ?? tree.rootCode }, key, command.ttlSeconds));
+        return 0;
+      }
+      case 'send': {
+        const events = await readEventFiles(command.path, io.cwd);
+        const client = await clientFor(command.connection, io, tree.rootCode);
+        let report: SendReport;
+        try {
+          report = await sendEvents(events, client, io.stderr);
+        } catch (error) {
+          const partial = (error as { partial?: SendReport }).partial;
+          if (partial !== undefined && error instanceof CliError) {
+            printError(error.message);
+            formatSendReport(partial).forEach(print);
+            return 1;
+          }
+          throw error;
+        }
+        formatSendReport(report).forEach(print);
+        return report.results.some((r) => r.status === 'rejected') || report.results.length < report.total ? 1 : 0;
+      }
+      case 'indicator': {
+        const client = await clientFor(command.connection, io, tree.rootCode);
+        const figure = await client.indicator(command.id, {
+          ...(command.division === undefined ? {} : { division: command.division }),
+          ...(command.orgCode === undefined ? {} : { orgCode: command.orgCode }),
+          period: command.period,
+        });
+        print(command.json ? JSON.stringify(figure, null, 2) : describeFigure(figure, findIndicator(command.id), tree));
+        return 0;
+      }
+      case 'breakdown': {
+        const client = await clientFor(command.connection, io, tree.rootCode);
+        const rows = await client.analytics({
+          indicator: command.id,
+          ...(command.division === undefined ? {} : { division: command.division }),
+          period: command.period,
+          children: true,
+        });
+        if (command.json) print(JSON.stringify(rows, null, 2));
+        else breakdownTable(rows, findIndicator(command.id), tree).forEach(print);
+        return 0;
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    printError(error instanceof UsageError ? `reform: ${error.message}` : error.message);
+    return 1;
+  }
+}
+
+/** The API client: `--api`, `REFORM_API` or the local stack; `--token`, `REFORM_TOKEN` or a short-lived local admin token. */
+async function clientFor(connection: Connection, io: CliIo, rootScope: string): Promise<ReformApiClient> {
+  const base = connection.api ?? nonEmpty(io.env['REFORM_API']) ?? defaultApiBase;
+  let token = connection.token ?? nonEmpty(io.env['REFORM_TOKEN']);
+  if (token === undefined) {
+    let key: string;
+    try {
+      key = await io.localJwtKey();
+    } catch (cause) {
+      throw new CliError('no token: pass --token, set REFORM_TOKEN, or run the local stack (npm start) whose key reform can use', { cause });
+    }
+    token = signJwt({ role: 'admin', scope: rootScope }, key, commandTokenTtlSeconds);
+  }
+  return new ReformApiClient(base, token, io.fetch);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** The real world: process streams and environment, global fetch, the local stack's key. */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    fetch: (input, init) => fetch(input, init),
+    localJwtKey: async () => {
+      // Imported on demand: only commands without a token need the local stack's key.
+      const { localKeys } = await import('../local-stack/local-keys.ts');
+      return (await localKeys()).jwtKey;
+    },
+    cwd: process.cwd(),
+  };
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await run(process.argv.slice(2), processIo());
+}

@@ -1,0 +1,317 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { problemTypes } from '../../functions/api/problems.ts';
+import { contractFiles } from '../../packages/api-spec/contract-files.ts';
+import { buildOpenApi, periodPattern } from '../../packages/api-spec/openapi.ts';
+import { defaultDeploymentConfig, DivisionTree } from '../../packages/config/deployment.ts';
+import type { EventType } from '../../packages/contract/event-types.ts';
+import { eventTypes } from '../../packages/contract/event-types.ts';
+import { sampleEvent, sampleNow } from '../../packages/contract/fixtures.ts';
+import type { JsonSchema } from '../../packages/contract/json-schema.ts';
+import { eventJsonSchema } from '../../packages/contract/json-schema.ts';
+import { validateEvent } from '../../packages/contract/validate-event.ts';
+import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
+import { parsePeriod } from '../../packages/indicators/period.ts';
+
+const repo = new URL('../../', import.meta.url);
+const contractDir = new URL('docs/contract/', repo);
+const samplesDir = new URL('events/samples/', repo);
+
+/**
+ * A validator for exactly the JSON Schema keywords the generated schemas use
+ * (no dependency needed). It throws on any other keyword, so a schema that
+ * grows a keyword it cannot check fails here instead of passing unchecked.
+ */
+const annotations = new Set(['$schema', '$id', 'title', 'description', 'format', 'examples']);
+const assertions = new Set([
+  'type', 'properties', 'required', 'additionalProperties', 'enum', 'const', 'pattern', 'minLength', 'maxLength',
+  'minimum', 'maximum', 'minItems', 'maxItems', 'uniqueItems', 'items', 'if', 'then', 'else', 'not',
+]);
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/** Every violation of `schema` by `value`, as `path: keyword`; empty when valid. */
+function violations(schema: JsonSchema, value: unknown, path = '$'): string[] {
+  const out: string[] = [];
+  for (const keyword of Object.keys(schema)) {
+    if (!annotations.has(keyword) && !assertions.has(keyword)) throw new Error(`validator does not know keyword ${keyword} at ${path}`);
+  }
+  const fail = (keyword: string) => out.push(`${path}: ${keyword}`);
+  const type = schema['type'];
+  if (type !== undefined) {
+    const actual = typeOf(value);
+    const allowed = Array.isArray(type) ? type : [type];
+    if (!allowed.includes(actual) && !(actual === 'integer' && allowed.includes('number'))) return [`${path}: type`];
+  }
+  if ('const' in schema && JSON.stringify(schema['const']) !== JSON.stringify(value)) fail('const');
+  if (Array.isArray(schema['enum']) && !schema['enum'].includes(value)) fail('enum');
+  if (typeof value === 'string') {
+    const length = [...value].length;
+    if (typeof schema['minLength'] === 'number' && length < schema['minLength']) fail('minLength');
+    if (typeof schema['maxLength'] === 'number' && length > schema['maxLength']) fail('maxLength');
+    if (typeof schema['pattern'] === 'string' && !new RegExp(schema['pattern'], 'u').test(value)) fail('pattern');
+  }
+  if (typeof value === 'number') {
+    if (typeof schema['minimum'] === 'number' && value < schema['minimum']) fail('minimum');
+    if (typeof schema['maximum'] === 'number' && value > schema['maximum']) fail('maximum');
+  }
+  if (Array.isArray(value)) {
+    if (typeof schema['minItems'] === 'number' && value.length < schema['minItems']) fail('minItems');
+    if (typeof schema['maxItems'] === 'number' && value.length > schema['maxItems']) fail('maxItems');
+    if (schema['uniqueItems'] === true && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) fail('uniqueItems');
+    const items = schema['items'] as JsonSchema | undefined;
+    if (items !== undefined) value.forEach((item, i) => out.push(...violations(items, item, `${path}[${i}]`)));
+  }
+  if (typeOf(value) === 'object') {
+    const object = value as Record<string, unknown>;
+    const properties = (schema['properties'] ?? {}) as Record<string, JsonSchema>;
+    for (const name of (schema['required'] ?? []) as string[]) if (!(name in object)) fail(`required ${name}`);
+    for (const [name, child] of Object.entries(object)) {
+      const propertySchema = properties[name];
+      if (propertySchema !== undefined) out.push(...violations(propertySchema, child, `${path}.${name}`));
+      else if (schema['additionalProperties'] === false) fail(`additionalProperties ${name}`);
+    }
+  }
+  const condition = schema['if'] as JsonSchema | undefined;
+  if (condition !== undefined) {
+    const branch = (violations(condition, value, path).length === 0 ? schema['then'] : schema['else']) as JsonSchema | undefined;
+    if (branch !== undefined) out.push(...violations(branch, value, path));
+  }
+  const negated = schema['not'] as JsonSchema | undefined;
+  if (negated !== undefined && violations(negated, value, path).length === 0) fail('not');
+  return out;
+}
+
+function readSample(type: EventType): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`${type}.json`, samplesDir), 'utf8')) as Record<string, unknown>;
+}
+
+describe('checked-in contract files', () => {
+  const generated = contractFiles();
+
+  it.each([...generated.keys()])('docs/contract/%s is up to date', (path) => {
+    let onDisk: string;
+    try {
+      onDisk = readFileSync(new URL(path, contractDir), 'utf8');
+    } catch {
+      throw new Error(`docs/contract/${path} is missing: run npm run contracts`);
+    }
+    if (onDisk !== generated.get(path)) throw new Error(`docs/contract/${path} is stale: run npm run contracts`);
+    expect(onDisk).toBe(generated.get(path));
+  });
+
+  it('publishes one schema per event type and nothing else', () => {
+    const files = readdirSync(new URL('events/', contractDir)).sort();
+    expect(files).toEqual(eventTypes.map((type) => `${type}.schema.json`).sort());
+  });
+});
+
+describe('event JSON Schemas', () => {
+  it.each([...eventTypes])('the %s sample passes its schema', (type) => {
+    const schema = eventJsonSchema(type);
+    expect(schema['$id']).toBe(`urn:reform-indicators:event-schema:${type}`);
+    expect(schema['additionalProperties']).toBe(false);
+    expect(violations(schema, readSample(type))).toEqual([]);
+  });
+
+  it('refuses an unknown field in data and in the envelope', () => {
+    const schema = eventJsonSchema('certificate.submitted.v1');
+    const sample = readSample('certificate.submitted.v1');
+    const data = sample['data'] as Record<string, unknown>;
+    expect(violations(schema, { ...sample, data: { ...data, nickname: 'x' } })).toEqual(['$.data: additionalProperties nickname']);
+    expect(violations(schema, { ...sample, subject: 'x' })).toEqual(['$: additionalProperties subject']);
+    expect(violations(schema, { ...sample, data: { ...data, holder: { ...(data['holder'] as object), age: 40 } } })).toEqual([
+      '$.data.holder: additionalProperties age',
+    ]);
+  });
+
+  it('refuses another type, a missing field and an enum outside the contract', () => {
+    const schema = eventJsonSchema('award.granted.v1');
+    const sample = readSample('award.granted.v1');
+    expect(violations(schema, { ...sample, type: 'award.granted.v2' })).toEqual(['$.type: const']);
+    const { time: _time, ...withoutTime } = sample;
+    expect(violations(schema, withoutTime)).toEqual(['$: required time']);
+    expect(violations(schema, { ...sample, data: { ...(sample['data'] as object), level: 'galactic' } })).toEqual(['$.data.level: enum']);
+  });
+
+  it('carries the rules it cannot express as descriptions', () => {
+    const text = JSON.stringify(eventJsonSchema('certificate.submitted.v1'));
+    expect(text).toContain('MOD 11-2');
+    expect(text).toContain('GB 32100-2015');
+    expect(text).toContain('Asia/Shanghai');
+    expect(text).toContain('5 minutes in the future');
+  });
+
+  it('writes the "required iff" rules out: enterprise ownership, special topic, level by kind', () => {
+    const org = eventJsonSchema('organization.registered.v1');
+    const orgSample = readSample('organization.registered.v1');
+    const orgData = orgSample['data'] as Record<string, unknown>;
+    const { ownership: _ownership, ...withoutOwnership } = orgData;
+    expect(violations(org, { ...orgSample, data: withoutOwnership })).toEqual(['$.data: required ownership']);
+    expect(violations(org, { ...orgSample, data: { ...orgData, kind: 'social_org' } })).toEqual(['$.data: not']);
+    const certificate = eventJsonSchema('certificate.submitted.v1');
+    const certSample = readSample('certificate.submitted.v1');
+    expect(violations(certificate, { ...certSample, data: { ...(certSample['data'] as object), kind: 'degree' } })).toEqual([
+      '$.data.level: enum',
+    ]);
+  });
+
+  /**
+   * Differential check against the processor's own validation: mutations the
+   * JSON Schema can express (missing, unknown, wrong type, out of range, bad
+   * enum, blank text) must be accepted or refused by both alike.
+   */
+  const tree = new DivisionTree(defaultDeploymentConfig.root);
+  const options = { now: sampleNow(), sources: defaultDeploymentConfig.sources, isDivision: (code: string) => tree.has(code) };
+
+  function mutationsOf(type: EventType): { label: string; event: Record<string, unknown> }[] {
+    const out: { label: string; event: Record<string, unknown> }[] = [];
+    const base = sampleEvent(type) as unknown as Record<string, unknown>;
+    const dataSchema = (eventJsonSchema(type)['properties'] as Record<string, JsonSchema>)['data'] as JsonSchema;
+    const properties = dataSchema['properties'] as Record<string, JsonSchema>;
+    const withData = (label: string, change: (data: Record<string, unknown>) => void) => {
+      const event = structuredClone(base);
+      change(event['data'] as Record<string, unknown>);
+      out.push({ label, event });
+    };
+    withData('unknown field', (data) => (data['extra'] = 1));
+    for (const [name, property] of Object.entries(properties)) {
+      withData(`${name} removed`, (data) => delete data[name]);
+      withData(`${name} null`, (data) => (data[name] = null));
+      const wrong: unknown[] =
+        property['type'] === 'integer' ? [-1, 2.5, 100_000_001, '3']
+        : property['type'] === 'number' ? [-1, 'ten']
+        : property['type'] === 'boolean' ? ['yes']
+        : property['type'] === 'array' ? [[], ['x']]
+        : property['type'] === 'object' ? [{}]
+        : property['enum'] !== undefined ? ['bogus']
+        : property['maxLength'] !== undefined ? ['', '   ', 'a\u0007b', 'x'.repeat(Number(property['maxLength']) + 1)]
+        : ['x', 7];
+      for (const value of wrong) withData(`${name} = ${JSON.stringify(value).slice(0, 20)}`, (data) => (data[name] = value));
+      for (const value of (property['enum'] ?? []) as unknown[]) withData(`${name} = ${String(value)}`, (data) => (data[name] = value));
+    }
+    if (type === 'contract.signed.v1') withData('orgCodes repeated', (data) => (data['orgCodes'] = [...(data['orgCodes'] as string[]), ...(data['orgCodes'] as string[])]));
+    for (const field of ['specversion', 'id', 'source', 'time', 'datacontenttype']) {
+      const event = structuredClone(base);
+      delete event[field];
+      out.push({ label: `${field} removed`, event });
+    }
+    out.push({ label: 'envelope unknown field', event: { ...structuredClone(base), subject: 's' } });
+    out.push({ label: 'time without offset', event: { ...structuredClone(base), time: '2026-06-18T15:30:00' } });
+    out.push({ label: 'id too long', event: { ...structuredClone(base), id: 'i'.repeat(129) } });
+    out.push({ label: 'source upper case', event: { ...structuredClone(base), source: 'HRSS' } });
+    return out;
+  }
+
+  it.each([...eventTypes])('%s: the schema and validateEvent agree on every expressible mutation', (type) => {
+    const schema = eventJsonSchema(type);
+    const disagreements: string[] = [];
+    let refused = 0;
+    for (const { label, event } of mutationsOf(type)) {
+      const bySchema = violations(schema, event).length === 0;
+      const byProcessor = validateEvent(event, options).ok;
+      if (!bySchema) refused++;
+      if (bySchema !== byProcessor) disagreements.push(`${label}: schema ${bySchema ? 'accepts' : 'refuses'}, validateEvent ${byProcessor ? 'accepts' : 'refuses'}`);
+    }
+    expect(disagreements).toEqual([]);
+    expect(refused).toBeGreaterThan(5);
+  });
+});
+
+describe('OpenAPI document', () => {
+  const document = buildOpenApi();
+  const components = document['components'] as Record<string, Record<string, JsonSchema>>;
+  const pathsOf = document['paths'] as Record<string, Record<string, JsonSchema>>;
+
+  it('is OpenAPI 3.1 with every route of API.md', () => {
+    expect(document['openapi']).toBe('3.1.0');
+    const routes = Object.entries(pathsOf).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(routes.sort()).toEqual(
+      [
+        'GET /v1/indicators',
+        'GET /v1/indicators/{id}',
+        'GET /v1/analytics',
+        'GET /v1/events/{source}/{id}',
+        'POST /v1/events',
+        'POST /v1/admin/rebuild',
+        'GET /v1/admin/reconcile',
+      ].sort(),
+    );
+  });
+
+  it('takes the indicator ids from the catalogue', () => {
+    expect(components['schemas']?.['IndicatorId']?.['enum']).toEqual(indicatorCatalog.map((d) => d.id));
+  });
+
+  it('names every problem type of the API with its URN, under its status', () => {
+    const responses = components['responses'] ?? {};
+    for (const [slug, { status }] of Object.entries(problemTypes)) {
+      const schema = (responses[`Problem${status}`]?.['content'] as Record<string, { schema: JsonSchema }>)['application/problem+json']?.schema;
+      const types = (schema?.['properties'] as Record<string, JsonSchema>)['type']?.['enum'];
+      expect(types).toContain(`urn:reform-indicators:problem:${slug}`);
+    }
+  });
+
+  it('requires a bearer JWT everywhere', () => {
+    expect(document['security']).toEqual([{ bearerJwt: [] }]);
+    expect(components['securitySchemes']?.['bearerJwt']).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(String(components['securitySchemes']?.['bearerJwt']?.['description'])).toMatch(/`role`.*`scope`/);
+  });
+
+  it('resolves every local $ref', () => {
+    const refs: string[] = [];
+    const collect = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(collect);
+      else if (typeof node === 'object' && node !== null) {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === '$ref' && typeof value === 'string') refs.push(value);
+          else collect(value);
+        }
+      }
+    };
+    collect(document);
+    expect(refs.length).toBeGreaterThan(30);
+    const unresolved = refs.filter((ref) => {
+      const target = ref
+        .replace(/^#\//, '')
+        .split('/')
+        .reduce<unknown>((node, segment) => (node as Record<string, unknown> | undefined)?.[segment], document);
+      return target === undefined;
+    });
+    expect(unresolved).toEqual([]);
+  });
+
+  it('describes POST /v1/events with the event schemas, one per type', () => {
+    const cloudEvent = components['schemas']?.['CloudEvent'];
+    expect((cloudEvent?.['oneOf'] as JsonSchema[]).map((s) => s['$ref'])).toEqual(eventTypes.map((t) => `#/components/schemas/${t}`));
+    const { $schema: _dialect, ...published } = eventJsonSchema('dispute.filed.v1');
+    expect(components['schemas']?.['dispute.filed.v1']).toEqual(published);
+  });
+
+  it.each([
+    ['2026', true],
+    ['2026-Q4', true],
+    ['2026-11', true],
+    ['2026-11-24', true],
+    ['all', true],
+    ['2026-Q5', false],
+    ['2026-13', false],
+    ['26', false],
+    ['2026-11-24T00', false],
+    ['ALL', false],
+  ])('period pattern: %s → %s, as parsePeriod', (text, valid) => {
+    expect(new RegExp(periodPattern).test(text)).toBe(valid);
+    let parsed = true;
+    try {
+      parsePeriod(text);
+    } catch {
+      parsed = false;
+    }
+    expect(parsed).toBe(valid);
+  });
+});
