@@ -1,0 +1,86 @@
+/**
+ * The deployed processor handler (middy + Powertools batch) against real
+ * DynamoDB Local: a throttled write fails only its own record, which the
+ * queue then delivers again. Throttling is injected; DynamoDB Local cannot
+ * produce it.
+ */
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
+import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
+import type { LocalStack } from '../../packages/local-stack/stack.ts';
+import { startLocalStack } from '../../packages/local-stack/stack.ts';
+import { lambdaContext } from '../../packages/local-stack/poller.ts';
+
+let stack: LocalStack;
+let processBatch: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+const orgCode = usccFor(8080);
+let n = 0;
+
+function record(body: unknown, receiveCount = 1): SQSRecord {
+  n++;
+  return {
+    messageId: `msg-${n}`,
+    receiptHandle: `rh-${n}`,
+    body: JSON.stringify(body),
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: String(Date.now()),
+      SenderId: 'local',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:Events',
+    awsRegion: 'us-east-1',
+  };
+}
+
+const contract = (id: string, contractNo: string) =>
+  sampleEvent('contract.signed.v1', { id, data: { contractNo, orgCodes: [orgCode], kind: 'collective', topic: undefined } });
+
+beforeAll(async () => {
+  stack = await startLocalStack({ withApi: false, withPoller: false, quiet: true });
+  ({ processBatch } = (await import('../../functions/processor/handler.ts')) as unknown as { processBatch: typeof processBatch });
+  const response = await processBatch(
+    { Records: [record(sampleEvent('organization.registered.v1', { id: 'reg-8080', data: { orgCode } }))] },
+    lambdaContext('processor', 'us-east-1', 30_000),
+  );
+  expect(response.batchItemFailures).toEqual([]);
+});
+
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await stack?.stop();
+});
+
+describe('processor handler', () => {
+  it('fails only the throttled record; its redelivery applies it once', async () => {
+    const realSend = DynamoDBDocumentClient.prototype.send;
+    const spy = vi.spyOn(DynamoDBDocumentClient.prototype, 'send').mockImplementation(function (this: DynamoDBDocumentClient, command: { input?: unknown }) {
+      if (JSON.stringify(command.input ?? {}).includes('THROTTLED-1')) {
+        return Promise.reject(Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' }));
+      }
+      return (realSend as (c: unknown) => Promise<unknown>).call(this, command);
+    } as never);
+    const batch = [record(contract('c-1', 'OK-1')), record(contract('c-2', 'THROTTLED-1')), record(contract('c-3', 'OK-2'))];
+    const response = await processBatch({ Records: batch }, lambdaContext('processor', 'us-east-1', 30_000));
+    spy.mockRestore();
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: batch[1]?.messageId }]);
+
+    const again = await processBatch({ Records: [record(JSON.parse(batch[1]?.body ?? '{}'), 2)] }, lambdaContext('processor', 'us-east-1', 30_000));
+    expect(again.batchItemFailures).toEqual([]);
+    const doc = DynamoDBDocumentClient.from(stack.ddb);
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: stack.env['COUNTERS_TABLE'], Key: { pk: counterKeys.org(orgCode), sk: "Y#2026" } }),
+    );
+    expect(Item?.[metrics.contractsCollective]).toBe(3);
+  });
+
+  it('records poison input as rejected and reports no failure for it', async () => {
+    const response = await processBatch({ Records: [record('not an event'), record(contract('c-4', 'OK-3'))] }, lambdaContext('processor', 'us-east-1', 30_000));
+    expect(response.batchItemFailures).toEqual([]);
+  });
+});
