@@ -8,7 +8,7 @@ import type { FunctionEntries } from './stateless/stateless-stack.ts';
 
 /**
  * Placeholders that let `cdk synth` run offline. A real deployment passes its
- * identity provider with `-c jwtIssuer=... -c jwtAudience=...` (DEPLOY.md).
+ * identity provider with `-c jwtIssuer=... -c jwtAudience=...` (README, "Deploying to AWS").
  */
 export const placeholderJwtIssuer = 'https://idp.example.invalid/reform-indicators';
 export const placeholderJwtAudience = 'reform-indicators-api';

@@ -66,7 +66,7 @@ export class StatefulStack extends Stack implements StatefulResources {
     this.eventsDeadLetterQueue = deadLetterQueue;
 
     this.pseudonymSecret = new Secret(this, 'PseudonymSecret', {
-      description: 'HMAC key that pseudonymises ID numbers in events; never rotate (see DEPLOY.md)',
+      description: 'HMAC key that pseudonymises ID numbers in events; never rotate (see the README, "Deploying to AWS")',
       encryptionKey: this.dataKey,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,

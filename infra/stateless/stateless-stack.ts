@@ -165,7 +165,7 @@ export class StatelessStack extends Stack {
 
     const alarms = [
       new Alarm(this, 'DeadLetterQueueNotEmpty', {
-        alarmDescription: 'Events could not be processed after maxReceiveCount deliveries; inspect, fix, then redrive (DEPLOY.md)',
+        alarmDescription: 'Events could not be processed after maxReceiveCount deliveries; inspect, fix, then redrive (README, "Deploying to AWS")',
         metric: props.stateful.eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
           statistic: 'Maximum',
