@@ -5,6 +5,7 @@
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signJwt } from '../../packages/auth/jwt.ts';
 import { residentIdFor, sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
 import { startLocalStack } from '../../packages/local-stack/stack.ts';
@@ -37,7 +38,7 @@ const certificate = (id: string, overrides: Record<string, unknown> = {}) =>
   sampleEvent('certificate.submitted.v1', { id, source: 'hrss.zhongxian', ...overrides });
 
 beforeAll(async () => {
-  stack = await startLocalStack({ withApi: false, quiet: true, visibilityTimeoutSeconds: 1 });
+  stack = await startLocalStack({ apiPort: 0, quiet: true, visibilityTimeoutSeconds: 1 });
   doc = DynamoDBDocumentClient.from(stack.ddb);
   const registration = sampleEvent('organization.registered.v1', { id: 'reg-1', data: { orgCode } });
   await send('registration', JSON.stringify(registration));
@@ -100,5 +101,19 @@ describe('rejections', () => {
   it('never stores the bad ID number, not even in the rejection detail', async () => {
     const { Items } = await doc.send(new ScanCommand({ TableName: stack.env['LEDGER_TABLE'] }));
     expect(JSON.stringify(Items)).not.toContain(badId);
+  });
+
+  it('answers GET /v1/events/{source}/{id} with the outcome, and hides rejections from a township viewer', async () => {
+    const get = async (path: string, scope = '500233000000', role: 'admin' | 'viewer' = 'admin') => {
+      const response = await fetch(`${stack.apiUrl}${path}`, { headers: { authorization: `Bearer ${signJwt({ role, scope }, stack.jwtKey)}` } });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const rejected = await get('/v1/events/hrss.zhongxian/no-org');
+    expect(rejected.status).toBe(200);
+    expect(rejected.body).toMatchObject({ source: 'hrss.zhongxian', id: 'no-org', outcome: 'rejected', reason: 'unknown_org' });
+    expect(Object.keys(rejected.body).sort()).toEqual(['id', 'outcome', 'processedAt', 'reason', 'receivedAt', 'source', 'type']);
+    const accepted = await get('/v1/events/hrss.zhongxian/cert-ok');
+    expect(accepted.body).toMatchObject({ outcome: 'accepted', type: 'certificate.submitted.v1' });
+    expect((await get('/v1/events/hrss.zhongxian/no-org', '500233101000', 'viewer')).status).toBe(404);
   });
 });
