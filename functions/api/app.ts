@@ -12,8 +12,11 @@ import type { CounterScope } from '../../packages/indicators/counter-source.ts';
 import type { IndicatorValue } from '../../packages/indicators/evaluator.ts';
 import type { Period } from '../../packages/indicators/period.ts';
 import { asOfDate, parsePeriod } from '../../packages/indicators/period.ts';
+import type { MaintenanceRunner } from '../../packages/maintenance/maintenance.ts';
 import type { EventOutcomeReader } from '../../packages/storage/ledger-reader.ts';
 import type { OrganisationReader } from '../../packages/storage/org-reader.ts';
+import type { AnalyticsRow } from './analytics.ts';
+import { analyticsConcurrency, analyticsCsv, analyticsLimits, listParameter, mapWithConcurrency, prefersCsv } from './analytics.ts';
 import type { ApiLogger } from './problems.ts';
 import { ApiError, problemResponse } from './problems.ts';
 
@@ -59,6 +62,8 @@ export interface ApiDependencies {
   /** Source → event types it may send (deployment configuration). */
   readonly sources: Readonly<Record<string, readonly string[]>>;
   readonly validateEvent: EventValidator;
+  /** Runs rebuild and reconcile (the maintenance function in AWS). */
+  readonly maintenance: MaintenanceRunner;
   readonly now: () => Date;
   readonly logger?: ApiLogger;
 }
@@ -240,11 +245,110 @@ export function createApiHandler(deps: ApiDependencies): ApiHandler {
     return json(202, { results });
   };
 
+  /**
+   * `GET /v1/analytics?indicators=a,b&periods=p,q&(division=…[&breakdown=children]|orgCode=…)`.
+   * Every parameter is checked before anything is evaluated. Rows come
+   * indicator by indicator (as listed), then division (the division, or its
+   * children in tree order), then period (as listed). `Accept: text/csv`
+   * gives the same rows as CSV.
+   */
+  const getAnalytics: RouteHandler = async (request) => {
+    onlyParameters(request, ['indicators', 'periods', 'division', 'orgCode', 'breakdown']);
+    const { indicators: indicatorsText, periods: periodsText, division, orgCode, breakdown } = request.query;
+    if (indicatorsText === undefined) throw new ApiError('missing-parameter', 'indicators is required: comma-separated indicator ids');
+    if (periodsText === undefined) throw new ApiError('missing-parameter', 'periods is required: comma-separated YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or all');
+    if (division !== undefined && orgCode !== undefined) throw new ApiError('invalid-parameter', 'give division or orgCode, not both');
+    if (breakdown !== undefined && breakdown !== 'children') throw new ApiError('invalid-parameter', 'breakdown must be "children"');
+    if (breakdown !== undefined && orgCode !== undefined) throw new ApiError('invalid-parameter', 'breakdown applies to a division, not to an organisation');
+
+    const definitions = listParameter('indicators', indicatorsText, analyticsLimits.indicators).map((id) => {
+      const definition = byId.get(id);
+      if (definition === undefined) throw new ApiError('unknown-indicator', `no indicator ${JSON.stringify(id.slice(0, 64))}; GET /v1/indicators lists them`);
+      return definition;
+    });
+    const periods = listParameter('periods', periodsText, analyticsLimits.periods).map(parsePeriod);
+
+    let scopes: CounterScope[];
+    if (orgCode !== undefined) {
+      if (!orgCodePattern.test(orgCode)) throw new ApiError('invalid-parameter', 'orgCode must be an 18-character unified social credit code');
+      const organisation = await deps.organisations.organisation(orgCode);
+      if (organisation === undefined) throw new ApiError('unknown-organisation', `no organisation ${orgCode} is registered`);
+      requireWithinScope(organisation.division, request.claims, `organisation ${orgCode}`);
+      scopes = [{ orgCode }];
+    } else {
+      const code = division ?? request.claims.scope;
+      if (!divisionPattern.test(code)) throw new ApiError('invalid-parameter', 'division must be a 12-digit division code');
+      if (!divisions.has(code)) throw new ApiError('unknown-division', `no division ${code} in this deployment`);
+      requireWithinScope(code, request.claims, `division ${code}`);
+      const codes = breakdown === 'children' ? divisions.children(code) : [code];
+      if (codes.length === 0) throw new ApiError('invalid-parameter', `division ${code} has no child divisions to break down into`);
+      if (codes.length > analyticsLimits.divisions) {
+        throw new ApiError('invalid-parameter', `the request covers ${codes.length} divisions; at most ${analyticsLimits.divisions} are allowed per request`);
+      }
+      scopes = codes.map((c) => ({ division: c }));
+    }
+
+    // One evaluation per (scope, period) with every indicator: the evaluator shares reads between them.
+    const cells = scopes.flatMap((scope) => periods.map((period) => ({ scope, period })));
+    const figures = await mapWithConcurrency(cells, analyticsConcurrency, ({ scope, period }) => deps.indicators.evaluate(definitions, scope, period));
+    const rows: AnalyticsRow[] = [];
+    definitions.forEach((definition, d) => {
+      cells.forEach(({ scope, period }, c) => {
+        const figure = figures[c]?.[d];
+        if (figure === undefined) throw new Error('the evaluator returned fewer figures than asked');
+        rows.push({
+          indicator: definition.id,
+          ...scope,
+          period: period.text,
+          value: figure.value,
+          ...(figure.numerator === undefined ? {} : { numerator: figure.numerator }),
+          ...(figure.denominator === undefined ? {} : { denominator: figure.denominator }),
+        });
+      });
+    });
+
+    if (!prefersCsv(request.event.headers?.['accept'])) return json(200, { rows });
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': 'attachment; filename="reform-indicators.csv"',
+        'cache-control': 'no-store',
+      },
+      body: analyticsCsv(rows, (code) => divisions.node(code)?.name.zh ?? '', orgCode !== undefined),
+    };
+  };
+
+  /** Rebuild and reconcile are county-wide: only an admin whose scope is the whole deployment may run them. */
+  const requireCountyAdmin = (request: ApiRequest, what: string): void => {
+    if (request.claims.role !== 'admin') throw new ApiError('forbidden', `${what} needs the admin role`);
+    if (request.claims.scope !== divisions.rootCode) throw new ApiError('forbidden', `${what} covers the whole deployment; it needs scope ${divisions.rootCode}`);
+  };
+
+  /** `POST /v1/admin/rebuild`: synchronous; run it while the processor is paused (see packages/maintenance). */
+  const rebuild: RouteHandler = async (request) => {
+    onlyParameters(request, []);
+    requireCountyAdmin(request, 'rebuilding counters');
+    const { rebuilt, skippedEvents } = await deps.maintenance.run('rebuild');
+    return json(200, { rebuilt, skippedEvents });
+  };
+
+  /** `GET /v1/admin/reconcile`: `differences` is empty when live counters match the recorded events. */
+  const reconcile: RouteHandler = async (request) => {
+    onlyParameters(request, []);
+    requireCountyAdmin(request, 'reconciling counters');
+    const { differences, differenceCount, truncated, checkedItems, events, skippedEvents } = await deps.maintenance.run('reconcile');
+    return json(200, { differences, differenceCount, truncated, checkedItems, events, skippedEvents });
+  };
+
   const routes: readonly Route[] = [
     { pattern: /^\/v1\/indicators$/, methods: { GET: listIndicators } },
     { pattern: /^\/v1\/indicators\/([^/]+)$/, methods: { GET: getIndicator } },
     { pattern: /^\/v1\/events$/, methods: { POST: submitEvents } },
     { pattern: /^\/v1\/events\/([^/]+)\/([^/]+)$/, methods: { GET: getEventOutcome } },
+    { pattern: /^\/v1\/analytics$/, methods: { GET: getAnalytics } },
+    { pattern: /^\/v1\/admin\/rebuild$/, methods: { POST: rebuild } },
+    { pattern: /^\/v1\/admin\/reconcile$/, methods: { GET: reconcile } },
   ];
 
   return async (event) => {

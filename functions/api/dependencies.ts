@@ -1,28 +1,39 @@
 /** The API's real dependencies, built from the environment (Lambda or the local stack). */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { countersTable, eventsQueue, ledgerTable, stateTable } from '../../infra/definitions.ts';
-import { DivisionTree, loadDeploymentConfig } from '../../packages/config/deployment.ts';
+import { ConfigError, DivisionTree, loadDeploymentConfig } from '../../packages/config/deployment.ts';
 import { requireEnv } from '../../packages/config/environment.ts';
 import { validateEvent } from '../../packages/contract/index.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
 import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
 import { RecordedBaselines } from '../../packages/indicators/recorded-baselines.ts';
+import type { MaintenanceRunner } from '../../packages/maintenance/maintenance.ts';
 import { DynamoBaselineReader } from '../../packages/storage/baseline-reader.ts';
 import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
 import { DynamoLedgerReader } from '../../packages/storage/ledger-reader.ts';
 import { DynamoOrganisationReader } from '../../packages/storage/org-reader.ts';
 import type { ApiDependencies } from './app.ts';
-import { SqsEventQueue } from './event-queue.ts';
+import { SqsEventQueue, signedSqsSender } from './event-queue.ts';
+import { InProcessFunctionRunner, LambdaMaintenanceRunner, signedLambdaInvoker, UnconfiguredMaintenanceRunner } from './maintenance-runner.ts';
 import type { ApiLogger } from './problems.ts';
+
+/** Environment variables that choose how the admin routes run maintenance. */
+export const maintenanceEnv = {
+  /** Name of the maintenance function, invoked synchronously (AWS). */
+  functionName: 'MAINTENANCE_FUNCTION_NAME',
+  /** `in-process`: run rebuild/reconcile inside the API process (local stack only: needs write access). */
+  mode: 'MAINTENANCE_MODE',
+} as const;
 
 /**
  * Reads table names, the queue URL and the deployment configuration from
- * `environment`, and creates the AWS clients (their endpoints follow
- * `AWS_ENDPOINT_URL_*` as the SDK does).
+ * `environment`, and creates the DynamoDB client; SQS and Lambda are reached
+ * by signed calls (signed-request.ts). Endpoints follow `AWS_ENDPOINT_URL_*`
+ * as the SDK does.
  *
  * @throws MissingEnvironmentError naming the first variable that is not set.
+ * @throws ConfigError for a MAINTENANCE_MODE other than `in-process`.
  */
 export function apiDependenciesFromEnvironment(environment: NodeJS.ProcessEnv = process.env, logger?: ApiLogger): ApiDependencies {
   const ledgerName = requireEnv(ledgerTable.envVar, environment);
@@ -30,7 +41,7 @@ export function apiDependenciesFromEnvironment(environment: NodeJS.ProcessEnv = 
   const countersName = requireEnv(countersTable.envVar, environment);
   const queueUrl = requireEnv(eventsQueue.envVar, environment);
   const config = loadDeploymentConfig(environment);
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   const divisions = new DivisionTree(config.root);
   const counters = new DynamoCounterReader(doc, countersName);
   return {
@@ -38,11 +49,30 @@ export function apiDependenciesFromEnvironment(environment: NodeJS.ProcessEnv = 
     indicators: new IndicatorEvaluator(counters, new RecordedBaselines(new DynamoBaselineReader(doc, countersName), counters, divisions)),
     ledger: new DynamoLedgerReader(doc, ledgerName),
     organisations: new DynamoOrganisationReader(doc, stateName),
-    queue: new SqsEventQueue(new SQSClient({}), queueUrl, logger),
+    queue: new SqsEventQueue(signedSqsSender(environment), queueUrl, logger),
     divisions,
     sources: config.sources,
     validateEvent,
+    maintenance: maintenanceRunner(environment),
     now: () => new Date(),
     ...(logger === undefined ? {} : { logger }),
   };
+}
+
+/**
+ * The maintenance function when `MAINTENANCE_FUNCTION_NAME` is set; its
+ * handler loaded into this process when `MAINTENANCE_MODE=in-process` (the
+ * local stack, whose environment already names the tables); otherwise a
+ * runner whose every call is answered 503, so a missing setting breaks only
+ * the admin routes.
+ *
+ * @throws ConfigError for a MAINTENANCE_MODE other than `in-process`.
+ */
+function maintenanceRunner(environment: NodeJS.ProcessEnv): MaintenanceRunner {
+  const functionName = environment[maintenanceEnv.functionName];
+  if (functionName !== undefined && functionName !== '') return new LambdaMaintenanceRunner(signedLambdaInvoker(functionName, environment));
+  const mode = environment[maintenanceEnv.mode];
+  if (mode === 'in-process') return new InProcessFunctionRunner();
+  if (mode !== undefined && mode !== '') throw new ConfigError(`${maintenanceEnv.mode} must be "in-process" or unset`);
+  return new UnconfiguredMaintenanceRunner();
 }

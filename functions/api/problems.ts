@@ -6,6 +6,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { AuthError } from '../../packages/auth/errors.ts';
 import { IndicatorError } from '../../packages/indicators/errors.ts';
+import { MaintenanceUnavailableError } from '../../packages/maintenance/errors.ts';
 
 /** Problem types: `urn:reform-indicators:problem:<slug>`, with their status and title. */
 export const problemTypes = {
@@ -23,6 +24,7 @@ export const problemTypes = {
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   internal: { status: 500, title: 'Internal error' },
+  'maintenance-unavailable': { status: 503, title: 'Maintenance unavailable' },
 } as const;
 
 export type ProblemSlug = keyof typeof problemTypes;
@@ -67,6 +69,9 @@ export function problemResponse(error: unknown, logger?: ApiLogger): APIGatewayP
     slug = 'unauthorized';
     detail = error.message;
     headers = { 'www-authenticate': 'Bearer' };
+  } else if (error instanceof MaintenanceUnavailableError) {
+    slug = 'maintenance-unavailable';
+    detail = error.message;
   } else if (error instanceof IndicatorError) {
     slug = 'invalid-parameter';
     detail = error.message;

@@ -122,6 +122,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...queueUrls,
       [envNames.pseudonymKey]: keys.pseudonymKey,
       [localJwtKeyEnv]: keys.jwtKey,
+      // No maintenance function locally: the API runs rebuild and reconcile in-process.
+      MAINTENANCE_MODE: 'in-process',
     };
     // An unknown organisation must settle as rejected before the redrive
     // limit, as it does with the deployed settings; keep that with a low one.

@@ -76,6 +76,7 @@ function setUp(overrides: Partial<ApiDependencies> = {}) {
     divisions: new DivisionTree(zhongCounty),
     sources: defaultDeploymentConfig.sources,
     validateEvent,
+    maintenance: { run: () => Promise.reject(new Error('maintenance is not part of these tests')) },
     now: sampleNow,
     logger: { error: (_message, attributes) => errors.push(attributes) },
     ...overrides,

@@ -1,0 +1,112 @@
+/**
+ * How the admin routes reach maintenance. In AWS they invoke the maintenance
+ * function (RequestResponse), so the API's own role never needs write access
+ * to the Counters or State tables. The invocation is one SigV4-signed HTTPS
+ * call: `@aws-sdk/client-lambda` would add about 85 KB to an API bundle that
+ * must stay under 300 KB.
+ */
+import { MaintenanceError, MaintenanceUnavailableError } from '../../packages/maintenance/errors.ts';
+import type { MaintenanceAction, MaintenanceResult, MaintenanceRunner, ResultOf } from '../../packages/maintenance/maintenance.ts';
+import { awsErrorType, signedPost } from '../../packages/aws/signed-request.ts';
+
+/** The maintenance function answered with an error or an answer of the wrong shape. */
+export class MaintenanceInvocationError extends MaintenanceError {
+  override readonly name = 'MaintenanceInvocationError';
+}
+
+/** What a synchronous invocation gives back: the function's answer, and its error kind if it failed. */
+export interface InvocationResponse {
+  readonly payload: string;
+  /** `X-Amz-Function-Error` (`Unhandled`, `Handled`) when the function threw. */
+  readonly functionError?: string;
+}
+
+/** Invokes one function synchronously with a JSON payload. */
+export type FunctionInvoker = (payload: string) => Promise<InvocationResponse>;
+
+export class LambdaMaintenanceRunner implements MaintenanceRunner {
+  constructor(private readonly invoke: FunctionInvoker) {}
+
+  /** @throws MaintenanceInvocationError when the function failed (its error type only, no message: it may quote keys). */
+  async run<A extends MaintenanceAction>(action: A): Promise<ResultOf<A>> {
+    const { payload, functionError } = await this.invoke(JSON.stringify({ action }));
+    if (functionError !== undefined) {
+      let errorType = 'unknown';
+      try {
+        errorType = String((JSON.parse(payload) as { errorType?: unknown }).errorType ?? 'unknown');
+      } catch {
+        // A payload that is not JSON still means the function failed.
+      }
+      throw new MaintenanceInvocationError(`the maintenance function failed (${functionError}: ${errorType})`);
+    }
+    let result: unknown;
+    try {
+      result = JSON.parse(payload);
+    } catch (cause) {
+      throw new MaintenanceInvocationError('the maintenance function answered with something other than JSON', { cause });
+    }
+    if (typeof result !== 'object' || result === null || (result as { action?: unknown }).action !== action) {
+      throw new MaintenanceInvocationError(`the maintenance function did not answer the ${action} request`);
+    }
+    return result as ResultOf<A>;
+  }
+}
+
+/**
+ * Lambda `Invoke` (RequestResponse) of `functionName` as one signed HTTPS
+ * call (see signed-request.ts).
+ *
+ * @throws MaintenanceInvocationError when the service refuses the call (HTTP status and error type only).
+ */
+export function signedLambdaInvoker(
+  functionName: string,
+  environment: NodeJS.ProcessEnv = process.env,
+  send?: typeof fetch,
+): FunctionInvoker {
+  return async (payload) => {
+    const response = await signedPost(
+      {
+        service: 'lambda',
+        endpointVariable: 'LAMBDA',
+        path: `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`,
+        headers: { 'content-type': 'application/json', 'x-amz-invocation-type': 'RequestResponse' },
+        body: payload,
+      },
+      environment,
+      send,
+    );
+    if (response.status !== 200) {
+      const type = awsErrorType(response);
+      throw new MaintenanceInvocationError(`Invoke failed with HTTP ${response.status}${type === undefined ? '' : ` (${type})`}`);
+    }
+    const functionError = response.headers.get('x-amz-function-error');
+    return functionError === null ? { payload: response.text } : { payload: response.text, functionError };
+  };
+}
+
+/**
+ * Runs the maintenance function's own handler in this process (the local
+ * stack: `MAINTENANCE_MODE=in-process`). Imported on first use through a URL
+ * worked out at run time, so Lambda bundles of the API never contain the
+ * domain code or write paths.
+ */
+export class InProcessFunctionRunner implements MaintenanceRunner {
+  private handler: Promise<(payload: unknown) => Promise<MaintenanceResult>> | undefined;
+
+  constructor(private readonly moduleUrl: string = new URL('../maintenance/handler.ts', import.meta.url).href) {}
+
+  async run<A extends MaintenanceAction>(action: A): Promise<ResultOf<A>> {
+    this.handler ??= import(this.moduleUrl).then((loaded: { maintenance?: unknown }) => {
+      if (typeof loaded.maintenance !== 'function') throw new MaintenanceUnavailableError('the maintenance module exports no maintenance function');
+      return loaded.maintenance as (payload: unknown) => Promise<MaintenanceResult>;
+    });
+    return (await (await this.handler)({ action })) as ResultOf<A>;
+  }
+}
+
+/** Stands in when neither a function name nor in-process mode is configured: the admin routes answer 503. */
+export class UnconfiguredMaintenanceRunner implements MaintenanceRunner {
+  run<A extends MaintenanceAction>(_action: A): Promise<ResultOf<A>> {
+    return Promise.reject(new MaintenanceUnavailableError('set MAINTENANCE_FUNCTION_NAME, or MAINTENANCE_MODE=in-process locally'));
+  }
+}

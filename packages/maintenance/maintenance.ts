@@ -1,0 +1,140 @@
+/**
+ * The two maintenance actions, over the stored tables:
+ *
+ * - `reconcile` replays every accepted event and lists each counter or
+ *   baseline whose live value differs from the replay (empty when healthy).
+ * - `rebuild` replaces the Counters and State tables with the replay.
+ *
+ * Run `rebuild` while the processor is paused (its SQS event source mapping
+ * disabled): the rebuild reads the Ledger once at the start, so an event the
+ * processor applies during the rebuild may have its counter changes
+ * overwritten. Its ledger record survives, so a `reconcile` afterwards lists
+ * the loss and a second `rebuild` repairs it.
+ */
+import type { DivisionTree, RewardPolicy } from '../config/deployment.ts';
+import type { MaintenanceStore } from './maintenance-store.ts';
+import type { SkippedEvent } from './recompute.ts';
+import { counterItemKey, recompute } from './recompute.ts';
+import type { CounterDifference } from './reconcile.ts';
+import { reconcile } from './reconcile.ts';
+
+export type MaintenanceAction = 'reconcile' | 'rebuild';
+
+export const maintenanceActions: readonly MaintenanceAction[] = ['reconcile', 'rebuild'];
+
+/**
+ * Most differences listed in one answer: keeps the answer well inside
+ * Lambda's 6 MB response limit; `differenceCount` always tells the full count.
+ */
+export const maxListedDifferences = 10_000;
+
+export interface ReconcileResult {
+  readonly action: 'reconcile';
+  /** Sorted by pk, sk, metric; at most {@link maxListedDifferences}. */
+  readonly differences: readonly CounterDifference[];
+  readonly differenceCount: number;
+  readonly truncated: boolean;
+  /** Counter and baseline items compared. */
+  readonly checkedItems: number;
+  /** Accepted events replayed. */
+  readonly events: number;
+  /** Accepted events the replay could not apply (a sign of drift in itself). */
+  readonly skippedEvents: readonly SkippedEvent[];
+}
+
+export interface RebuildResult {
+  readonly action: 'rebuild';
+  readonly rebuilt: {
+    /** Net-change counter items written. */
+    readonly counters: number;
+    /** Baseline items written. */
+    readonly baselines: number;
+    /** State items written. */
+    readonly state: number;
+    /** Accepted events replayed. */
+    readonly events: number;
+    /** Live Counters items (net-change or baseline) no accepted event accounts for, deleted. */
+    readonly deletedCounters: number;
+    readonly deletedState: number;
+  };
+  readonly skippedEvents: readonly SkippedEvent[];
+}
+
+export type MaintenanceResult = ReconcileResult | RebuildResult;
+
+/** The result type of one action. */
+export type ResultOf<A extends MaintenanceAction> = Extract<MaintenanceResult, { action: A }>;
+
+/** Runs a maintenance action somewhere: in this process, or by invoking the maintenance function. */
+export interface MaintenanceRunner {
+  run<A extends MaintenanceAction>(action: A): Promise<ResultOf<A>>;
+}
+
+export interface MaintenanceDependencies {
+  readonly store: MaintenanceStore;
+  readonly divisions: DivisionTree;
+  readonly rewards: RewardPolicy;
+}
+
+/** Replays the ledger and compares the live Counters table with the replay. */
+export async function runReconcile(deps: MaintenanceDependencies): Promise<ReconcileResult> {
+  const [events, live] = await Promise.all([deps.store.acceptedEvents(), deps.store.counterItems()]);
+  const recomputed = recompute(events, deps);
+  const { differences, checkedItems } = reconcile(live, recomputed);
+  return {
+    action: 'reconcile',
+    differences: differences.slice(0, maxListedDifferences),
+    differenceCount: differences.length,
+    truncated: differences.length > maxListedDifferences,
+    checkedItems,
+    events: events.length,
+    skippedEvents: recomputed.skipped,
+  };
+}
+
+/** Replays the ledger and makes the Counters and State tables exactly the replay's result. */
+export async function runRebuild(deps: MaintenanceDependencies): Promise<RebuildResult> {
+  const events = await deps.store.acceptedEvents();
+  const recomputed = recompute(events, deps);
+  const [liveCounters, liveState] = await Promise.all([deps.store.counterItems(), deps.store.stateKeys()]);
+
+  const counterPuts = [...recomputed.counters].map(([key, amounts]) => {
+    const at = key.lastIndexOf('|');
+    return { pk: key.slice(0, at), sk: key.slice(at + 1), ...amounts };
+  });
+  const baselinePuts = recomputed.baselines.map((b) => ({ ...b }));
+  const keep = new Set([...recomputed.counters.keys(), ...recomputed.baselines.map((b) => counterItemKey(b.pk, b.sk))]);
+  const counterDeletes = liveCounters.filter((item) => !keep.has(counterItemKey(item.pk, item.sk))).map(({ pk, sk }) => ({ pk, sk }));
+  await deps.store.rewriteCounters([...counterPuts, ...baselinePuts], counterDeletes);
+
+  const statePuts = [...recomputed.state].map(([pk, item]) => ({ ...item, pk }));
+  const stateDeletes = liveState.filter((pk) => !recomputed.state.has(pk));
+  await deps.store.rewriteState(statePuts, stateDeletes);
+
+  return {
+    action: 'rebuild',
+    rebuilt: {
+      counters: counterPuts.length,
+      baselines: baselinePuts.length,
+      state: statePuts.length,
+      events: events.length,
+      deletedCounters: counterDeletes.length,
+      deletedState: stateDeletes.length,
+    },
+    skippedEvents: recomputed.skipped,
+  };
+}
+
+/** Runs one action in this process. */
+export function runMaintenance<A extends MaintenanceAction>(action: A, deps: MaintenanceDependencies): Promise<ResultOf<A>> {
+  return (action === 'rebuild' ? runRebuild(deps) : runReconcile(deps)) as Promise<ResultOf<A>>;
+}
+
+/** A runner that works on the tables directly (the maintenance function itself, and the local stack). */
+export class InProcessMaintenanceRunner implements MaintenanceRunner {
+  constructor(private readonly deps: MaintenanceDependencies) {}
+
+  run<A extends MaintenanceAction>(action: A): Promise<ResultOf<A>> {
+    return runMaintenance(action, this.deps);
+  }
+}

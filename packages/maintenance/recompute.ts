@@ -1,0 +1,184 @@
+/**
+ * Recomputes state, counters and baselines from the recorded accepted events
+ * by replaying them through the pure domain, exactly as the processor applies
+ * them against DynamoDB, but in memory. Rebuild and reconcile both start here.
+ */
+import type { DivisionTree, RewardPolicy } from '../config/deployment.ts';
+import type { EventType } from '../contract/index.ts';
+import { applyEvent, eventRules, missingStateKeys } from '../domain/apply-event.ts';
+import type { DomainEvent } from '../domain/apply-event.ts';
+import { counterChanges } from '../domain/counter-changes.ts';
+import type { Decision } from '../domain/decision.ts';
+import { counterKeys } from '../domain/metrics.ts';
+import type { StateItem } from '../domain/state.ts';
+import { MaintenanceError } from './errors.ts';
+
+/** An accepted event as the Ledger keeps it (sk `ACCEPTED`): pseudonymised data only. */
+export interface RecordedEvent {
+  readonly source: string;
+  readonly id: string;
+  readonly type: string;
+  /** Asia/Shanghai calendar date the event counts on. */
+  readonly date: string;
+  /** The producer's `time` (ISO 8601 with offset). */
+  readonly time: string;
+  readonly receivedAt: string;
+  readonly data: unknown;
+}
+
+/** An opening balance as stored in the Counters table (pk `BASELINE#<metric>`, sk `<division>#<asOf>`). */
+export interface BaselineItem {
+  readonly pk: string;
+  readonly sk: string;
+  readonly metric: string;
+  readonly division: string;
+  readonly asOf: string;
+  readonly value: number;
+}
+
+/** An accepted event the replay could not apply: live and recomputed figures have drifted apart. */
+export interface SkippedEvent {
+  readonly source: string;
+  readonly id: string;
+  readonly type: string;
+  readonly outcome: 'reject' | 'unknown_org';
+  /** `conflict` / `invalid_data` for rejections; `unknown_org` names no organisation (codes stay in the ledger). */
+  readonly reason: string;
+}
+
+export interface Recomputation {
+  /** `pk|sk` → metric → net change; zero amounts are left out, and items left empty are absent. */
+  readonly counters: ReadonlyMap<string, Readonly<Record<string, number>>>;
+  /** State table pk → item (without `pk`). */
+  readonly state: ReadonlyMap<string, StateItem>;
+  /** Sorted by pk, then sk. */
+  readonly baselines: readonly BaselineItem[];
+  /** Events replayed and applied. */
+  readonly applied: number;
+  readonly skipped: readonly SkippedEvent[];
+}
+
+export interface RecomputeOptions {
+  readonly divisions: DivisionTree;
+  readonly rewards: RewardPolicy;
+}
+
+/** The key under which a counter item appears in `Recomputation.counters`. */
+export const counterItemKey = (pk: string, sk: string): string => `${pk}|${sk}`;
+
+/**
+ * The order events are replayed in: by the date they count on, then their
+ * time, then arrival, then (source, id) so that equal timestamps still give
+ * one answer. Instants are compared as instants, not as strings, since
+ * producers may write different offsets.
+ */
+export function replayOrder(a: RecordedEvent, b: RecordedEvent): number {
+  return (
+    compareText(a.date, b.date) ||
+    compareInstants(a.time, b.time) ||
+    compareInstants(a.receivedAt, b.receivedAt) ||
+    compareText(a.source, b.source) ||
+    compareText(a.id, b.id)
+  );
+}
+
+/**
+ * Replays `events` (any order: they are sorted with {@link replayOrder}) into
+ * fresh state, counters and baselines. An event naming an organisation not
+ * registered yet at its place in the order is retried once after all others,
+ * as the queue would redeliver it live; if it still cannot apply, or the
+ * domain rejects it, it is skipped and listed in `skipped`.
+ *
+ * @throws MaintenanceError when a recorded event has no known type (the ledger
+ *   was written by a newer version of the domain).
+ */
+export function recompute(events: Iterable<RecordedEvent>, options: RecomputeOptions): Recomputation {
+  const { divisions, rewards } = options;
+  const lineage = (division: string) => divisions.lineage(division);
+  const state = new Map<string, StateItem>();
+  const counters = new Map<string, Record<string, number>>();
+  const baselines = new Map<string, BaselineItem>();
+  const skipped: SkippedEvent[] = [];
+  let applied = 0;
+
+  const decide = (event: DomainEvent): Decision => {
+    const fetched = new Set<string>();
+    const view = new Map<string, StateItem>();
+    for (let keys = missingStateKeys(event, view, fetched); keys.length > 0; keys = missingStateKeys(event, view, fetched)) {
+      for (const key of keys) {
+        fetched.add(key);
+        const item = state.get(key);
+        if (item !== undefined) view.set(key, item);
+      }
+    }
+    return applyEvent(event, view, { rewards, rootDivision: divisions.rootCode, lineage });
+  };
+
+  const commit = (decision: Extract<Decision, { outcome: 'apply' }>): void => {
+    for (const write of decision.writes) {
+      // Replay is sequential, so a version mismatch is a domain bug, not contention.
+      if (state.get(write.key)?.version !== write.expectedVersion) {
+        throw new MaintenanceError(`replay wrote state item ${write.key.split('#')[0]}# from a version it had not read`);
+      }
+      state.set(write.key, write.item);
+    }
+    for (const change of counterChanges(decision.deltas, lineage, decision.itemDeltas)) {
+      const key = counterItemKey(change.pk, change.sk);
+      const item = counters.get(key) ?? {};
+      for (const [metric, amount] of Object.entries(change.amounts)) item[metric] = (item[metric] ?? 0) + amount;
+      counters.set(key, item);
+    }
+    for (const b of decision.baselines ?? []) {
+      const pk = counterKeys.baseline(b.metric);
+      const sk = counterKeys.baselineEntry(b.division, b.asOf);
+      baselines.set(counterItemKey(pk, sk), { pk, sk, metric: b.metric, division: b.division, asOf: b.asOf, value: b.value });
+    }
+    applied++;
+  };
+
+  const deferred: RecordedEvent[] = [];
+  const replay = (recorded: RecordedEvent, lastChance: boolean): void => {
+    const decision = decide(toDomainEvent(recorded));
+    if (decision.outcome === 'apply') return commit(decision);
+    if (decision.outcome === 'unknown_org' && !lastChance) {
+      deferred.push(recorded);
+      return;
+    }
+    const { source, id, type } = recorded;
+    skipped.push(
+      decision.outcome === 'reject'
+        ? { source, id, type, outcome: 'reject', reason: decision.reason }
+        : { source, id, type, outcome: 'unknown_org', reason: 'unknown_org' },
+    );
+  };
+  for (const recorded of [...events].sort(replayOrder)) replay(recorded, false);
+  for (const recorded of deferred) replay(recorded, true);
+
+  for (const [key, amounts] of counters) {
+    for (const [metric, amount] of Object.entries(amounts)) if (amount === 0) delete amounts[metric];
+    if (Object.keys(amounts).length === 0) counters.delete(key);
+  }
+  return {
+    counters,
+    state,
+    baselines: [...baselines.values()].sort((a, b) => compareText(a.pk, b.pk) || compareText(a.sk, b.sk)),
+    applied,
+    skipped,
+  };
+}
+
+function toDomainEvent(recorded: RecordedEvent): DomainEvent {
+  if (typeof recorded.type !== 'string' || !Object.hasOwn(eventRules, recorded.type)) {
+    throw new MaintenanceError(`recorded event ${recorded.source}/${recorded.id} has no known type`);
+  }
+  return { type: recorded.type as EventType, date: recorded.date, data: recorded.data } as DomainEvent;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareInstants(a: string, b: string): number {
+  const difference = Date.parse(a) - Date.parse(b);
+  return Number.isNaN(difference) ? compareText(a, b) : Math.sign(difference) || compareText(a, b);
+}

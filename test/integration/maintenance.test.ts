@@ -1,0 +1,165 @@
+/**
+ * Reconcile and rebuild against real DynamoDB Local: events go through the
+ * real processor, a counter is tampered with by hand, reconcile finds exactly
+ * that, rebuild puts it back, and the processor carries on from the rebuilt
+ * state.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InProcessFunctionRunner } from '../../functions/api/maintenance-runner.ts';
+import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
+import { allSampleEvents, sampleEvent, sampleNow } from '../../packages/contract/fixtures.ts';
+import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
+import { createTables, localAwsEnv, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
+import type { MaintenanceDependencies } from '../../packages/maintenance/maintenance.ts';
+import { runReconcile, runRebuild } from '../../packages/maintenance/maintenance.ts';
+import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
+import type { ProcessorDependencies } from '../../packages/processing/process-event.ts';
+import { processEvent } from '../../packages/processing/process-event.ts';
+import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
+import { EventStore } from '../../packages/storage/event-store.ts';
+
+const county = '500233000000';
+const countyYear = { pk: counterKeys.division(county), sk: 'Y#2026' };
+let dynamo: Awaited<ReturnType<typeof startDynamoDbLocal>>;
+let doc: DynamoDBDocumentClient;
+let tables: { ledger: string; state: string; counters: string };
+let processor: ProcessorDependencies;
+let maintenance: MaintenanceDependencies;
+let accepted = 0;
+let seq = 0;
+
+async function deliver(event: unknown) {
+  const outcome = await processEvent({ body: JSON.stringify(event), messageId: `m-${++seq}`, receiveCount: 1 }, processor);
+  if (outcome.outcome === 'accepted') accepted++;
+  return outcome;
+}
+
+async function item(table: string, key: Record<string, string>) {
+  return (await doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+}
+
+/** An item without its zero amounts: net changes that cancelled out, which a rebuild does not write. */
+function withoutZeros(found: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return found === undefined ? undefined : Object.fromEntries(Object.entries(found).filter(([, v]) => v !== 0));
+}
+
+async function scanCount(table: string): Promise<number> {
+  return (await doc.send(new ScanCommand({ TableName: table, Select: 'COUNT', ConsistentRead: true }))).Count ?? 0;
+}
+
+beforeAll(async () => {
+  dynamo = await startDynamoDbLocal();
+  const client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
+  const names = await createTables(client);
+  tables = { ledger: names['LEDGER_TABLE']!, state: names['STATE_TABLE']!, counters: names['COUNTERS_TABLE']! };
+  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const divisions = new DivisionTree(defaultDeploymentConfig.root);
+  processor = {
+    store: new EventStore(doc, tables),
+    divisions,
+    sources: defaultDeploymentConfig.sources,
+    rewards: defaultDeploymentConfig.rewards,
+    pseudonymiser: new Pseudonymiser('maintenance-integration-key-0123456789'),
+    unknownOrgMaxAttempts: 1,
+    now: sampleNow,
+  };
+  // Small batches and no waiting: exercises the chunking without slowing the test.
+  maintenance = { store: new MaintenanceStore(doc, tables, { backoff: () => Promise.resolve() }), divisions, rewards: defaultDeploymentConfig.rewards };
+
+  // One event of every type, in the order they happened, so the live order is the replay order.
+  const events = allSampleEvents().sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+  for (const event of events) await deliver(event);
+  expect(accepted).toBeGreaterThanOrEqual(20);
+}, 60_000);
+
+afterAll(async () => {
+  await dynamo?.stop();
+});
+
+describe('reconcile and rebuild against DynamoDB Local', () => {
+  let original: Record<string, unknown> | undefined;
+
+  it('finds no difference after the processor applied every event', async () => {
+    original = await item(tables.counters, countyYear);
+    expect(original?.[metrics.disputesFiled]).toBe(1);
+    const result = await runReconcile(maintenance);
+    expect(result.differences).toEqual([]);
+    expect(result.events).toBe(accepted);
+    expect(result.skippedEvents).toEqual([]);
+    expect(result.checkedItems).toBe(await scanCount(tables.counters));
+  });
+
+  it('lists exactly the counter tampered with by hand', async () => {
+    await doc.send(
+      new UpdateCommand({
+        TableName: tables.counters,
+        Key: countyYear,
+        UpdateExpression: 'ADD #m :five',
+        ExpressionAttributeNames: { '#m': metrics.disputesFiled },
+        ExpressionAttributeValues: { ':five': 5 },
+      }),
+    );
+    const result = await runReconcile(maintenance);
+    expect(result.differences).toEqual([{ ...countyYear, metric: metrics.disputesFiled, live: 6, recomputed: 1 }]);
+    expect(result.differenceCount).toBe(1);
+  });
+
+  it('rebuild restores the value, drops stray items and leaves nothing to reconcile', async () => {
+    const stray = { pk: counterKeys.division(county), sk: 'D#2026-02-30', [metrics.awards]: 3 };
+    await doc.send(new PutCommand({ TableName: tables.counters, Item: stray }));
+    const orgKey = { pk: `ORG#${sampleEvent('organization.registered.v1').data.orgCode}` };
+    const orgBefore = await item(tables.state, orgKey);
+    await doc.send(new PutCommand({ TableName: tables.state, Item: { pk: 'CASE#STRAY', entity: 'case', caseNo: 'STRAY', version: 1 } }));
+    const baselineKey = { pk: counterKeys.baseline(metrics.skilled), sk: counterKeys.baselineEntry(county, '2025-12-31') };
+    const baselineBefore = await item(tables.counters, baselineKey);
+    expect(baselineBefore?.['value']).toBe(100000);
+    await doc.send(new DeleteCommand({ TableName: tables.counters, Key: baselineKey }));
+
+    const before = await runReconcile(maintenance);
+    expect(before.differences).toHaveLength(3);
+
+    const { rebuilt, skippedEvents } = await runRebuild(maintenance);
+    expect(skippedEvents).toEqual([]);
+    expect(rebuilt.events).toBe(accepted);
+    expect(rebuilt.deletedCounters).toBe(1);
+    expect(rebuilt.deletedState).toBe(1);
+    expect(rebuilt.baselines).toBe(1);
+
+    expect(withoutZeros(original)).not.toEqual(original);
+    expect(await item(tables.counters, countyYear)).toEqual(withoutZeros(original));
+    expect(await item(tables.counters, { pk: stray.pk, sk: stray.sk })).toBeUndefined();
+    expect(await item(tables.counters, baselineKey)).toEqual(baselineBefore);
+    expect(await item(tables.state, { pk: 'CASE#STRAY' })).toBeUndefined();
+    expect(await item(tables.state, orgKey)).toEqual(orgBefore);
+    expect(await scanCount(tables.counters)).toBe(rebuilt.counters + rebuilt.baselines);
+    expect(await scanCount(tables.state)).toBe(rebuilt.state);
+
+    expect((await runReconcile(maintenance)).differences).toEqual([]);
+  });
+
+  it('lets the processor carry on from the rebuilt state', async () => {
+    const next = sampleEvent('dispute.filed.v1', { id: 'after-rebuild-1', data: { caseNo: 'AFTER-REBUILD-1' } });
+    expect((await deliver(next)).outcome).toBe('accepted');
+    expect((await item(tables.counters, countyYear))?.[metrics.disputesFiled]).toBe(2);
+    // A redelivery is still recognised: the ledger was never touched.
+    expect((await deliver(next)).outcome).toBe('duplicate');
+    const result = await runReconcile(maintenance);
+    expect(result.differences).toEqual([]);
+    expect(result.events).toBe(accepted);
+  });
+
+  it('runs through the maintenance function module in process, as the local stack does (MAINTENANCE_MODE=in-process)', async () => {
+    // The function reads its tables from the environment at module load, as in Lambda.
+    Object.assign(process.env, localAwsEnv({ dynamodb: dynamo.endpoint, sqs: 'http://127.0.0.1:1' }), {
+      LEDGER_TABLE: tables.ledger, STATE_TABLE: tables.state, COUNTERS_TABLE: tables.counters,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+    const runner = new InProcessFunctionRunner();
+    const reconciled = await runner.run('reconcile');
+    expect(reconciled).toMatchObject({ action: 'reconcile', differences: [], events: accepted });
+    const { rebuilt } = await runner.run('rebuild');
+    expect(rebuilt.events).toBe(accepted);
+  });
+});

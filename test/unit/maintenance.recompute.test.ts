@@ -1,0 +1,179 @@
+/**
+ * The replay behind rebuild and reconcile, in memory: it must give what
+ * applying the same events one by one gives, whatever order they are handed
+ * over in, and say which events it could not apply.
+ */
+import { describe, expect, it } from 'vitest';
+import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
+import { usccFor } from '../../packages/contract/fixtures.ts';
+import { idNumberPaths, validateEvent } from '../../packages/contract/index.ts';
+import type { DomainEvent } from '../../packages/domain/apply-event.ts';
+import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
+import { MaintenanceError } from '../../packages/maintenance/errors.ts';
+import type { Recomputation, RecordedEvent } from '../../packages/maintenance/recompute.ts';
+import { counterItemKey, recompute, replayOrder } from '../../packages/maintenance/recompute.ts';
+import { reconcile } from '../../packages/maintenance/reconcile.ts';
+import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
+import { InMemoryLedger } from '../support/in-memory-ledger.ts';
+import type { CloudEvent } from '../support/workload.ts';
+import { buildWorkload, randomSequence, shuffle } from '../support/workload.ts';
+
+const divisions = new DivisionTree(defaultDeploymentConfig.root);
+const options = { divisions, rewards: defaultDeploymentConfig.rewards };
+const pseudonymiser = new Pseudonymiser('maintenance-unit-test-key-0123456789');
+const county = divisions.rootCode;
+
+/** A CloudEvent as the processor would record it in the Ledger (validated, pseudonymised). */
+function recorded(event: CloudEvent, receivedAt = '2026-11-01T00:00:00.000Z'): RecordedEvent {
+  const validation = validateEvent(JSON.stringify(event), { now: new Date('2026-11-24T00:00:00Z'), sources: defaultDeploymentConfig.sources });
+  if (!validation.ok) throw new Error(`fixture ${event.id} is invalid: ${validation.detail}`);
+  const { source, id, type, time, date, data } = validation.event;
+  return { source, id, type, time, date, receivedAt, data: pseudonymiser.pseudonymise(data, idNumberPaths(type)) };
+}
+
+const domainEvent = (r: RecordedEvent): DomainEvent => ({ type: r.type, date: r.date, data: r.data }) as DomainEvent;
+
+function nonZero(counters: ReadonlyMap<string, Readonly<Record<string, number>>>): Record<string, Record<string, number>> {
+  return Object.fromEntries([...counters].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).sort())]));
+}
+
+const org = (n: number) => usccFor(900_000 + n);
+
+describe('recompute', () => {
+  const workload = buildWorkload(400, 11);
+  // The workload's registry comes first, as the live system saw it; the rest in generation order.
+  const everything = [...workload.registry, ...workload.events].map((e) => recorded(e));
+  // Which of a person's certificates counts first depends on order, so the day a
+  // person is counted does too; every other type lands on the same items in any order.
+  const live = everything.filter((e) => !e.type.startsWith('certificate.'));
+
+  it('gives the same counters and state as applying the order-independent events one by one, whatever order it is handed', () => {
+    const ledger = new InMemoryLedger();
+    for (const event of live) expect(ledger.apply(domainEvent(event)).outcome).toBe('apply');
+
+    for (const seed of [1, 2, 3]) {
+      const result = recompute(shuffle(live, randomSequence(seed)), options);
+      expect(result.skipped).toEqual([]);
+      expect(result.applied).toBe(live.length);
+      expect(nonZero(result.counters)).toEqual(ledger.snapshot());
+      expect(result.state.size).toBe(ledger.state.size);
+    }
+  });
+
+  it('gives the workload\'s yearly county figures with certificates included, in any order', () => {
+    for (const seed of [4, 5]) {
+      const result = recompute(shuffle(everything, randomSequence(seed)), options);
+      expect(result.skipped).toEqual([]);
+      const year = result.counters.get(counterItemKey(counterKeys.division(county), 'Y#2026')) ?? {};
+      const { expected } = workload;
+      expect(year[metrics.skilled]).toBe(expected.skilled);
+      expect(year[metrics.highSkilled]).toBe(expected.highSkilled);
+      expect(year[metrics.rewardFen]).toBe(expected.rewardFen);
+      expect(year[metrics.disputesFiled]).toBe(expected.disputesFiled);
+      expect(year[metrics.disputesOneStop]).toBe(expected.disputesOneStop);
+      expect(year[metrics.contractWorkers]).toBe(expected.contractWorkers);
+      expect(year[metrics.orgsNonPublic]).toBe(expected.orgsNonPublic);
+      expect(year[metrics.partyOrgsNonPublic]).toBe(expected.partyOrgsNonPublic);
+    }
+  });
+
+  it('reconciles with no difference against counters written by sequential application', () => {
+    const ledger = new InMemoryLedger();
+    for (const event of live) ledger.apply(domainEvent(event));
+    const table = [...ledger.counters].map(([key, amounts]) => {
+      const [pk = '', sk = ''] = key.split('|');
+      return { pk, sk, ...amounts };
+    });
+    expect(reconcile(table, recompute(live, options)).differences).toEqual([]);
+  });
+
+  it('retries an event dated before its organisation registered after all others, as the queue would', () => {
+    const registration = recorded({
+      specversion: '1.0', id: 'reg-1', source: 'market.zhongxian', type: 'organization.registered.v1', time: '2026-03-01T09:00:00+08:00',
+      data: { orgCode: org(1), name: 'Late Works', kind: 'enterprise', ownership: 'non_public', division: '500233001000', workers: 10 },
+    });
+    const filedEarlier = recorded({
+      specversion: '1.0', id: 'case-1', source: 'union.zhongxian', type: 'dispute.filed.v1', time: '2026-02-01T09:00:00+08:00',
+      data: { caseNo: 'AJ-1', orgCode: org(1), claimants: 2, category: 'wages', channel: 'union' },
+    });
+    const neverRegistered = recorded({
+      specversion: '1.0', id: 'case-2', source: 'union.zhongxian', type: 'dispute.filed.v1', time: '2026-02-02T09:00:00+08:00',
+      data: { caseNo: 'AJ-2', orgCode: org(2), claimants: 1, category: 'wages', channel: 'union' },
+    });
+    const result = recompute([neverRegistered, registration, filedEarlier], options);
+    expect(result.applied).toBe(2);
+    expect(result.skipped).toEqual([{ source: 'union.zhongxian', id: 'case-2', type: 'dispute.filed.v1', outcome: 'unknown_org', reason: 'unknown_org' }]);
+    expect(result.counters.get(counterItemKey(counterKeys.division(county), 'M#2026-02'))).toEqual({ [metrics.disputesFiled]: 1 });
+  });
+
+  it('keeps the baseline the replay order applies last', () => {
+    const baseline = (id: string, time: string, value: number) =>
+      recorded({
+        specversion: '1.0', id, source: 'stats.zhongxian', type: 'baseline.recorded.v1', time,
+        data: { metric: 'skilled_workers', division: '500233001000', asOf: '2025-12-31', value },
+      });
+    const result = recompute([baseline('b-2', '2026-01-03T09:00:00+08:00', 1500), baseline('b-1', '2026-01-02T09:00:00+08:00', 1200)], options);
+    expect(result.baselines).toEqual([
+      { pk: `BASELINE#${metrics.skilled}`, sk: '500233001000#2025-12-31', metric: metrics.skilled, division: '500233001000', asOf: '2025-12-31', value: 1500 },
+    ]);
+  });
+
+  it('orders by date, then instant (not text) of time, then arrival, then source and id', () => {
+    const at = (date: string, time: string, receivedAt: string, id: string): RecordedEvent =>
+      ({ source: 's', id, type: 't', date, time, receivedAt, data: {} });
+    const events = [
+      at('2026-01-02', '2026-01-02T01:00:00+08:00', 'r1', 'e'),
+      at('2026-01-01', '2026-01-01T10:00:00+08:00', 'r2', 'd'),
+      at('2026-01-01', '2026-01-01T03:00:00+00:00', 'r1', 'c'), // 11:00 in Shanghai: after d
+      at('2026-01-01', '2026-01-01T10:00:00+08:00', 'r1', 'b'),
+      at('2026-01-01', '2026-01-01T10:00:00+08:00', 'r1', 'a'),
+    ];
+    expect([...events].sort(replayOrder).map((e) => e.id)).toEqual(['a', 'b', 'd', 'c', 'e']);
+  });
+
+  it('refuses a recorded event of a type the domain does not know', () => {
+    expect(() => recompute([{ source: 's', id: 'x', type: 'made.up.v1', date: '2026-01-01', time: '2026-01-01T00:00:00Z', receivedAt: 'r', data: {} }], options))
+      .toThrow(MaintenanceError);
+  });
+});
+
+describe('reconcile', () => {
+  const recomputed: Recomputation = {
+    counters: new Map<string, Record<string, number>>([
+      ['DIV#500233000000|Y#2026', { skilled: 3, awards: 1 }],
+      ['ORG#A|D#2026-01-01', { skilled: 1 }],
+    ]),
+    state: new Map(),
+    baselines: [{ pk: 'BASELINE#skilled', sk: '500233001000#2025-12-31', metric: 'skilled', division: '500233001000', asOf: '2025-12-31', value: 0 }],
+    applied: 2,
+    skipped: [],
+  };
+
+  it('lists each differing metric once, sorted, treating missing as 0 and ignoring other attributes', () => {
+    const live = [
+      { pk: 'DIV#500233000000', sk: 'Y#2026', skilled: 4, awards: 1, unions_established: 0, note: 'x' },
+      { pk: 'ORG#A', sk: 'D#2026-01-01', skilled: 1 },
+      { pk: 'ORG#B', sk: 'M#2026-01', skilled: 0 },
+      { pk: 'ORG#C', sk: 'M#2026-01', awards: -2 },
+      { pk: 'BASELINE#skilled', sk: '500233001000#2025-12-31', metric: 'skilled', division: '500233001000', asOf: '2025-12-31', value: 0 },
+    ];
+    const result = reconcile(live, recomputed);
+    expect(result.differences).toEqual([
+      { pk: 'DIV#500233000000', sk: 'Y#2026', metric: 'skilled', live: 4, recomputed: 3 },
+      { pk: 'ORG#C', sk: 'M#2026-01', metric: 'awards', live: -2, recomputed: 0 },
+    ]);
+    expect(result.checkedItems).toBe(5);
+  });
+
+  it('tells an absent baseline from a baseline of 0, and reports items the replay has but the table lacks', () => {
+    const live = [
+      { pk: 'DIV#500233000000', sk: 'Y#2026', skilled: 3, awards: 1 },
+      { pk: 'BASELINE#awards', sk: '500233001000#2025-12-31', metric: 'awards', division: '500233001000', asOf: '2025-12-31', value: 7 },
+    ];
+    expect(reconcile(live, recomputed).differences).toEqual([
+      { pk: 'BASELINE#awards', sk: '500233001000#2025-12-31', metric: 'awards', live: 7, recomputed: null },
+      { pk: 'BASELINE#skilled', sk: '500233001000#2025-12-31', metric: 'skilled', live: null, recomputed: 0 },
+      { pk: 'ORG#A', sk: 'D#2026-01-01', metric: 'skilled', live: 0, recomputed: 1 },
+    ]);
+  });
+});

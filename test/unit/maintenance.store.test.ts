@@ -1,0 +1,50 @@
+/**
+ * The rebuild's batched writes under faults DynamoDB Local cannot produce:
+ * unprocessed items handed back by BatchWriteItem.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { RebuildIncompleteError } from '../../packages/maintenance/errors.ts';
+import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
+
+type Request = { PutRequest?: { Item: { pk: string } }; DeleteRequest?: { Key: { pk: string } } };
+
+/** Accepts batches but hands back the first `refuse` requests of each batch, `times` times. */
+function throttlingClient(refuse: number, times: number) {
+  const batches: number[] = [];
+  const written: string[] = [];
+  let refusals = 0;
+  const doc = {
+    send: (command: unknown) => {
+      if (!(command instanceof BatchWriteCommand)) throw new Error('unexpected command');
+      const [[table, requests]] = Object.entries(command.input.RequestItems ?? {}) as [[string, Request[]]];
+      batches.push(requests.length);
+      const refused = refusals < times ? requests.slice(0, refuse) : [];
+      if (refused.length > 0) refusals++;
+      for (const r of requests.slice(refused.length)) written.push(r.PutRequest?.Item.pk ?? `-${r.DeleteRequest?.Key.pk}`);
+      return Promise.resolve({ UnprocessedItems: refused.length === 0 ? {} : { [table]: refused } });
+    },
+  } as unknown as DynamoDBDocumentClient;
+  return { doc, batches, written };
+}
+
+const tables = { ledger: 'Ledger', state: 'State', counters: 'Counters' };
+const noWait = { backoff: () => Promise.resolve() };
+
+describe('MaintenanceStore writes', () => {
+  it('writes in batches of 25 and retries what comes back unprocessed', async () => {
+    const { doc, batches, written } = throttlingClient(3, 2);
+    const puts = Array.from({ length: 60 }, (_, i) => ({ pk: `P${i}` }));
+    await new MaintenanceStore(doc, tables, noWait).rewriteState(puts, ['OLD1', 'OLD2']);
+    expect(batches).toEqual([25, 3, 3, 25, 12]);
+    expect(new Set(written)).toEqual(new Set([...puts.map((p) => p.pk), '-OLD1', '-OLD2']));
+    expect(written).toHaveLength(62);
+  });
+
+  it('stops with RebuildIncompleteError when writes stay unprocessed', async () => {
+    const { doc } = throttlingClient(1, Number.POSITIVE_INFINITY);
+    const store = new MaintenanceStore(doc, tables, { ...noWait, maxAttempts: 4 });
+    await expect(store.rewriteCounters([{ pk: 'DIV#1', sk: 'Y#2026', skilled: 1 }], [])).rejects.toThrow(RebuildIncompleteError);
+  });
+});
