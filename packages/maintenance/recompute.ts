@@ -83,6 +83,65 @@ export function replayOrder(a: RecordedEvent, b: RecordedEvent): number {
 }
 
 /**
+ * State, counters and baselines held in memory, changed one event at a time
+ * exactly as the processor changes them in DynamoDB (same domain calls, same
+ * counter expansion). Recompute replays through it; tests use it directly.
+ */
+export class InMemoryLedger {
+  readonly state = new Map<string, StateItem>();
+  /** `pk|sk` → metric → net change. */
+  readonly counters = new Map<string, Record<string, number>>();
+  /** `pk|sk` → baseline item. */
+  readonly baselines = new Map<string, BaselineItem>();
+  private readonly lineage: (division: string) => readonly string[];
+
+  constructor(private readonly options: RecomputeOptions) {
+    this.lineage = (division) => options.divisions.lineage(division);
+  }
+
+  /** Decides `event` against the current state and, if it applies, commits it. */
+  apply(event: DomainEvent): Decision {
+    const fetched = new Set<string>();
+    const view = new Map<string, StateItem>();
+    for (let keys = missingStateKeys(event, view, fetched); keys.length > 0; keys = missingStateKeys(event, view, fetched)) {
+      for (const key of keys) {
+        fetched.add(key);
+        const item = this.state.get(key);
+        if (item !== undefined) view.set(key, item);
+      }
+    }
+    const decision = applyEvent(event, view, {
+      rewards: this.options.rewards,
+      rootDivision: this.options.divisions.rootCode,
+      lineage: this.lineage,
+    });
+    if (decision.outcome === 'apply') this.commit(decision);
+    return decision;
+  }
+
+  private commit(decision: Extract<Decision, { outcome: 'apply' }>): void {
+    for (const write of decision.writes) {
+      // Application is sequential, so a version mismatch is a domain bug, not contention.
+      if (this.state.get(write.key)?.version !== write.expectedVersion) {
+        throw new MaintenanceError(`replay wrote state item ${write.key.split('#')[0]}# from a version it had not read`);
+      }
+      this.state.set(write.key, write.item);
+    }
+    for (const change of counterChanges(decision.deltas, this.lineage, decision.itemDeltas)) {
+      const key = counterItemKey(change.pk, change.sk);
+      const item = this.counters.get(key) ?? {};
+      for (const [metric, amount] of Object.entries(change.amounts)) item[metric] = (item[metric] ?? 0) + amount;
+      this.counters.set(key, item);
+    }
+    for (const b of decision.baselines ?? []) {
+      const pk = counterKeys.baseline(b.metric);
+      const sk = counterKeys.baselineEntry(b.division, b.asOf);
+      this.baselines.set(counterItemKey(pk, sk), { pk, sk, metric: b.metric, division: b.division, asOf: b.asOf, value: b.value });
+    }
+  }
+}
+
+/**
  * Replays `events` (any order: they are sorted with {@link replayOrder}) into
  * fresh state, counters and baselines. An event naming an organisation not
  * registered yet at its place in the order is retried once after all others,
@@ -93,53 +152,16 @@ export function replayOrder(a: RecordedEvent, b: RecordedEvent): number {
  *   was written by a newer version of the domain).
  */
 export function recompute(events: Iterable<RecordedEvent>, options: RecomputeOptions): Recomputation {
-  const { divisions, rewards } = options;
-  const lineage = (division: string) => divisions.lineage(division);
-  const state = new Map<string, StateItem>();
-  const counters = new Map<string, Record<string, number>>();
-  const baselines = new Map<string, BaselineItem>();
+  const ledger = new InMemoryLedger(options);
   const skipped: SkippedEvent[] = [];
   let applied = 0;
-
-  const decide = (event: DomainEvent): Decision => {
-    const fetched = new Set<string>();
-    const view = new Map<string, StateItem>();
-    for (let keys = missingStateKeys(event, view, fetched); keys.length > 0; keys = missingStateKeys(event, view, fetched)) {
-      for (const key of keys) {
-        fetched.add(key);
-        const item = state.get(key);
-        if (item !== undefined) view.set(key, item);
-      }
-    }
-    return applyEvent(event, view, { rewards, rootDivision: divisions.rootCode, lineage });
-  };
-
-  const commit = (decision: Extract<Decision, { outcome: 'apply' }>): void => {
-    for (const write of decision.writes) {
-      // Replay is sequential, so a version mismatch is a domain bug, not contention.
-      if (state.get(write.key)?.version !== write.expectedVersion) {
-        throw new MaintenanceError(`replay wrote state item ${write.key.split('#')[0]}# from a version it had not read`);
-      }
-      state.set(write.key, write.item);
-    }
-    for (const change of counterChanges(decision.deltas, lineage, decision.itemDeltas)) {
-      const key = counterItemKey(change.pk, change.sk);
-      const item = counters.get(key) ?? {};
-      for (const [metric, amount] of Object.entries(change.amounts)) item[metric] = (item[metric] ?? 0) + amount;
-      counters.set(key, item);
-    }
-    for (const b of decision.baselines ?? []) {
-      const pk = counterKeys.baseline(b.metric);
-      const sk = counterKeys.baselineEntry(b.division, b.asOf);
-      baselines.set(counterItemKey(pk, sk), { pk, sk, metric: b.metric, division: b.division, asOf: b.asOf, value: b.value });
-    }
-    applied++;
-  };
-
   const deferred: RecordedEvent[] = [];
   const replay = (recorded: RecordedEvent, lastChance: boolean): void => {
-    const decision = decide(toDomainEvent(recorded));
-    if (decision.outcome === 'apply') return commit(decision);
+    const decision = ledger.apply(toDomainEvent(recorded));
+    if (decision.outcome === 'apply') {
+      applied++;
+      return;
+    }
     if (decision.outcome === 'unknown_org' && !lastChance) {
       deferred.push(recorded);
       return;
@@ -154,14 +176,15 @@ export function recompute(events: Iterable<RecordedEvent>, options: RecomputeOpt
   for (const recorded of [...events].sort(replayOrder)) replay(recorded, false);
   for (const recorded of deferred) replay(recorded, true);
 
+  const counters = ledger.counters;
   for (const [key, amounts] of counters) {
     for (const [metric, amount] of Object.entries(amounts)) if (amount === 0) delete amounts[metric];
     if (Object.keys(amounts).length === 0) counters.delete(key);
   }
   return {
     counters,
-    state,
-    baselines: [...baselines.values()].sort((a, b) => compareText(a.pk, b.pk) || compareText(a.sk, b.sk)),
+    state: ledger.state,
+    baselines: [...ledger.baselines.values()].sort((a, b) => compareText(a.pk, b.pk) || compareText(a.sk, b.sk)),
     applied,
     skipped,
   };
