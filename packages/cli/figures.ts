@@ -43,10 +43,16 @@ export function describeFigure(figure: IndicatorFigure, definition: IndicatorDef
 /**
  * The township table of a breakdown: division code, Chinese and English
  * names, value (and numerator/denominator for ratios), largest value first
- * (empty ratios last), then a total line: the sum of the rows, or for a ratio
- * Σnumerator ÷ Σdenominator.
+ * (empty ratios last), then a total line: the division's own figure when
+ * given (`whole`), else the sum of the rows, or for a ratio Σnumerator ÷
+ * Σdenominator.
  */
-export function breakdownTable(rows: readonly AnalyticsRow[], definition: IndicatorDefinition | undefined, tree: DivisionTree): string[] {
+export function breakdownTable(
+  rows: readonly AnalyticsRow[],
+  definition: IndicatorDefinition | undefined,
+  tree: DivisionTree,
+  whole?: AnalyticsRow,
+): string[] {
   const unit = definition?.unit;
   const isRatio = definition?.kind === 'ratio' || rows.some((row) => row.denominator !== undefined);
   const sorted = [...rows].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || a.division.localeCompare(b.division));
@@ -56,7 +62,11 @@ export function breakdownTable(rows: readonly AnalyticsRow[], definition: Indica
     return isRatio ? [...base, grouped.format(row.numerator ?? 0), grouped.format(row.denominator ?? 0)] : base;
   });
   let total: string[];
-  if (isRatio) {
+  if (whole !== undefined) {
+    const name = tree.node(whole.division)?.name;
+    total = [whole.division, name?.zh ?? '合计', name?.en ?? 'total', formatValue(whole.value, unit)];
+    if (isRatio) total.push(grouped.format(whole.numerator ?? 0), grouped.format(whole.denominator ?? 0));
+  } else if (isRatio) {
     const numerator = rows.reduce((sum, row) => sum + (row.numerator ?? 0), 0);
     const denominator = rows.reduce((sum, row) => sum + (row.denominator ?? 0), 0);
     total = ['total', '合计', '', formatValue(ratioPercent(numerator, denominator), unit), grouped.format(numerator), grouped.format(denominator)];

@@ -106,14 +106,20 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       }
       case 'breakdown': {
         const client = await clientFor(command.connection, io, tree.rootCode);
-        const rows = await client.analytics({
+        const query = {
           indicator: command.id,
           ...(command.division === undefined ? {} : { division: command.division }),
           period: command.period,
-          children: true,
-        });
-        if (command.json) print(JSON.stringify(rows, null, 2));
-        else breakdownTable(rows, findIndicator(command.id), tree).forEach(print);
+        };
+        const rows = await client.analytics({ ...query, children: true });
+        if (command.json) {
+          print(JSON.stringify(rows, null, 2));
+          return 0;
+        }
+        // The footer is the division's own figure: distinct persons and events
+        // counted only at the county make it differ from a sum of the rows.
+        const [whole] = await client.analytics({ ...query, children: false });
+        breakdownTable(rows, findIndicator(command.id), tree, whole).forEach(print);
         return 0;
       }
     }

@@ -56,6 +56,10 @@ async function answer(request: IncomingMessage): Promise<{ status: number; body:
   }
   if (request.method === 'GET' && url.pathname === '/v1/analytics') {
     const query = Object.fromEntries(url.searchParams);
+    if (query['indicators'] === 'skilled_workers' && query['breakdown'] === undefined) {
+      // The county's own figure: more than its townships' sum (persons counted only at the county).
+      return { status: 200, body: { rows: [{ indicator: 'skilled_workers', division: query['division'], period: query['periods'], value: 6100 }] } };
+    }
     if (query['indicators'] !== 'skilled_workers' || query['breakdown'] !== 'children') {
       return { status: 400, body: { type: 'urn:reform-indicators:problem:invalid-parameter', title: 'Invalid query parameter', status: 400, detail: 'unexpected query' } };
     }
@@ -167,6 +171,7 @@ describe('reform breakdown', () => {
     const code = await run(['breakdown', 'skilled_workers', '--division', '500233000000', '--period', '2026-Q4', '--api', api, '--token', token], io);
     expect(code).toBe(0);
     expect(recorded[0]?.url).toBe('/v1/analytics?indicators=skilled_workers&division=500233000000&periods=2026-Q4&breakdown=children');
+    expect(recorded[1]?.url).toBe('/v1/analytics?indicators=skilled_workers&division=500233000000&periods=2026-Q4');
     expect(stdout.text.split('\n')).toEqual([
       'division      名称          name                 value',
       '------------  ------------  -------------------  -----',
@@ -174,7 +179,7 @@ describe('reform breakdown', () => {
       '500233001000  忠州街道      Zhongzhou Street     1,200',
       '500233203000  磨子土家族乡  Mozi Tujia Township     35',
       '------------  ------------  -------------------  -----',
-      'total         合计                               6,035',
+      '500233000000  忠县          Zhong County         6,100',
       '',
     ]);
   });
