@@ -79,6 +79,11 @@ export const processorEventSource = {
   batchSize: 10,
   maxBatchingWindowSeconds: 1,
   reportBatchItemFailures: true,
+  /**
+   * Concurrent invocations. Every event updates its county's counter items,
+   * so more concurrency mostly buys transaction conflicts on those hot items.
+   */
+  maxConcurrency: 2,
 } as const;
 
 /**

@@ -9,11 +9,11 @@
  * identifier or a thrown error fails the whole batch); the function timeout
  * (a handler still running then fails its batch); failed records come back
  * after the visibility timeout and the queue's redrive policy moves them to
- * the dead-letter queue. One batch at a time, like a mapping at its minimum
- * concurrency.
+ * the dead-letter queue. One poller handles one batch at a time, like one
+ * concurrent invocation; the local stack runs as many pollers as the
+ * deployed mapping's maximum concurrency.
  * Not kept: the batching window (a receive returns as soon as any message is
- * there, so batches can be smaller than under Lambda) and the concurrent
- * pollers Lambda scales out to.
+ * there, so batches can be smaller than under Lambda).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';

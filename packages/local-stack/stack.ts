@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { env as envNames, eventsQueue, unknownOrgMaxAttempts } from '../../infra/definitions.ts';
+import { env as envNames, eventsQueue, processorEventSource, unknownOrgMaxAttempts } from '../../infra/definitions.ts';
 import type { ApiServerOptions } from './api-server.ts';
 import { startApiServer } from './api-server.ts';
 import type { RunningEmulator } from './emulators.ts';
@@ -132,18 +132,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     Object.assign(process.env, stackEnv);
 
-    let poller: Poller | undefined;
     if (options.withPoller !== false) {
       const handler = await importHandler<SqsBatchHandler>('../../functions/processor/handler.ts', 'handler', 'the processor');
-      poller = startPoller({
-        sqs,
-        queueUrl,
-        handler,
-        onBatch: ({ received, failed }) => {
-          if (failed > 0) say(`processor: ${failed} of ${received} events left for redelivery`);
-        },
+      // As many pollers as the deployed mapping's maximum concurrency.
+      const pollers: Poller[] = Array.from({ length: processorEventSource.maxConcurrency }, () =>
+        startPoller({
+          sqs,
+          queueUrl,
+          handler,
+          onBatch: ({ received, failed }) => {
+            if (failed > 0) say(`processor: ${failed} of ${received} events left for redelivery`);
+          },
+        }),
+      );
+      cleanups.push(async () => {
+        await Promise.all(pollers.map((p) => p.stop()));
       });
-      cleanups.push(() => (poller as Poller).stop());
     }
 
     let apiUrl: string | undefined;
