@@ -15,7 +15,7 @@ import { CreateTableCommand, DynamoDBClient, TransactWriteItemsCommand } from '@
 import type { TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { tables as tableDefinitions } from '../../infra/definitions.ts';
+import { processorEventSource, tables as tableDefinitions } from '../../infra/definitions.ts';
 import { createQueues, createTables, localAwsEnv, localClientConfig, startDynamoDbLocal, startSqsEmulator } from '../../packages/local-stack/emulators.ts';
 import { startPoller } from '../../packages/local-stack/poller.ts';
 import { sendBodies, waitUntilDrained } from '../support/queue.ts';
@@ -96,7 +96,17 @@ export async function benchPipeline(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 1000 / pacedRatePerSecond));
     }
     await waitUntilDrained(sqs, queueUrl);
-    await poller.stop();
+
+    // Throughput again at the deployed maximum concurrency, on a fresh burst.
+    const more = Array.from({ length: processorEventSource.maxConcurrency - 1 }, () => startPoller({ sqs, queueUrl, handler: handler as never }));
+    const concurrent = buildWorkload(burstEvents + 13, 23);
+    await sendBodies(sqs, queueUrl, concurrent.registry.map((e) => JSON.stringify(e)));
+    await waitUntilDrained(sqs, queueUrl);
+    const concurrentStarted = performance.now();
+    await sendBodies(sqs, queueUrl, concurrent.events.map((e) => JSON.stringify(e)));
+    await waitUntilDrained(sqs, queueUrl, 600_000);
+    const concurrentSeconds = (performance.now() - concurrentStarted) / 1000;
+    await Promise.all([poller, ...more].map((p) => p.stop()));
 
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(dynamo.endpoint)));
     const latencies: number[] = [];
@@ -143,6 +153,7 @@ export async function benchPipeline(): Promise<void> {
     console.log('write path: queue → processor → DynamoDB Local (one poller, batches of 10)');
     console.log(`  events                      ${burst.events.length} (mixed workload, ${burstTransactions.length} committed transactions)`);
     console.log(`  throughput                  ${ours.toFixed(1)} events/s (${seconds.toFixed(2)} s)`);
+    console.log(`  with ${processorEventSource.maxConcurrency} pollers             ${(concurrent.events.length / concurrentSeconds).toFixed(1)} events/s (the deployed maximum concurrency)`);
     console.log(`  latency sent → processed    p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms (${latencies.length} events paced at ${pacedRatePerSecond}/s)`);
     console.log(`  DynamoDB items per event    ${(itemsWritten / burst.events.length).toFixed(2)} written (one transaction each)`);
     console.log(`  raw TransactWriteItems      ${raw.toFixed(1)} tx/s (same ${rawCount} transactions, no queue, no code of ours)`);
