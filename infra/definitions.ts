@@ -99,4 +99,8 @@ export const env = {
   pseudonymSecretArn: 'PSEUDONYM_SECRET_ARN',
   deploymentConfig: 'DEPLOYMENT_CONFIG',
   unknownOrgMaxAttempts: 'UNKNOWN_ORG_MAX_ATTEMPTS',
+  /** Name of the maintenance function the API invokes for rebuild and reconcile. */
+  maintenanceFunctionName: 'MAINTENANCE_FUNCTION_NAME',
+  /** `in-process`: the API runs rebuild and reconcile itself (the local stack only: it needs write access). */
+  maintenanceMode: 'MAINTENANCE_MODE',
 } as const;

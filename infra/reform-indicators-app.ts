@@ -119,7 +119,7 @@ export function buildReformIndicatorsApp(app: App, options: BuildOptions = {}): 
     ...envProps,
   });
   const stateless = new StatelessStack(app, 'ReformIndicators-Stateless', {
-    description: 'reform-indicators: processor, admin API, alarms, producer roles',
+    description: 'reform-indicators: processor, maintenance, admin API, alarms, producer roles',
     stateful,
     jwt: { issuer: settings.jwtIssuer, audience: settings.jwtAudience },
     throttle: { rateLimit: settings.throttleRate, burstLimit: settings.throttleBurst },

@@ -1,7 +1,7 @@
 /** The API's real dependencies, built from the environment (Lambda or the local stack). */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { countersTable, eventsQueue, ledgerTable, stateTable } from '../../infra/definitions.ts';
+import { countersTable, env, eventsQueue, ledgerTable, stateTable } from '../../infra/definitions.ts';
 import { ConfigError, DivisionTree, loadDeploymentConfig } from '../../packages/config/deployment.ts';
 import { requireEnv } from '../../packages/config/environment.ts';
 import { validateEvent } from '../../packages/contract/index.ts';
@@ -21,9 +21,9 @@ import type { ApiLogger } from './problems.ts';
 /** Environment variables that choose how the admin routes run maintenance. */
 export const maintenanceEnv = {
   /** Name of the maintenance function, invoked synchronously (AWS). */
-  functionName: 'MAINTENANCE_FUNCTION_NAME',
+  functionName: env.maintenanceFunctionName,
   /** `in-process`: run rebuild/reconcile inside the API process (local stack only: needs write access). */
-  mode: 'MAINTENANCE_MODE',
+  mode: env.maintenanceMode,
 } as const;
 
 /**

@@ -3,6 +3,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -28,6 +29,21 @@ export const applyEventsTableActions = [
 
 /** Point and range reads only: no Scan, so a leaked role cannot dump a table. */
 export const readTableActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+
+/**
+ * What maintenance does to the table it replays from (the Ledger): one full
+ * Scan of the accepted events. Nothing else: a rebuild must never touch the
+ * record of what happened.
+ */
+export const replaySourceTableActions = ['dynamodb:Scan'] as const;
+
+/**
+ * What maintenance does to the tables it rebuilds (Counters, State): scan the
+ * live items, then BatchWriteItem whole-item puts and deletes. `PutItem` and
+ * `DeleteItem` name exactly the writes a BatchWriteItem carries, so granting
+ * them widens nothing. No UpdateItem, no Query, no GetItem.
+ */
+export const rebuildTableActions = ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
 
 /** KMS actions DynamoDB needs on a customer-managed key for reads. */
 const kmsReadActions = ['kms:Decrypt', 'kms:DescribeKey'] as const;
@@ -158,6 +174,30 @@ export class HouseFunction extends Construct {
   }
 
   /**
+   * Lets the function replay `source` into `rebuilt`: {@link replaySourceTableActions}
+   * on the source table, {@link rebuildTableActions} on each rebuilt table (table
+   * ARNs only, no indexes), and the KMS actions the tables' key needs for
+   * writes. Exports every table's physical name under its definition's `envVar`.
+   */
+  bindTablesForRebuilding(source: BoundTable, rebuilt: readonly BoundTable[], key: IKey): void {
+    this.bindTables([source], replaySourceTableActions, 'ReplaySource');
+    this.bindTables(rebuilt, rebuildTableActions, 'Rebuild');
+    this.bindKey(key, kmsWriteActions);
+  }
+
+  /**
+   * Lets the function invoke `target` (`lambda:InvokeFunction` on that
+   * function's ARN only: no versions, aliases or other functions) and exports
+   * its name under `envVar`.
+   */
+  bindFunctionForInvoking(target: IFunction, envVar: string): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'InvokeFunction', actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }),
+    );
+    this.setEnvironment(envVar, target.functionName);
+  }
+
+  /**
    * Lets the function send to `queue` (SendMessage only; no receive or
    * delete) and exports its URL under `envVar`.
    */
@@ -172,19 +212,21 @@ export class HouseFunction extends Construct {
   /**
    * Makes `queue` the function's event source. Batch item failures are
    * reported, so only the failed messages of a batch are redelivered.
+   *
+   * @returns the event source mapping's UUID (a token), which an operator needs to pause the function.
    */
   bindQueueAsEventSource(
     queue: IQueue,
     options: { readonly batchSize: number; readonly maxBatchingWindow: Duration; readonly maxConcurrency: number },
-  ): void {
-    this.function.addEventSource(
-      new SqsEventSource(queue, {
-        batchSize: options.batchSize,
-        maxBatchingWindow: options.maxBatchingWindow,
-        reportBatchItemFailures: true,
-        maxConcurrency: options.maxConcurrency,
-      }),
-    );
+  ): string {
+    const source = new SqsEventSource(queue, {
+      batchSize: options.batchSize,
+      maxBatchingWindow: options.maxBatchingWindow,
+      reportBatchItemFailures: true,
+      maxConcurrency: options.maxConcurrency,
+    });
+    this.function.addEventSource(source);
+    return source.eventSourceMappingId;
   }
 
   /** Lets the function read one secret's value and exports its ARN under `envVar`. */

@@ -17,17 +17,29 @@ import { HouseFunction } from '../constructs/house-function.ts';
 import { env, eventsQueue, processorEventSource, processorTimeoutSeconds, unknownOrgMaxAttempts } from '../definitions.ts';
 import type { StatefulResources } from '../stateful/stateful-stack.ts';
 
-/** Handler modules of the two functions; each exports `handler`. */
+/** Handler modules of the three functions; each exports `handler`. */
 export interface FunctionEntries {
   readonly processor: string;
   readonly api: string;
+  readonly maintenance: string;
 }
 
 /** The real handlers. Tests may substitute fixtures through {@link StatelessStackProps.entries}. */
 export const defaultFunctionEntries: FunctionEntries = {
   processor: fileURLToPath(new URL('../../functions/processor/handler.ts', import.meta.url)),
   api: fileURLToPath(new URL('../../functions/api/handler.ts', import.meta.url)),
+  maintenance: fileURLToPath(new URL('../../functions/maintenance/handler.ts', import.meta.url)),
 };
+
+/**
+ * Variable through which the API learns the maintenance function's name; the
+ * API reads it as `maintenanceEnv.functionName` (functions/api/dependencies.ts),
+ * and test/infra checks the two agree.
+ */
+export const maintenanceFunctionNameEnvVar = env.maintenanceFunctionName;
+
+/** Maintenance replays the whole Ledger in one invocation: Lambda's longest timeout. */
+export const maintenanceTimeout = Duration.minutes(15);
 
 /** Properties of {@link StatelessStack}. */
 export interface StatelessStackProps extends StackProps {
@@ -52,11 +64,13 @@ export interface StatelessStackProps extends StackProps {
 
 /**
  * The stateless stack: the event processor fed by the events queue, the
- * admin HTTP API behind a JWT authorizer, the alarms, and one send role per
- * producer. Holds no data; it can be destroyed and redeployed at any time.
+ * maintenance function (rebuild and reconcile), the admin HTTP API behind a
+ * JWT authorizer, the alarms, and one send role per producer. Holds no data;
+ * it can be destroyed and redeployed at any time.
  */
 export class StatelessStack extends Stack {
   readonly processor: HouseFunction;
+  readonly maintenance: HouseFunction;
   readonly api: HouseFunction;
   readonly httpApi: HttpApi;
   readonly alarmTopic: Topic;
@@ -79,24 +93,46 @@ export class StatelessStack extends Stack {
     });
     this.processor.bindTablesForApplyingEvents([stateful.ledger, stateful.state, stateful.counters], stateful.dataKey);
     this.processor.bindSecretValue(stateful.pseudonymSecret, env.pseudonymSecretArn);
-    this.processor.bindQueueAsEventSource(stateful.eventsQueue, {
+    const processorMappingId = this.processor.bindQueueAsEventSource(stateful.eventsQueue, {
       batchSize: processorEventSource.batchSize,
       maxBatchingWindow: Duration.seconds(processorEventSource.maxBatchingWindowSeconds),
       // Every event of a day adds to the same county-level counter items; more
       // concurrent batches mostly buy TransactionConflict retries, not throughput.
-      maxConcurrency: 2,
+      maxConcurrency: processorEventSource.maxConcurrency,
+    });
+    new CfnOutput(this, 'ProcessorEventSourceMappingId', {
+      value: processorMappingId,
+      description: 'Disable it (aws lambda update-event-source-mapping --uuid <this> --no-enabled) during a rebuild',
+    });
+
+    this.maintenance = new HouseFunction(this, 'Maintenance', {
+      entry: entries.maintenance,
+      description: 'Rebuilds or reconciles the Counters and State tables from the Ledger ({"action":"rebuild"|"reconcile"})',
+      serviceName: 'maintenance',
+      timeout: maintenanceTimeout,
+      // The replay holds every accepted event and every counter in memory; more memory is also more CPU.
+      memorySize: 1024,
+    });
+    // Reads the pseudonymised events from the Ledger, so no pseudonym secret:
+    // maintenance never sees an identity number.
+    this.maintenance.bindTablesForRebuilding(stateful.ledger, [stateful.counters, stateful.state], stateful.dataKey);
+    new CfnOutput(this, 'MaintenanceFunctionName', {
+      value: this.maintenance.function.functionName,
+      description: 'Invoke with {"action":"reconcile"} or {"action":"rebuild"}: README, "Deploying to AWS"',
     });
 
     this.api = new HouseFunction(this, 'Api', {
       entry: entries.api,
       description: 'Admin query API: indicators, analytics, event outcomes, event intake',
       serviceName: 'api',
-      // API Gateway gives up on an integration after 30 s.
+      // API Gateway gives up on an integration after 30 s (a longer rebuild: invoke the maintenance function directly).
       timeout: Duration.seconds(29),
       memorySize: 1024,
     });
     this.api.bindTablesForReading([stateful.counters, stateful.ledger, stateful.state], stateful.dataKey);
     this.api.bindQueueForSending(stateful.eventsQueue, eventsQueue.envVar);
+    // The admin routes hand rebuild and reconcile to the maintenance function, so the API role stays read-only.
+    this.api.bindFunctionForInvoking(this.maintenance.function, maintenanceFunctionNameEnvVar);
 
     this.httpApi = this.createHttpApi(props);
     this.alarmTopic = this.createAlarms(props);
@@ -178,6 +214,14 @@ export class StatelessStack extends Stack {
       new Alarm(this, 'ProcessorErrors', {
         alarmDescription: 'The processor function failed whole invocations (not single events, which are reported as batch item failures)',
         metric: this.processor.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'MaintenanceErrors', {
+        alarmDescription: 'A rebuild or reconcile failed; after a failed rebuild the Counters and State tables may be half rewritten: run it again',
+        metric: this.maintenance.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 0,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,

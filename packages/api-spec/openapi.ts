@@ -5,6 +5,7 @@
  * handler, event bodies from the contract's JSON Schemas. Published as
  * `docs/contract/openapi.json` by `npm run contracts`.
  */
+import { analyticsCsv, analyticsLimits } from '../../functions/api/analytics.ts';
 import { maxEventsPerRequest, maxRequestBytes } from '../../functions/api/app.ts';
 import type { ProblemSlug } from '../../functions/api/problems.ts';
 import { problemTypes } from '../../functions/api/problems.ts';
@@ -13,6 +14,7 @@ import { eventTypes } from '../contract/event-types.ts';
 import type { JsonSchema } from '../contract/json-schema.ts';
 import { eventJsonSchema, jsonSchemaDialect } from '../contract/json-schema.ts';
 import { indicatorCatalog } from '../indicators/catalog.ts';
+import { maxListedDifferences } from '../maintenance/maintenance.ts';
 
 /** Version of the API contract the document describes (API.md v1). */
 export const apiVersion = '1.0.0';
@@ -25,11 +27,16 @@ export function problemTypeUri(slug: ProblemSlug): string {
 /** The period forms of INDICATORS.md: `2026`, `2026-Q4`, `2026-11`, `2026-11-24`, `all`. */
 export const periodPattern = '^(all|[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)$';
 
-const rootDivision = loadDeploymentConfig({}).root.code;
+const { code: rootDivision, name: rootDivisionName } = loadDeploymentConfig({}).root;
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const responseRef = (name: string): JsonSchema => ({ $ref: `#/components/responses/${name}` });
 const parameterRef = (name: string): JsonSchema => ({ $ref: `#/components/parameters/${name}` });
 const jsonContent = (schema: JsonSchema): JsonSchema => ({ 'application/json': { schema } });
+
+/** The CSV header line the API writes, by scope kind: taken from the renderer itself, so it cannot drift. */
+export function analyticsCsvColumns(byOrganisation: boolean): string[] {
+  return analyticsCsv([], () => '', byOrganisation).replace(/^\uFEFF/, '').trim().split(',');
+}
 
 /** Problem slugs by HTTP status, from the API's own table. */
 function slugsByStatus(): Map<number, ProblemSlug[]> {
@@ -157,15 +164,44 @@ function schemas(): Record<string, JsonSchema> {
     },
     AnalyticsRow: {
       type: 'object',
+      description: 'One indicator for one division (or, with `orgCode=`, the organisation) and period. Exactly one of `division` and `orgCode` is present.',
       properties: {
         indicator: ref('IndicatorId'),
         division: { type: 'string', pattern: '^[0-9]{12}$' },
+        orgCode: { type: 'string', pattern: '^[0-9A-Z]{18}$' },
         period: ref('Period'),
         value,
         numerator: part,
         denominator: part,
       },
-      required: ['indicator', 'division', 'period', 'value'],
+      required: ['indicator', 'period', 'value'],
+      oneOf: [{ required: ['division'] }, { required: ['orgCode'] }],
+      additionalProperties: false,
+    },
+    CounterDifference: {
+      type: 'object',
+      description: 'One metric of one Counters item whose live value differs from the replay of the recorded accepted events. Keys name divisions, organisations and periods, never persons.',
+      properties: {
+        pk: { type: 'string', description: 'The item’s partition key, e.g. `DIV#500233000000`.' },
+        sk: { type: 'string', description: 'The item’s sort key (the period bucket).' },
+        metric: { type: 'string' },
+        live: { type: ['number', 'null'], description: 'The stored value; `null` for a baseline item that is absent.' },
+        recomputed: { type: ['number', 'null'], description: 'The value the replay gives; `null` for a baseline the replay does not produce.' },
+      },
+      required: ['pk', 'sk', 'metric', 'live', 'recomputed'],
+      additionalProperties: false,
+    },
+    SkippedEvent: {
+      type: 'object',
+      description: 'A recorded accepted event that the replay could not apply: a sign of drift in itself (the event was applied live but would not be now).',
+      properties: {
+        source: { type: 'string' },
+        id: { type: 'string' },
+        type: { type: 'string' },
+        outcome: { enum: ['reject', 'unknown_org'] },
+        reason: { type: 'string', description: 'The rejection reason (`conflict`, `invalid_data`), or `unknown_org`; never an organisation code.' },
+      },
+      required: ['source', 'id', 'type', 'outcome', 'reason'],
       additionalProperties: false,
     },
     EventOutcome: {
@@ -213,6 +249,14 @@ function schemas(): Record<string, JsonSchema> {
   };
 }
 
+/** Who may run rebuild and reconcile (functions/api/app.ts `requireCountyAdmin`). */
+const adminMaintenanceAccess =
+  'Needs the `admin` role and the deployment’s root scope (the whole county): both actions cover every division, so any other caller gets 403.';
+
+/** How the admin routes run, and what a long run means for the caller. */
+const maintenanceTimeNote =
+  'Runs synchronously in the maintenance function (locally, in the API process); 503 `maintenance-unavailable` when none is configured. In AWS the API answers within 30 s, but the function may run for up to 15 minutes: when the request times out the function carries on, so for a large ledger invoke it directly (README, “Deploying to AWS”).';
+
 function paths(): Record<string, JsonSchema> {
   const indicatorId = { name: 'id', in: 'path', required: true, schema: ref('IndicatorId') };
   return {
@@ -249,14 +293,18 @@ function paths(): Record<string, JsonSchema> {
       get: {
         operationId: 'getAnalytics',
         summary: 'Many indicators × periods × divisions, as JSON or CSV',
-        description:
-          'One row per combination; with `breakdown=children`, one row per child division of `division` instead of the division itself. At most 50 indicators × 60 periods × 100 divisions.',
+        description: [
+          'One row per indicator × scope × period: indicator by indicator as listed, then division (the division, or with `breakdown=children` each child division in tree order, instead of the division itself), then period as listed.',
+          `At most ${analyticsLimits.indicators} indicators, ${analyticsLimits.periods} periods and ${analyticsLimits.divisions} divisions per request; every parameter is checked before anything is computed.`,
+          'Without `division` and `orgCode` the rows are for the caller’s scope. `orgCode` gives rows for one organisation and cannot be combined with `division` or `breakdown`.',
+          'Send `Accept: text/csv` (preferred over JSON by its q-value) for the same rows as CSV; anything else, or no `Accept`, gives JSON.',
+        ].join(' '),
         parameters: [
           {
             name: 'indicators',
             in: 'query',
             required: true,
-            description: 'Comma-separated indicator ids, at most 50.',
+            description: `Comma-separated indicator ids, at most ${analyticsLimits.indicators}, no repeats.`,
             schema: { type: 'string' },
             example: 'skilled_workers,high_skilled_workers',
           },
@@ -266,29 +314,48 @@ function paths(): Record<string, JsonSchema> {
             name: 'periods',
             in: 'query',
             required: true,
-            description: 'Comma-separated periods (each as `period` of `GET /v1/indicators/{id}`), at most 60.',
+            description: `Comma-separated periods (each as \`period\` of \`GET /v1/indicators/{id}\`), at most ${analyticsLimits.periods}, no repeats.`,
             schema: { type: 'string' },
             example: '2026-01,2026-02',
           },
-          { name: 'breakdown', in: 'query', description: 'One row per child division.', schema: { const: 'children' } },
           {
-            name: 'Accept',
-            in: 'header',
-            description: '`text/csv` for CSV (UTF-8 with BOM, so Excel opens it).',
-            schema: { enum: ['application/json', 'text/csv'] },
+            name: 'breakdown',
+            in: 'query',
+            description: `One row per child division of \`division\` (at most ${analyticsLimits.divisions}); 400 for a division without children, or with \`orgCode\`.`,
+            schema: { const: 'children' },
           },
         ],
         responses: {
           '200': {
-            description: 'The rows.',
+            description: 'The rows, as JSON or (with `Accept: text/csv`) CSV.',
+            headers: {
+              'Content-Disposition': {
+                description: 'With `text/csv` only: `attachment; filename="reform-indicators.csv"`.',
+                schema: { type: 'string' },
+              },
+            },
             content: {
               ...jsonContent({
                 type: 'object',
                 properties: { rows: { type: 'array', items: ref('AnalyticsRow') } },
                 required: ['rows'],
+                additionalProperties: false,
               }),
               'text/csv': {
-                schema: { type: 'string', description: 'A header line and one line per row; the columns are the fields of AnalyticsRow.' },
+                schema: {
+                  type: 'string',
+                  description: [
+                    'RFC 4180 CSV in UTF-8 with a byte-order mark (so Excel reads the Chinese names), CRLF line ends, a header line, then one line per row in the JSON order.',
+                    `Columns for a division: \`${analyticsCsvColumns(false).join(',')}\` (\`division_name\` is the Chinese name).`,
+                    `With \`orgCode=\`: \`${analyticsCsvColumns(true).join(',')}\`.`,
+                    '`value` is empty for a ratio whose denominator is 0; `numerator` and `denominator` are empty for counts and amounts.',
+                  ].join(' '),
+                },
+                example: analyticsCsv(
+                  [{ indicator: 'skilled_workers', division: rootDivision, period: '2026-Q4', value: 1520 }],
+                  () => rootDivisionName.zh,
+                  false,
+                ).replace(/^\uFEFF/, ''),
               },
             },
           },
@@ -339,29 +406,74 @@ function paths(): Record<string, JsonSchema> {
     '/v1/admin/rebuild': {
       post: {
         operationId: 'rebuildCounters',
-        summary: 'Recompute every counter from the recorded accepted events',
-        description: 'Needs the `admin` role.',
+        summary: 'Rebuild the Counters and State tables from the recorded accepted events',
+        description: [
+          adminMaintenanceAccess,
+          'Replays every accepted event of the Ledger and makes the Counters and State tables exactly the replay’s result (items no event accounts for are deleted).',
+          'Pause the processor (disable its event source mapping) while it runs: an event applied during the rebuild may be overwritten (a `reconcile` afterwards shows it; a second rebuild repairs it).',
+          maintenanceTimeNote,
+        ].join(' '),
         responses: {
-          '200': { description: 'The rebuild ran.', content: jsonContent({ type: 'object' }) },
-          ...errors(400, 403),
+          '200': {
+            description: 'The rebuild finished: what it wrote and deleted.',
+            content: jsonContent({
+              type: 'object',
+              properties: {
+                rebuilt: {
+                  type: 'object',
+                  properties: {
+                    counters: { type: 'integer', minimum: 0, description: 'Net-change counter items written.' },
+                    baselines: { type: 'integer', minimum: 0, description: 'Baseline (opening balance) items written.' },
+                    state: { type: 'integer', minimum: 0, description: 'State items written.' },
+                    events: { type: 'integer', minimum: 0, description: 'Accepted events replayed.' },
+                    deletedCounters: { type: 'integer', minimum: 0, description: 'Counters items no accepted event accounts for, deleted.' },
+                    deletedState: { type: 'integer', minimum: 0, description: 'State items no accepted event accounts for, deleted.' },
+                  },
+                  required: ['counters', 'baselines', 'state', 'events', 'deletedCounters', 'deletedState'],
+                  additionalProperties: false,
+                },
+                skippedEvents: { type: 'array', items: ref('SkippedEvent') },
+              },
+              required: ['rebuilt', 'skippedEvents'],
+              additionalProperties: false,
+            }),
+          },
+          ...errors(400, 403, 503),
         },
       },
     },
     '/v1/admin/reconcile': {
       get: {
         operationId: 'reconcileCounters',
-        summary: 'Compare live counters with a recompute',
-        description: 'Needs the `admin` role. An empty list of differences is the healthy answer.',
+        summary: 'Compare the live counters with a replay of the recorded accepted events',
+        description: [
+          adminMaintenanceAccess,
+          'Read-only. `differenceCount: 0` and no `skippedEvents` is the healthy answer.',
+          maintenanceTimeNote,
+        ].join(' '),
         responses: {
           '200': {
-            description: 'Every difference between the live counters and a recompute.',
+            description: 'Every difference between the live Counters table and the replay.',
             content: jsonContent({
               type: 'object',
-              properties: { differences: { type: 'array', items: { type: 'object' } } },
-              required: ['differences'],
+              properties: {
+                differences: {
+                  type: 'array',
+                  maxItems: maxListedDifferences,
+                  items: ref('CounterDifference'),
+                  description: `Sorted by \`pk\`, \`sk\`, \`metric\`; the first ${maxListedDifferences} only (see \`truncated\`).`,
+                },
+                differenceCount: { type: 'integer', minimum: 0, description: 'All differences, listed or not.' },
+                truncated: { type: 'boolean', description: `True when there are more than ${maxListedDifferences} differences.` },
+                checkedItems: { type: 'integer', minimum: 0, description: 'Counters items compared (live or recomputed).' },
+                events: { type: 'integer', minimum: 0, description: 'Accepted events replayed.' },
+                skippedEvents: { type: 'array', items: ref('SkippedEvent') },
+              },
+              required: ['differences', 'differenceCount', 'truncated', 'checkedItems', 'events', 'skippedEvents'],
+              additionalProperties: false,
             }),
           },
-          ...errors(400, 403),
+          ...errors(400, 403, 503),
         },
       },
     },
@@ -381,7 +493,7 @@ export function buildOpenApi(): JsonSchema {
       title: 'Reform indicators admin query API',
       version: apiVersion,
       description:
-        'Zhong County industrial-workforce reform (产改) indicators: submit events, query indicators, check event outcomes. Errors are RFC 9457 problem details with a stable `type`; no personal data is ever returned.',
+        'Zhong County industrial-workforce reform (产改) indicators: submit events, query indicators and analytics, check event outcomes, rebuild and reconcile counters. Errors are RFC 9457 problem details with a stable `type`; no personal data is ever returned.',
     },
     servers: [{ url: 'http://127.0.0.1:3000', description: 'The local stack (`npm start`), loopback only.' }],
     security: [{ bearerJwt: [] }],

@@ -123,7 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [envNames.pseudonymKey]: keys.pseudonymKey,
       [localJwtKeyEnv]: keys.jwtKey,
       // No maintenance function locally: the API runs rebuild and reconcile in-process.
-      MAINTENANCE_MODE: 'in-process',
+      [envNames.maintenanceMode]: 'in-process',
     };
     // An unknown organisation must settle as rejected before the redrive
     // limit, as it does with the deployed settings; keep that with a low one.

@@ -51,7 +51,7 @@ describe('cdk synth via the CLI, offline', () => {
     const runtimes = Object.values(template.Resources)
       .filter((r) => r.Type === 'AWS::Lambda::Function')
       .map((r) => r.Properties.Runtime);
-    expect(runtimes).toEqual(['nodejs22.x', 'nodejs22.x']);
+    expect(runtimes).toEqual(['nodejs22.x', 'nodejs22.x', 'nodejs22.x']);
     rmSync(outdir, { recursive: true, force: true });
   });
 });

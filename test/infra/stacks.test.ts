@@ -2,10 +2,14 @@ import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { applyEventsTableActions, readTableActions } from '../../infra/constructs/house-function.ts';
 import { countersTable, eventsQueue, processorEventSource, processorTimeoutSeconds, tables } from '../../infra/definitions.ts';
 import { DeploymentSettingsError, readDeploymentSettings } from '../../infra/reform-indicators-app.ts';
+import { defaultFunctionEntries, maintenanceFunctionNameEnvVar } from '../../infra/stateless/stateless-stack.ts';
+import { maintenanceEnv } from '../../functions/api/dependencies.ts';
 import { defaultDeploymentConfig } from '../../packages/config/deployment.ts';
+import { functionEntries } from '../bench/bundle-size.ts';
 import type { Statement, SynthesisedApp } from './synthesised-app.ts';
 import {
   actionsAllowedOn,
@@ -48,7 +52,10 @@ function tableArnInStateless(name: 'ledger' | 'state' | 'counters'): unknown {
   return synthesised.stateless.resolve(synthesised.stateful[name].table.tableArn);
 }
 
-function statementsOfRole(role: 'processor' | 'api'): Statement[] {
+type FunctionName = 'processor' | 'api' | 'maintenance';
+const functionNames: readonly FunctionName[] = ['processor', 'api', 'maintenance'];
+
+function statementsOfRole(role: FunctionName): Statement[] {
   const { stateless, statelessTemplate } = synthesised;
   const { statements, managedPolicyArns } = roleStatements(statelessTemplate, logicalIdOf(stateless, stateless[role].role));
   expect(managedPolicyArns).toEqual([]);
@@ -71,7 +78,7 @@ describe('cdk-nag AwsSolutions', () => {
     );
     for (const v of suppressed) expect(v.reason?.length ?? 0, v.ruleName).toBeGreaterThan(60);
     // The wildcard acknowledgement must cover nothing but the X-Ray statement.
-    for (const role of ['processor', 'api'] as const) {
+    for (const role of functionNames) {
       const wildcard = statementsOfRole(role).filter((s) => resourcesOf(s).includes('*'));
       expect(wildcard.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     }
@@ -124,6 +131,99 @@ describe('API role', () => {
     const sqs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
     expect(sqs.flatMap(actionsOf)).toEqual(['sqs:SendMessage']);
     expect(sqs.flatMap(resourcesOf)).toEqual([synthesised.stateless.resolve(synthesised.stateful.eventsQueue.queueArn)]);
+  });
+});
+
+describe('maintenance role', () => {
+  it('may only Scan the Ledger, and Scan and batch-rewrite Counters and State', () => {
+    const statements = statementsOfRole('maintenance');
+    expect([...actionsAllowedOn(statements, tableArnInStateless('ledger'))]).toEqual(['dynamodb:Scan']);
+    for (const table of ['counters', 'state'] as const) {
+      expect([...actionsAllowedOn(statements, tableArnInStateless(table))].sort(), table).toEqual(
+        ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
+      );
+    }
+  });
+
+  it('has no DynamoDB action on anything but those three tables, and no wildcard action', () => {
+    const statements = statementsOfRole('maintenance');
+    const ownTables = new Set((['ledger', 'state', 'counters'] as const).map((t) => JSON.stringify(tableArnInStateless(t))));
+    for (const s of statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))) {
+      for (const r of resourcesOf(s)) expect(ownTables.has(JSON.stringify(r)), JSON.stringify(r)).toBe(true);
+    }
+    expect(statements.flatMap(actionsOf).filter((a) => a.includes('*'))).toEqual([]);
+  });
+
+  it('uses the data key, and nothing in Secrets Manager, SQS or Lambda', () => {
+    const statements = statementsOfRole('maintenance');
+    const keyArn = JSON.stringify(synthesised.stateless.resolve(synthesised.stateful.dataKey.keyArn));
+    const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    expect(kms.flatMap(resourcesOf).map((r) => JSON.stringify(r))).toEqual([keyArn]);
+    expect(kms.flatMap(actionsOf)).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey']));
+    const services = new Set(statements.flatMap(actionsOf).map((a) => a.split(':')[0]));
+    expect([...services].sort()).toEqual(['dynamodb', 'kms', 'logs', 'xray']);
+  });
+
+  it('gets the three table names, 15 minutes and 1 GB, and no pseudonym secret', () => {
+    const { statelessTemplate, stateless, stateful } = synthesised;
+    const props = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, stateless.maintenance.function)].Properties;
+    expect(props.Timeout).toBe(900);
+    expect(props.MemorySize).toBe(1024);
+    const variables = props.Environment.Variables as Record<string, unknown>;
+    expect(Object.keys(variables).sort()).toEqual(
+      ['COUNTERS_TABLE', 'LEDGER_TABLE', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'STATE_TABLE'],
+    );
+    expect(variables['POWERTOOLS_SERVICE_NAME']).toBe('maintenance');
+    expect(variables['LEDGER_TABLE']).toEqual(stateless.resolve(stateful.ledger.table.tableName));
+  });
+
+  it('is the only role in the stack that may Scan, delete or batch-write', () => {
+    const { statelessTemplate, stateless } = synthesised;
+    const maintenanceRole = logicalIdOf(stateless, stateless.maintenance.role);
+    const holders = resourcesOfType(statelessTemplate, 'AWS::IAM::Role')
+      .map(([id]) => id)
+      .filter((id) =>
+        roleStatements(statelessTemplate, id)
+          .statements.filter((s) => s.Effect === 'Allow')
+          .flatMap(actionsOf)
+          .some((a) => ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'].includes(a)),
+      );
+    expect(holders).toEqual([maintenanceRole]);
+  });
+});
+
+describe('API and maintenance', () => {
+  it('let the API invoke the maintenance function and nothing else in Lambda', () => {
+    const { stateless } = synthesised;
+    const lambda = statementsOfRole('api').filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
+    expect(lambda.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
+    expect(lambda.flatMap(resourcesOf)).toEqual([{ 'Fn::GetAtt': [logicalIdOf(stateless, stateless.maintenance.function), 'Arn'] }]);
+  });
+
+  it('let no other role invoke any function', () => {
+    const { statelessTemplate, stateless } = synthesised;
+    const apiRole = logicalIdOf(stateless, stateless.api.role);
+    for (const [id] of resourcesOfType(statelessTemplate, 'AWS::IAM::Role')) {
+      if (id === apiRole) continue;
+      const actions = roleStatements(statelessTemplate, id).statements.flatMap(actionsOf);
+      expect(actions.filter((a) => a.startsWith('lambda:')), id).toEqual([]);
+    }
+  });
+
+  it('name the maintenance function to the API under the variable the API reads', () => {
+    const { statelessTemplate, stateless } = synthesised;
+    expect(maintenanceFunctionNameEnvVar).toBe(maintenanceEnv.functionName);
+    const variables = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, stateless.api.function)].Properties.Environment.Variables;
+    expect(variables[maintenanceEnv.functionName]).toEqual({ Ref: logicalIdOf(stateless, stateless.maintenance.function) });
+    expect(variables['MAINTENANCE_MODE']).toBeUndefined();
+  });
+
+  it('output the maintenance function name and the processor’s event source mapping id', () => {
+    const { statelessTemplate, stateless } = synthesised;
+    const outputs = statelessTemplate.toJSON()['Outputs'] as Record<string, { Value: unknown }>;
+    expect(outputs['MaintenanceFunctionName']?.Value).toEqual({ Ref: logicalIdOf(stateless, stateless.maintenance.function) });
+    const [mappingId] = resourcesOfType(statelessTemplate, 'AWS::Lambda::EventSourceMapping').map(([id]) => id);
+    expect(outputs['ProcessorEventSourceMappingId']?.Value).toEqual({ Ref: mappingId });
   });
 });
 
@@ -195,7 +295,7 @@ describe('tables', () => {
 
   it('are named to the functions through the definitions’ environment variables', () => {
     const { statelessTemplate, stateless, stateful } = synthesised;
-    for (const fn of [stateless.processor, stateless.api]) {
+    for (const fn of [stateless.processor, stateless.api, stateless.maintenance]) {
       const variables = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, fn.function)].Properties.Environment.Variables;
       for (const { definition, table } of stateful.tables) {
         expect(variables[definition.envVar], definition.envVar).toEqual(stateless.resolve(table.tableName));
@@ -208,7 +308,7 @@ describe('tables', () => {
 describe('functions', () => {
   it('run Node.js 22 on ARM64 with tracing and a log group with retention', () => {
     const { statelessTemplate, stateless } = synthesised;
-    for (const fn of [stateless.processor, stateless.api]) {
+    for (const fn of [stateless.processor, stateless.api, stateless.maintenance]) {
       const props = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, fn.function)].Properties;
       expect(props.Runtime).toBe('nodejs22.x');
       expect(props.Architectures).toEqual(['arm64']);
@@ -290,6 +390,17 @@ describe('alarms', () => {
     });
   });
 
+  it('fire on any maintenance error', () => {
+    const { statelessTemplate, stateless } = synthesised;
+    statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(stateless, stateless.maintenance.function) } }],
+      Threshold: 0,
+      AlarmActions: [{ Ref: logicalIdOf(stateless, stateless.alarmTopic) }],
+    });
+  });
+
   it('publish to an encrypted topic that refuses plain HTTP', () => {
     const { statelessTemplate, stateless } = synthesised;
     const topic = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, stateless.alarmTopic)].Properties;
@@ -330,6 +441,16 @@ describe('producer roles', () => {
     };
     expect(principalOf('hrss.zhongxian')).toContain('210987654321');
     expect(principalOf('court.zhongxian')).toContain('123456789012');
+  });
+});
+
+describe('function entries', () => {
+  it('deploy every functions/<name>/handler.ts, and the bundle-size script measures the same set', () => {
+    const measured = functionEntries();
+    expect(measured.map((f) => f.name)).toEqual(['api', 'maintenance', 'processor']);
+    const deployed = Object.entries(defaultFunctionEntries).map(([name, entry]) => ({ name, entry })).sort((a, b) => a.name.localeCompare(b.name));
+    expect(deployed).toEqual(measured);
+    expect(defaultFunctionEntries.maintenance).toBe(fileURLToPath(new URL('../../functions/maintenance/handler.ts', import.meta.url)));
   });
 });
 

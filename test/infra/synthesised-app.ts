@@ -52,7 +52,7 @@ export function synthesiseApp(context: Record<string, unknown> = {}): Synthesise
   const outdir = mkdtempSync(join(tmpdir(), 'reform-indicators-cdk-'));
   const app = new App({ outdir, context: { ...cdkJsonContext, ...context } });
   const stacks = buildReformIndicatorsApp(app, {
-    entries: { processor: fixtureEntry, api: fixtureEntry },
+    entries: { processor: fixtureEntry, api: fixtureEntry, maintenance: fixtureEntry },
     env: { account: '123456789012', region: 'cn-northwest-1' },
   });
   // Throws on any unacknowledged cdk-nag error; warnings land only in the report.

@@ -1,12 +1,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import type { ApiDependencies } from '../../functions/api/app.ts';
+import { createApiHandler } from '../../functions/api/app.ts';
+import { UnconfiguredMaintenanceRunner } from '../../functions/api/maintenance-runner.ts';
 import { problemTypes } from '../../functions/api/problems.ts';
 import { contractFiles } from '../../packages/api-spec/contract-files.ts';
-import { buildOpenApi, periodPattern } from '../../packages/api-spec/openapi.ts';
+import { analyticsCsvColumns, buildOpenApi, periodPattern } from '../../packages/api-spec/openapi.ts';
 import { defaultDeploymentConfig, DivisionTree } from '../../packages/config/deployment.ts';
+import { zhongCounty } from '../../packages/config/zhong-county.ts';
+import { metrics } from '../../packages/domain/metrics.ts';
+import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
+import { InMemoryCounterSource } from '../../packages/indicators/in-memory-counter-source.ts';
+import type { MaintenanceAction, MaintenanceRunner, RebuildResult, ReconcileResult, ResultOf } from '../../packages/maintenance/maintenance.ts';
 import type { EventType } from '../../packages/contract/event-types.ts';
 import { eventTypes } from '../../packages/contract/event-types.ts';
-import { sampleEvent, sampleNow } from '../../packages/contract/fixtures.ts';
+import { sampleEvent, sampleNow, usccFor } from '../../packages/contract/fixtures.ts';
 import type { JsonSchema } from '../../packages/contract/json-schema.ts';
 import { eventJsonSchema } from '../../packages/contract/json-schema.ts';
 import { validateEvent } from '../../packages/contract/validate-event.ts';
@@ -21,12 +30,24 @@ const samplesDir = new URL('events/samples/', repo);
  * A validator for exactly the JSON Schema keywords the generated schemas use
  * (no dependency needed). It throws on any other keyword, so a schema that
  * grows a keyword it cannot check fails here instead of passing unchecked.
+ * Local `$ref`s resolve against `root` (the OpenAPI document).
  */
 const annotations = new Set(['$schema', '$id', 'title', 'description', 'format', 'examples']);
 const assertions = new Set([
   'type', 'properties', 'required', 'additionalProperties', 'enum', 'const', 'pattern', 'minLength', 'maxLength',
   'minimum', 'maximum', 'minItems', 'maxItems', 'uniqueItems', 'items', 'if', 'then', 'else', 'not',
+  '$ref', 'allOf', 'oneOf',
 ]);
+
+/** The node a local `$ref` (`#/a/b`) points at in `root`. */
+function resolveRef(root: JsonSchema, ref: string): JsonSchema {
+  const target = ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce<unknown>((node, segment) => (node as Record<string, unknown> | undefined)?.[segment], root);
+  if (target === undefined) throw new Error(`unresolved $ref ${ref}`);
+  return target as JsonSchema;
+}
 
 function typeOf(value: unknown): string {
   if (value === null) return 'null';
@@ -36,12 +57,16 @@ function typeOf(value: unknown): string {
 }
 
 /** Every violation of `schema` by `value`, as `path: keyword`; empty when valid. */
-function violations(schema: JsonSchema, value: unknown, path = '$'): string[] {
+function violations(schema: JsonSchema, value: unknown, path = '$', root: JsonSchema = schema): string[] {
   const out: string[] = [];
   for (const keyword of Object.keys(schema)) {
     if (!annotations.has(keyword) && !assertions.has(keyword)) throw new Error(`validator does not know keyword ${keyword} at ${path}`);
   }
   const fail = (keyword: string) => out.push(`${path}: ${keyword}`);
+  if (typeof schema['$ref'] === 'string') out.push(...violations(resolveRef(root, schema['$ref']), value, path, root));
+  for (const part of (schema['allOf'] ?? []) as JsonSchema[]) out.push(...violations(part, value, path, root));
+  const alternatives = schema['oneOf'] as JsonSchema[] | undefined;
+  if (alternatives !== undefined && alternatives.filter((a) => violations(a, value, path, root).length === 0).length !== 1) fail('oneOf');
   const type = schema['type'];
   if (type !== undefined) {
     const actual = typeOf(value);
@@ -65,7 +90,7 @@ function violations(schema: JsonSchema, value: unknown, path = '$'): string[] {
     if (typeof schema['maxItems'] === 'number' && value.length > schema['maxItems']) fail('maxItems');
     if (schema['uniqueItems'] === true && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) fail('uniqueItems');
     const items = schema['items'] as JsonSchema | undefined;
-    if (items !== undefined) value.forEach((item, i) => out.push(...violations(items, item, `${path}[${i}]`)));
+    if (items !== undefined) value.forEach((item, i) => out.push(...violations(items, item, `${path}[${i}]`, root)));
   }
   if (typeOf(value) === 'object') {
     const object = value as Record<string, unknown>;
@@ -73,17 +98,17 @@ function violations(schema: JsonSchema, value: unknown, path = '$'): string[] {
     for (const name of (schema['required'] ?? []) as string[]) if (!(name in object)) fail(`required ${name}`);
     for (const [name, child] of Object.entries(object)) {
       const propertySchema = properties[name];
-      if (propertySchema !== undefined) out.push(...violations(propertySchema, child, `${path}.${name}`));
+      if (propertySchema !== undefined) out.push(...violations(propertySchema, child, `${path}.${name}`, root));
       else if (schema['additionalProperties'] === false) fail(`additionalProperties ${name}`);
     }
   }
   const condition = schema['if'] as JsonSchema | undefined;
   if (condition !== undefined) {
-    const branch = (violations(condition, value, path).length === 0 ? schema['then'] : schema['else']) as JsonSchema | undefined;
-    if (branch !== undefined) out.push(...violations(branch, value, path));
+    const branch = (violations(condition, value, path, root).length === 0 ? schema['then'] : schema['else']) as JsonSchema | undefined;
+    if (branch !== undefined) out.push(...violations(branch, value, path, root));
   }
   const negated = schema['not'] as JsonSchema | undefined;
-  if (negated !== undefined && violations(negated, value, path).length === 0) fail('not');
+  if (negated !== undefined && violations(negated, value, path, root).length === 0) fail('not');
   return out;
 }
 
@@ -313,5 +338,227 @@ describe('OpenAPI document', () => {
       parsed = false;
     }
     expect(parsed).toBe(valid);
+  });
+});
+
+/**
+ * The document against the handler as built: every documented operation is
+ * called through the real createApiHandler (fakes behind it, as in
+ * api.test.ts), and its answer must be a documented status with a body the
+ * documented schema accepts. The router and the document cannot drift apart.
+ */
+describe('OpenAPI document and the API as built', () => {
+  const document = buildOpenApi();
+  const pathsOf = document['paths'] as Record<string, Record<string, JsonSchema>>;
+  const county = defaultDeploymentConfig.root.code;
+  const township = '500233001000';
+  const orgCode = usccFor(1);
+  const countyAdmin = { role: 'admin', scope: county };
+
+  const reconciled: ReconcileResult = {
+    action: 'reconcile',
+    differences: [
+      { pk: `DIV#${county}`, sk: 'Y#2026', metric: metrics.skilled, live: 4, recomputed: 3 },
+      { pk: `BASE#DIV#${county}`, sk: '2026-01-01', metric: metrics.orgsNonPublic, live: null, recomputed: 40000 },
+    ],
+    differenceCount: 2,
+    truncated: false,
+    checkedItems: 120,
+    events: 40,
+    skippedEvents: [{ source: 'court.zhongxian', id: 'case-9', type: 'dispute.filed.v1', outcome: 'reject', reason: 'conflict' }],
+  };
+  const rebuilt: RebuildResult = {
+    action: 'rebuild',
+    rebuilt: { counters: 100, baselines: 2, state: 30, events: 40, deletedCounters: 1, deletedState: 0 },
+    skippedEvents: [{ source: 'hrss.zhongxian', id: 'cert-3', type: 'certificate.submitted.v1', outcome: 'unknown_org', reason: 'unknown_org' }],
+  };
+  const answeringRunner: MaintenanceRunner = {
+    run: <A extends MaintenanceAction>(action: A) => Promise.resolve((action === 'rebuild' ? rebuilt : reconciled) as ResultOf<A>),
+  };
+
+  function handler(maintenance: MaintenanceRunner = answeringRunner) {
+    const counters = new InMemoryCounterSource()
+      .addNetChange(`DIV#${county}`, '2026-11-02', metrics.skilled, 5)
+      .addNetChange(`DIV#${township}`, '2026-11-02', metrics.skilled, 5)
+      .addNetChange(`ORG#${orgCode}`, '2026-11-02', metrics.skilled, 5);
+    const deps: ApiDependencies = {
+      catalog: indicatorCatalog,
+      indicators: new IndicatorEvaluator(counters),
+      ledger: {
+        outcomeOf: (source, id) =>
+          Promise.resolve(
+            source === 'hrss.zhongxian' && id === 'cert/0001'
+              ? {
+                  source, id, type: 'certificate.submitted.v1', outcome: 'accepted' as const,
+                  receivedAt: '2026-11-24T03:00:00.000Z', processedAt: '2026-11-24T03:00:01.000Z', divisions: [township, county],
+                }
+              : undefined,
+          ),
+      },
+      organisations: {
+        organisation: (code) =>
+          Promise.resolve(code === orgCode ? { orgCode, division: township, kind: 'enterprise', status: 'registered' } : undefined),
+      },
+      queue: { send: () => Promise.resolve(new Set<number>()) },
+      divisions: new DivisionTree(zhongCounty),
+      sources: defaultDeploymentConfig.sources,
+      validateEvent,
+      maintenance,
+      now: sampleNow,
+    };
+    return createApiHandler(deps);
+  }
+
+  interface Request {
+    readonly path: string;
+    readonly query?: Record<string, string>;
+    readonly body?: string;
+    readonly headers?: Record<string, string>;
+    readonly claims?: Record<string, string>;
+  }
+
+  /** A request each documented operation must answer with success, by operationId. */
+  const successfulRequests: Record<string, Request[]> = {
+    listIndicators: [{ path: '/v1/indicators' }],
+    getIndicator: [
+      { path: '/v1/indicators/skilled_workers', query: { division: county, period: '2026-Q4' } },
+      { path: '/v1/indicators/dispute_mediation_rate', query: { orgCode, period: 'all' } },
+    ],
+    getAnalytics: [
+      { path: '/v1/analytics', query: { indicators: 'skilled_workers,dispute_mediation_rate', periods: '2026-11,all' } },
+      { path: '/v1/analytics', query: { indicators: 'skilled_workers', periods: '2026', division: county, breakdown: 'children' } },
+      { path: '/v1/analytics', query: { indicators: 'skilled_workers', periods: '2026', orgCode } },
+    ],
+    submitEvents: [{ path: '/v1/events', body: JSON.stringify([sampleEvent('certificate.submitted.v1'), { type: 'nonsense' }]) }],
+    getEventOutcome: [{ path: `/v1/events/hrss.zhongxian/${encodeURIComponent('cert/0001')}` }],
+    rebuildCounters: [{ path: '/v1/admin/rebuild' }],
+    reconcileCounters: [{ path: '/v1/admin/reconcile' }],
+  };
+
+  function apiEvent(method: string, request: Request): APIGatewayProxyEventV2WithJWTAuthorizer {
+    return {
+      version: '2.0', routeKey: '$default', rawPath: request.path,
+      rawQueryString: new URLSearchParams(request.query ?? {}).toString(),
+      headers: { 'content-type': 'application/json', ...request.headers },
+      ...(request.query === undefined ? {} : { queryStringParameters: request.query }),
+      requestContext: {
+        accountId: '0', apiId: 't', domainName: 'd', domainPrefix: 'd', requestId: 'r', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0,
+        http: { method, path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+        authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: request.claims ?? countyAdmin, scopes: null } },
+      },
+      ...(request.body === undefined ? {} : { body: request.body }),
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+  }
+
+  const operations = Object.entries(pathsOf).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, operation]) => ({ path, method: method.toUpperCase(), operation })),
+  );
+
+  /** The documented response for `status`, `$ref`s followed. */
+  function documentedResponse(operation: JsonSchema, status: number): JsonSchema | undefined {
+    const response = (operation['responses'] as Record<string, JsonSchema>)[String(status)];
+    return response === undefined ? undefined : typeof response['$ref'] === 'string' ? resolveRef(document, response['$ref']) : response;
+  }
+
+  /** Violations of the answer against the operation's documented response for its status and media type. */
+  async function checkAnswer(method: string, operation: JsonSchema, request: Request, maintenance?: MaintenanceRunner) {
+    const result = await handler(maintenance)(apiEvent(method, request));
+    const status = result.statusCode ?? 0;
+    const response = documentedResponse(operation, status);
+    if (response === undefined) return { status, problems: [`status ${status} is not documented`], body: result.body };
+    const mediaType = String(result.headers?.['content-type'] ?? '').split(';')[0] ?? '';
+    const content = (response['content'] as Record<string, { schema: JsonSchema }>)[mediaType];
+    if (content === undefined) return { status, problems: [`${mediaType} is not documented for ${status}`], body: result.body };
+    const body: unknown = mediaType === 'text/csv' ? result.body : JSON.parse(result.body ?? 'null');
+    return { status, problems: violations(content.schema, body, '$', document), body };
+  }
+
+  it('has a successful sample request for every documented operation', () => {
+    expect(operations.map(({ operation }) => String(operation['operationId'])).sort()).toEqual(Object.keys(successfulRequests).sort());
+  });
+
+  it.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))('%s answers 2xx with the documented body', async (_name, { method, operation }) => {
+    for (const request of successfulRequests[String(operation['operationId'])] ?? []) {
+      const { status, problems, body } = await checkAnswer(method, operation, request);
+      expect(status, `${request.path} ${String(body)}`).toBeGreaterThanOrEqual(200);
+      expect(status).toBeLessThan(300);
+      expect(problems, JSON.stringify(request.query ?? {})).toEqual([]);
+    }
+  });
+
+  it('answers every undocumented method of a documented path with 405 and the documented methods', async () => {
+    for (const [path, item] of Object.entries(pathsOf)) {
+      const documented = Object.keys(item).map((m) => m.toUpperCase());
+      const concrete = path.replace('{id}', 'skilled_workers').replace('{source}', 'hrss.zhongxian');
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
+        const result = await handler()(apiEvent(method, { path: concrete }));
+        const type = String((JSON.parse(result.body ?? '{}') as { type?: unknown }).type);
+        expect(type, `${method} ${path}`).not.toBe('urn:reform-indicators:problem:not-found');
+        if (documented.includes(method)) {
+          expect(result.statusCode, `${method} ${path}`).not.toBe(405);
+        } else {
+          expect(result.statusCode, `${method} ${path}`).toBe(405);
+          expect(String(result.headers?.['allow']).split(', ').sort()).toEqual([...documented].sort());
+        }
+      }
+    }
+  });
+
+  it('documents the CSV the analytics route writes, for divisions and for an organisation', async () => {
+    const analytics = pathsOf['/v1/analytics']?.['get'] as JsonSchema;
+    const csv = (documentedResponse(analytics, 200)?.['content'] as Record<string, { schema: JsonSchema }>)['text/csv'];
+    const description = String(csv?.schema['description']);
+    for (const [query, columns] of [
+      [{ indicators: 'skilled_workers', periods: '2026', breakdown: 'children' }, 'indicator,division,division_name,period,value,numerator,denominator'],
+      [{ indicators: 'skilled_workers', periods: '2026', orgCode }, 'indicator,org_code,period,value,numerator,denominator'],
+    ] as const) {
+      const { status, problems, body } = await checkAnswer('GET', analytics, { path: '/v1/analytics', query, headers: { accept: 'text/csv' } });
+      expect(status).toBe(200);
+      expect(problems).toEqual([]);
+      const [header] = String(body).replace(/^\uFEFF/, '').split('\r\n');
+      expect(header).toBe(columns);
+      expect(analyticsCsvColumns('orgCode' in query).join(',')).toBe(columns);
+      expect(description).toContain(`\`${columns}\``);
+    }
+  });
+
+  it.each([
+    ['a county viewer', { role: 'viewer', scope: county }],
+    ['a township admin', { role: 'admin', scope: township }],
+  ])('answers %s on the admin routes with the documented 403', async (_who, claims) => {
+    for (const [path, method] of [['/v1/admin/rebuild', 'post'], ['/v1/admin/reconcile', 'get']] as const) {
+      const operation = pathsOf[path]?.[method] as JsonSchema;
+      const { status, problems, body } = await checkAnswer(method.toUpperCase(), operation, { path, claims });
+      expect(status).toBe(403);
+      expect(problems).toEqual([]);
+      expect(body).toMatchObject({ type: 'urn:reform-indicators:problem:forbidden' });
+    }
+  });
+
+  it('answers the admin routes with the documented 503 when no maintenance is configured', async () => {
+    for (const [path, method] of [['/v1/admin/rebuild', 'post'], ['/v1/admin/reconcile', 'get']] as const) {
+      const operation = pathsOf[path]?.[method] as JsonSchema;
+      const { status, problems, body } = await checkAnswer(method.toUpperCase(), operation, { path }, new UnconfiguredMaintenanceRunner());
+      expect(status).toBe(503);
+      expect(problems).toEqual([]);
+      expect(body).toMatchObject({ type: 'urn:reform-indicators:problem:maintenance-unavailable' });
+    }
+  });
+
+  it('answers bad analytics requests with documented problems', async () => {
+    const analytics = pathsOf['/v1/analytics']?.['get'] as JsonSchema;
+    for (const [query, expected] of [
+      [{ indicators: 'skilled_workers' }, 400],
+      [{ indicators: Array.from({ length: 51 }, (_, i) => `x${i}`).join(','), periods: '2026' }, 400],
+      [{ indicators: 'skilled_workers', periods: '2026', orgCode, division: county }, 400],
+      [{ indicators: 'no_such_indicator', periods: '2026' }, 404],
+      [{ indicators: 'skilled_workers', periods: '2026', division: county }, 403],
+    ] as const) {
+      const claims = expected === 403 ? { role: 'viewer', scope: township } : countyAdmin;
+      const { status, problems } = await checkAnswer('GET', analytics, { path: '/v1/analytics', query, claims });
+      expect(status, JSON.stringify(query).slice(0, 80)).toBe(expected);
+      expect(problems).toEqual([]);
+    }
   });
 });
