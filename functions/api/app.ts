@@ -163,9 +163,7 @@ export function createApiHandler(deps: ApiDependencies): ApiHandler {
       indicator: definition.id,
       ...scope,
       period: period.text,
-      value: figure.value,
-      ...(figure.numerator === undefined ? {} : { numerator: figure.numerator }),
-      ...(figure.denominator === undefined ? {} : { denominator: figure.denominator }),
+      ...figureFields(figure),
       asOf: asOfDate(period, deps.now()),
     });
   };
@@ -300,9 +298,7 @@ export function createApiHandler(deps: ApiDependencies): ApiHandler {
           indicator: definition.id,
           ...scope,
           period: period.text,
-          value: figure.value,
-          ...(figure.numerator === undefined ? {} : { numerator: figure.numerator }),
-          ...(figure.denominator === undefined ? {} : { denominator: figure.denominator }),
+          ...figureFields(figure),
         });
       });
     });
@@ -384,4 +380,13 @@ function decodeSegment(segment: string): string {
   } catch (cause) {
     throw new ApiError('not-found', 'the path is not validly percent-encoded', { cause });
   }
+}
+
+/** A figure's value, and its parts when it is a ratio. */
+function figureFields(figure: IndicatorValue): Pick<IndicatorValue, 'value' | 'numerator' | 'denominator'> {
+  return {
+    value: figure.value,
+    ...(figure.numerator === undefined ? {} : { numerator: figure.numerator }),
+    ...(figure.denominator === undefined ? {} : { denominator: figure.denominator }),
+  };
 }
