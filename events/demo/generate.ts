@@ -670,7 +670,7 @@ function certificateOutcome(holders: readonly CertificateHolder[]): {
   for (const holder of holders) {
     const held = holder.certificates.filter((c) => c.revokedOn === undefined);
     const certificates: Record<string, HeldCertificate> = {};
-    for (const c of held) certificates[c.certificateNo] = { kind: c.kind, level: c.level, orgCode: c.org.code, division: c.org.division, issuedOn: c.issuedOn };
+    for (const c of held) certificates[c.certificateNo] = { kind: c.kind, level: c.level, orgCode: c.org.code, division: c.org.division, issuedOn: c.issuedOn, countedFrom: c.issuedOn };
     const person: PersonState = { entity: 'person', ref: holder.idNumber, certificates, rewards: {}, version: 1 };
     for (const contribution of personContributions(person)) {
       const into = contribution.metric === metrics.skilled ? skilled : contribution.metric === metrics.highSkilled ? highSkilled : undefined;

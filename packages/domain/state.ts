@@ -36,6 +36,10 @@ export interface HeldCertificate extends Attribution {
   readonly kind: 'skill' | 'degree';
   readonly level: string;
   readonly issuedOn: string;
+  /** Date of the submission event: the certificate counts in stocks from then on. */
+  readonly countedFrom: string;
+  /** Date of the revocation event: from then on it counts no more. Kept, so stocks stay exact for any arrival order. */
+  readonly revokedOn?: string;
 }
 
 export interface PaidReward {

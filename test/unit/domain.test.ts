@@ -3,6 +3,7 @@ import type { DomainEvent } from '../../packages/domain/apply-event.ts';
 import { counterChanges } from '../../packages/domain/counter-changes.ts';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
 import { county, InMemoryLedger } from '../support/in-memory-ledger.ts';
+import { randomSequence, shuffle } from '../support/workload.ts';
 
 const zhongzhou = '500233001000';
 const renjia = '500233101000';
@@ -176,5 +177,37 @@ describe('dispute cases', () => {
     ledger.apply(steps[1]!);
     ledger.apply(steps[1]!);
     expect(ledger.value(div(county), 'Y#2026', metrics.disputesMediated)).toBe(1);
+  });
+});
+
+describe('stocks do not depend on arrival order', () => {
+  it('gives the same skilled and high-skilled counters on every day for any order of certificates and revocations', () => {
+    const random = randomSequence(5);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const dateIn = (monthFrom: number) => `2026-${pad(monthFrom + Math.floor(random() * (12 - monthFrom)))}-${pad(1 + Math.floor(random() * 28))}`;
+    const events: DomainEvent[] = [];
+    for (let n = 0; n < 60; n++) {
+      const submitted = dateIn(1);
+      const person = `p_${n % 15}`;
+      const level = ['level5', 'level4', 'level3', 'level2', 'level1'][Math.floor(random() * 5)] as string;
+      events.push(certificate(`S-${n}`, person, level, submitted, n % 2 === 0 ? orgA : orgB));
+      if (random() < 0.3) {
+        events.push(event('certificate.revoked.v1', dateIn(Number(submitted.slice(5, 7))), { certificateNo: `S-${n}`, reason: 'forged' }));
+      }
+    }
+    const stocksOf = (ordered: DomainEvent[]) => {
+      const ledger = new InMemoryLedger();
+      ledger.apply(registered(orgA, zhongzhou));
+      ledger.apply(registered(orgB, renjia));
+      for (const e of ordered) ledger.apply(e);
+      return Object.fromEntries(
+        Object.entries(ledger.snapshot())
+          .map(([key, amounts]) => [key, { skilled: amounts['skilled'] ?? 0, high: amounts['high_skilled'] ?? 0 }] as const)
+          .filter(([, v]) => v.skilled !== 0 || v.high !== 0),
+      );
+    };
+    const inDateOrder = stocksOf([...events].sort((a, b) => a.date.localeCompare(b.date)));
+    expect(Object.keys(inDateOrder).length).toBeGreaterThan(20);
+    for (let round = 0; round < 20; round++) expect(stocksOf(shuffle(events, random))).toEqual(inDateOrder);
   });
 });

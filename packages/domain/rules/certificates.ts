@@ -19,14 +19,20 @@ function newestFirst(a: Held, b: Held): number {
   return b[1].issuedOn.localeCompare(a[1].issuedOn) || b[0].localeCompare(a[0]);
 }
 
+/** Whether a certificate counts on `date` (or, without a date, now: not revoked). */
+function countsOn(certificate: HeldCertificate, date?: string): boolean {
+  if (date === undefined) return certificate.revokedOn === undefined;
+  return certificate.countedFrom <= date && (certificate.revokedOn === undefined || certificate.revokedOn > date);
+}
+
 /**
  * A person counts once, at their highest skill level, in the organisation
  * and township of the certificate that gives that level (the newest such
- * certificate if several do).
+ * certificate if several do): on `date`, or now when no date is given.
  */
-export function personContributions(person: PersonState | undefined): Contribution[] {
+export function personContributions(person: PersonState | undefined, date?: string): Contribution[] {
   if (person === undefined) return [];
-  const skills = Object.entries(person.certificates).filter(([, c]) => c.kind === 'skill');
+  const skills = Object.entries(person.certificates).filter(([, c]) => c.kind === 'skill' && countsOn(c, date));
   if (skills.length === 0) return [];
   const [, top] = [...skills].sort(
     (a, b) => (skillRank[a[1].level] ?? 99) - (skillRank[b[1].level] ?? 99) || newestFirst(a, b),
@@ -34,6 +40,34 @@ export function personContributions(person: PersonState | undefined): Contributi
   const where = { orgCode: top.orgCode, division: top.division };
   const out: Contribution[] = [{ ...where, metric: metrics.skilled, value: 1 }];
   if ((skillRank[top.level] ?? 99) <= highSkilledRank) out.push({ ...where, metric: metrics.highSkilled, value: 1 });
+  return out;
+}
+
+/**
+ * The counter changes that turn the person's stock timeline `before` into
+ * `after`, each on the date it takes effect. A certificate dated March that
+ * arrives after one dated June changes the stock from March on, exactly as if
+ * the two had arrived in date order.
+ */
+function personStockDeltas(before: PersonState | undefined, after: PersonState): CounterDelta[] {
+  const dates = new Set<string>();
+  for (const person of [before, after]) {
+    for (const c of Object.values(person?.certificates ?? {})) {
+      dates.add(c.countedFrom);
+      if (c.revokedOn !== undefined) dates.add(c.revokedOn);
+    }
+  }
+  const out: CounterDelta[] = [];
+  let previousBefore: Contribution[] = [];
+  let previousAfter: Contribution[] = [];
+  for (const date of [...dates].sort()) {
+    const nowBefore = personContributions(before, date);
+    const nowAfter = personContributions(after, date);
+    // (after − before) on this date, less what earlier dates already changed.
+    out.push(...contributionDeltas([...nowBefore, ...previousAfter], [...nowAfter, ...previousBefore], date));
+    previousBefore = nowBefore;
+    previousAfter = nowAfter;
+  }
   return out;
 }
 
@@ -56,7 +90,7 @@ function payIfDue(
   const fen = rewardFen(policy, kind, level);
   if (rewards[key] !== undefined || fen <= 0) return { rewards, deltas: [] };
   const candidates = Object.entries(person.certificates)
-    .filter(([, c]) => c.kind === kind && c.level === level)
+    .filter(([, c]) => c.kind === kind && c.level === level && countsOn(c))
     .sort((a, b) => -newestFirst(a, b));
   const first = candidates[0];
   if (first === undefined) return { rewards, deltas: [] };
@@ -98,28 +132,42 @@ export const certificateSubmitted: EventRule<'certificate.submitted.v1'> = {
       issuedOn: data.issuedOn,
     };
     if (existing?.status === 'held') return noEffect('certificate already recorded', [org.division]);
-    if (existing?.status === 'revoked') {
-      // The revocation overtook the submission: record what it was, count nothing.
-      return {
-        outcome: 'apply',
-        writes: [certificateWrite(existing, { ...existing, ...details, version: existing.version + 1 })],
-        deltas: [],
-        divisions: [org.division],
-        note: 'certificate was revoked before it was submitted',
-      };
-    }
     const personBefore = state.get(stateKeys.person(data.holder.idNumber));
     const person: PersonState =
       personBefore?.entity === 'person'
         ? personBefore
         : { entity: 'person', ref: data.holder.idNumber, certificates: {}, rewards: {}, version: 0 };
+    const revokedOn = existing?.status === 'revoked' ? existing.revokedOn : undefined;
     const held: PersonState = {
       ...person,
       certificates: {
         ...person.certificates,
-        [data.certificateNo]: { kind: data.kind, level: data.level, orgCode: org.orgCode, division: org.division, issuedOn: data.issuedOn },
+        [data.certificateNo]: {
+          kind: data.kind,
+          level: data.level,
+          orgCode: org.orgCode,
+          division: org.division,
+          issuedOn: data.issuedOn,
+          countedFrom: date,
+          ...(revokedOn === undefined ? {} : { revokedOn }),
+        },
       },
     };
+    if (existing?.status === 'revoked') {
+      // The revocation overtook the submission: the certificate counts in the
+      // stocks only between the two dates, and earns no reward.
+      const next: PersonState = { ...held, version: person.version + 1 };
+      return {
+        outcome: 'apply',
+        writes: [
+          certificateWrite(existing, { ...existing, ...details, version: existing.version + 1 }),
+          personWrite(personBefore?.entity === 'person' ? personBefore : undefined, next),
+        ],
+        deltas: personStockDeltas(person, next),
+        divisions: [org.division],
+        note: 'certificate was revoked before it was submitted',
+      };
+    }
     const paid = payIfDue(held, data.kind, data.level, policy, date);
     const next: PersonState = { ...held, rewards: paid.rewards, version: person.version + 1 };
     return {
@@ -128,7 +176,7 @@ export const certificateSubmitted: EventRule<'certificate.submitted.v1'> = {
         certificateWrite(undefined, { entity: 'certificate', certificateNo: data.certificateNo, status: 'held', ...details, version: 1 }),
         personWrite(personBefore?.entity === 'person' ? personBefore : undefined, next),
       ],
-      deltas: [...contributionDeltas(personContributions(person), personContributions(next), date), ...paid.deltas],
+      deltas: [...personStockDeltas(person, next), ...paid.deltas],
       divisions: [org.division],
     };
   },
@@ -160,16 +208,15 @@ export const certificateRevoked: EventRule<'certificate.revoked.v1'> = {
     const loadedPerson = cert.holderRef === undefined ? undefined : state.get(stateKeys.person(cert.holderRef));
     const person = loadedPerson?.entity === 'person' ? loadedPerson : undefined;
     const held = person?.certificates[data.certificateNo];
-    if (person === undefined || held === undefined) {
+    if (person === undefined || held === undefined || held.revokedOn !== undefined) {
       return { outcome: 'apply', writes: [revoked], deltas: [], divisions };
     }
-    const { [data.certificateNo]: _removed, ...remaining } = person.certificates;
     const key = rewardKey(held.kind, held.level);
     const paidForThis = person.rewards[key]?.certificateNo === data.certificateNo ? person.rewards[key] : undefined;
     const { [key]: _clawed, ...otherRewards } = person.rewards;
     const without: PersonState = {
       ...person,
-      certificates: remaining,
+      certificates: { ...person.certificates, [data.certificateNo]: { ...held, revokedOn: date } },
       rewards: paidForThis === undefined ? person.rewards : otherRewards,
     };
     const clawBack: CounterDelta[] =
@@ -182,7 +229,7 @@ export const certificateRevoked: EventRule<'certificate.revoked.v1'> = {
     return {
       outcome: 'apply',
       writes: [revoked, personWrite(person, next)],
-      deltas: [...contributionDeltas(personContributions(person), personContributions(next), date), ...clawBack, ...repaid.deltas],
+      deltas: [...personStockDeltas(person, next), ...clawBack, ...repaid.deltas],
       divisions,
     };
   },
