@@ -67,6 +67,3 @@ export async function processBatch(event: SQSEvent, context: Context): Promise<S
 
 /** Lambda entry point (SQS event source mapping with ReportBatchItemFailures). */
 export const handler = middy(processBatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));
-
-/** The store, for local benchmarks that count items written. */
-export { store as processorStore };

@@ -74,9 +74,6 @@ const ledgerPk = (source: string, id: string) => ({ pk: `EVENT#${source}#${id}` 
 
 /** Reads and writes events' effects; one transaction per accepted event. */
 export class EventStore {
-  /** Items written by committed transactions, for benchmarks. */
-  itemsWritten = 0;
-
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tables: TableNames,
@@ -188,7 +185,6 @@ export class EventStore {
       if (reasons.includes('TransactionConflict')) return { status: 'contention' };
       throw error;
     }
-    this.itemsWritten += items.length;
     return { status: 'committed', itemsWritten: items.length };
   }
 
