@@ -671,10 +671,11 @@ function certificateOutcome(holders: readonly CertificateHolder[]): {
     const held = holder.certificates.filter((c) => c.revokedOn === undefined);
     const certificates: Record<string, HeldCertificate> = {};
     for (const c of held) certificates[c.certificateNo] = { kind: c.kind, level: c.level, orgCode: c.org.code, division: c.org.division, issuedOn: c.issuedOn, countedFrom: c.issuedOn };
-    const person: PersonState = { entity: 'person', ref: holder.idNumber, certificates, rewards: {}, version: 1 };
-    for (const contribution of personContributions(person)) {
-      const into = contribution.metric === metrics.skilled ? skilled : contribution.metric === metrics.highSkilled ? highSkilled : undefined;
-      into?.set(contribution.division, (into.get(contribution.division) ?? 0) + contribution.value);
+    const person: PersonState = { entity: 'person', ref: holder.idNumber, certificates, version: 1 };
+    for (const delta of personContributions(person, defaultRewardPolicy)) {
+      const into = delta.metric === metrics.skilled ? skilled : delta.metric === metrics.highSkilled ? highSkilled : undefined;
+      const division = delta.divisions[0] as string;
+      into?.set(division, (into.get(division) ?? 0) + delta.amount);
     }
     // One reward per (person, kind, level) still held.
     for (const key of new Set(held.map((c) => `${c.kind}#${c.level}`))) {

@@ -46,7 +46,7 @@ export function apiDependenciesFromEnvironment(environment: NodeJS.ProcessEnv = 
   const counters = new DynamoCounterReader(doc, countersName);
   return {
     catalog: indicatorCatalog,
-    indicators: new IndicatorEvaluator(counters, new RecordedBaselines(new DynamoBaselineReader(doc, countersName), counters, divisions)),
+    indicators: new IndicatorEvaluator(counters, (d) => divisions.subtree(d), new RecordedBaselines(new DynamoBaselineReader(doc, countersName), counters, divisions)),
     ledger: new DynamoLedgerReader(doc, ledgerName),
     organisations: new DynamoOrganisationReader(doc, stateName),
     queue: new SqsEventQueue(signedSqsSender(environment), queueUrl, logger),

@@ -1,4 +1,3 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -6,12 +5,12 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { countersTable, env, ledgerTable, stateTable, unknownOrgMaxAttempts } from '../../infra/definitions.ts';
 import { DivisionTree, loadDeploymentConfig } from '../../packages/config/deployment.ts';
 import { requireEnv } from '../../packages/config/environment.ts';
-import type { ProcessorDependencies } from '../../packages/processing/process-event.ts';
-import { processEvent, RetryableProcessingError } from '../../packages/processing/process-event.ts';
+import type { ProcessorDependencies } from '../../packages/processing/process-batch.ts';
+import { processBatch } from '../../packages/processing/process-batch.ts';
 import { loadPseudonymKey } from '../../packages/processing/pseudonym-key.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
@@ -31,39 +30,39 @@ const dependencies: ProcessorDependencies = {
   pseudonymiser: new Pseudonymiser(await loadPseudonymKey()),
   unknownOrgMaxAttempts: Number(process.env[env.unknownOrgMaxAttempts] ?? unknownOrgMaxAttempts),
 };
-// Sequential: events in one batch often depend on each other (an organisation
-// registered just before its first certificate).
-const batch = new BatchProcessor(EventType.SQS);
 
-async function processRecord(record: SQSRecord): Promise<void> {
-  try {
-    const result = await processEvent(
-      {
-        body: record.body,
-        messageId: record.messageId,
-        receiveCount: Number(record.attributes.ApproximateReceiveCount),
-        sentAt: new Date(Number(record.attributes.SentTimestamp)),
-      },
-      dependencies,
-    );
-    metrics.addMetric(result.outcome === 'rejected' ? `rejected_${result.reason}` : result.outcome, MetricUnit.Count, 1);
-    const { source, id, type, outcome } = result;
-    logger.info('event processed', { source, id, type, outcome, ...(result.outcome === 'rejected' ? { reason: result.reason } : {}) });
-  } catch (error) {
-    metrics.addMetric('retried', MetricUnit.Count, 1);
-    // Only our own messages and AWS error names: both are free of personal data.
-    logger.warn('event left for redelivery', {
+/**
+ * The bare handler: processes the batch as a whole (its events are decided
+ * together and committed in shared transactions) and reports the records
+ * to deliver again.
+ */
+export async function processSqsBatch(event: SQSEvent): Promise<SQSBatchResponse> {
+  const results = await processBatch(
+    event.Records.map((record) => ({
+      body: record.body,
       messageId: record.messageId,
-      error: error instanceof RetryableProcessingError ? error.message : error instanceof Error ? error.name : 'unknown',
-    });
-    throw error;
+      receiveCount: Number(record.attributes.ApproximateReceiveCount),
+      sentAt: new Date(Number(record.attributes.SentTimestamp)),
+    })),
+    dependencies,
+  );
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    const result = results.get(record.messageId);
+    if (result?.ok === true) {
+      const { outcome } = result;
+      metrics.addMetric(outcome.outcome === 'rejected' ? `rejected_${outcome.reason}` : outcome.outcome, MetricUnit.Count, 1);
+      const { source, id, type } = outcome;
+      logger.info('event processed', { source, id, type, outcome: outcome.outcome, ...(outcome.outcome === 'rejected' ? { reason: outcome.reason } : {}) });
+    } else {
+      metrics.addMetric('retried', MetricUnit.Count, 1);
+      // Only our own messages: free of personal data.
+      logger.warn('event left for redelivery', { messageId: record.messageId, error: result?.error.message ?? 'not processed' });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
   }
-}
-
-/** The bare handler: processes a batch and reports the records to retry. */
-export async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  return processPartialResponse(event, processRecord, batch, { context, processInParallel: false, throwOnFullBatchFailure: false });
+  return { batchItemFailures };
 }
 
 /** Lambda entry point (SQS event source mapping with ReportBatchItemFailures). */
-export const handler = middy(processBatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(processSqsBatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -61,6 +61,11 @@ export class DivisionTree {
     return out;
   }
 
+  /** The division and every division below it. */
+  subtree(code: string): string[] {
+    return [code, ...this.children(code).flatMap((child) => this.subtree(child))];
+  }
+
   children(code: string): string[] {
     return (this.nodes.get(code)?.children ?? []).map((c) => c.code);
   }

@@ -4,7 +4,7 @@ import type { Decision, LoadedState } from './decision.ts';
 import { certificateRevoked, certificateSubmitted } from './rules/certificates.ts';
 import { contractSigned } from './rules/contracts.ts';
 import { disputeConfirmed, disputeFiled, disputeFulfilled, disputeMediated } from './rules/disputes.ts';
-import { organizationDeregistered, organizationRegistered, partyOrganizationEstablished } from './rules/organisations.ts';
+import { organizationDeregistered, organizationRegistered, partyOrganizationEstablished, unionEstablished } from './rules/organisations.ts';
 import { baselineRecorded } from './rules/baselines.ts';
 import {
   apprenticeshipPaired,
@@ -21,11 +21,10 @@ import {
   talentTitleAwarded,
   trainingBaseEstablished,
   trainingCompleted,
-  unionEstablished,
 } from './rules/programmes.ts';
-import type { DomainEvent, EventRule } from './rules/rule.ts';
+import type { Divisions, DomainEvent, EventRule } from './rules/rule.ts';
 
-export type { DomainEvent } from './rules/rule.ts';
+export type { Divisions, DomainEvent } from './rules/rule.ts';
 
 /** What each event type does. */
 export const eventRules: { readonly [T in EventType]: EventRule<T> } = {
@@ -66,8 +65,8 @@ function ruleFor<T extends EventType>(type: T): EventRule<T> {
  * returns nothing: some keys are only known once others are loaded (a
  * revocation needs the certificate to find its holder).
  */
-export function missingStateKeys(event: DomainEvent, loaded: LoadedState, alreadyFetched: ReadonlySet<string>): string[] {
-  return ruleFor(event.type).keys(event as never, loaded).filter((key) => !alreadyFetched.has(key));
+export function missingStateKeys(event: DomainEvent, loaded: LoadedState, alreadyFetched: ReadonlySet<string>, divisions: Divisions): string[] {
+  return ruleFor(event.type).keys(event as never, loaded, divisions).filter((key) => !alreadyFetched.has(key));
 }
 
 /**

@@ -2,38 +2,34 @@ import type { CounterDelta } from './decision.ts';
 import type { Metric } from './metrics.ts';
 import type { Attribution } from './state.ts';
 
-/** What an entity currently adds to a stock metric, and where. */
-export interface Contribution extends Attribution {
-  readonly metric: Metric;
-  readonly value: number;
-}
-
 /**
- * The counter changes that turn the `before` contributions into the `after`
- * ones, dated `date`. Stocks kept this way stay exact whatever the order of
- * events: an entity's contribution is recomputed from its state, never
- * accumulated blindly.
+ * An entity's contribution to the counters is a pure function of its state:
+ * a list of dated deltas (a registration adds 1 on its date, a
+ * deregistration takes it away on its own). What an event does to the
+ * counters is then the difference between the contributions after and
+ * before it changed the state — so a late report of an earlier date moves a
+ * count exactly as a replay in date order would have placed it.
  */
-export function contributionDeltas(
-  before: readonly Contribution[],
-  after: readonly Contribution[],
-  date: string,
-): CounterDelta[] {
-  const net = new Map<string, { c: Contribution; amount: number }>();
-  const add = (c: Contribution, sign: 1 | -1): void => {
-    const key = `${c.metric}|${c.orgCode}|${c.division}`;
-    const entry = net.get(key) ?? { c, amount: 0 };
-    entry.amount += sign * c.value;
+export function contributionChange(before: readonly CounterDelta[], after: readonly CounterDelta[]): CounterDelta[] {
+  const net = new Map<string, { delta: CounterDelta; amount: number }>();
+  const add = (delta: CounterDelta, sign: 1 | -1): void => {
+    const key = `${delta.metric}|${delta.date}|${delta.orgCodes.join(',')}|${delta.divisions.join(',')}`;
+    const entry = net.get(key) ?? { delta, amount: 0 };
+    entry.amount += sign * delta.amount;
     net.set(key, entry);
   };
-  for (const c of before) add(c, -1);
-  for (const c of after) add(c, 1);
-  return [...net.values()]
-    .filter((e) => e.amount !== 0)
-    .map(({ c, amount }) => ({ metric: c.metric, amount, date, orgCodes: [c.orgCode], divisions: [c.division] }));
+  for (const delta of before) add(delta, -1);
+  for (const delta of after) add(delta, 1);
+  return [...net.values()].filter((e) => e.amount !== 0).map(({ delta, amount }) => ({ ...delta, amount }));
 }
 
-/** A flow delta attributed to one organisation and its township. */
+/** A delta attributed to one organisation and its township. */
 export function deltaAt(where: Attribution, metric: Metric, amount: number, date: string): CounterDelta {
   return { metric, amount, date, orgCodes: [where.orgCode], divisions: [where.division] };
+}
+
+/** +amount from `from` on and, when `until` is given, −amount from `until` on: a stock held over [from, until). */
+export function heldBetween(where: Attribution, metric: Metric, from: string, until: string | undefined, amount = 1): CounterDelta[] {
+  if (until !== undefined && until <= from) return [];
+  return [deltaAt(where, metric, amount, from), ...(until === undefined ? [] : [deltaAt(where, metric, -amount, until)])];
 }

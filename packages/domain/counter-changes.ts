@@ -1,7 +1,7 @@
-import type { CounterDelta, ItemDelta } from './decision.ts';
+import type { CounterDelta, DistinctDelta } from './decision.ts';
 import { counterKeys } from './metrics.ts';
 
-/** The net change one event makes to one counter item. */
+/** The net change one write makes to one counter item: attribute → amount. */
 export interface CounterChange {
   readonly pk: string;
   readonly sk: string;
@@ -9,34 +9,67 @@ export interface CounterChange {
 }
 
 /**
- * Turns metric deltas into per-item counter changes: each delta counts in
- * its organisations and in its divisions and all their ancestors, on the
- * day, month and year of its date. Overlapping scopes are merged (a division
- * is counted once however many deltas reach it) and zero nets are dropped.
+ * The share of a delta recorded *at* each division, so that every division's
+ * figure is the sum over its subtree ("counts, sums and stocks of a division
+ * equal the sum over its children plus what is recorded at the division
+ * itself"). A delta lands in each of its divisions and must count once in
+ * every ancestor: an ancestor that two of its children already count records
+ * the overlap as a correction (a contract of employers in two townships
+ * records +1 in each township and −1 at the county, which so counts it once).
+ * Upper levels are never written for ordinary events: no hot county items.
+ */
+export function divisionShares(divisions: readonly string[], lineage: (division: string) => readonly string[]): Map<string, number> {
+  const reached = new Set<string>();
+  for (const division of divisions) for (const d of lineage(division)) reached.add(d);
+  const childrenReached = new Map<string, number>();
+  for (const d of reached) {
+    const parent = lineage(d)[1];
+    if (parent !== undefined) childrenReached.set(parent, (childrenReached.get(parent) ?? 0) + 1);
+  }
+  const shares = new Map<string, number>();
+  for (const d of reached) {
+    const share = 1 - (childrenReached.get(d) ?? 0);
+    if (share !== 0) shares.set(d, share);
+  }
+  return shares;
+}
+
+/** Where a distinct-count period key lives: the item and the attribute. */
+function distinctCell(metric: string, period: string): { sk: string; attribute: string } {
+  if (period.startsWith('D#')) {
+    const date = period.slice(2);
+    return { sk: counterKeys.month(date), attribute: counterKeys.dayAttribute(metric, date) };
+  }
+  return { sk: period, attribute: metric };
+}
+
+/**
+ * Sums counter deltas (of one event, or of many events written together)
+ * into per-item changes: each delta counts on its day in every organisation
+ * it names and, with the shares above, in the divisions it names. Changes to
+ * one item are merged and zero nets dropped, so a batch of events writes
+ * each month item it touches once.
  */
 export function counterChanges(
   deltas: readonly CounterDelta[],
+  distinct: readonly DistinctDelta[],
   lineage: (division: string) => readonly string[],
-  itemDeltas: readonly ItemDelta[] = [],
 ): CounterChange[] {
   const items = new Map<string, { pk: string; sk: string; amounts: Record<string, number> }>();
-  const addTo = (pk: string, sk: string, metric: string, amount: number): void => {
+  const addTo = (pk: string, sk: string, attribute: string, amount: number): void => {
     const id = `${pk}|${sk}`;
-    const item = items.get(id) ?? { pk, sk, amounts: {} };
-    item.amounts[metric] = (item.amounts[metric] ?? 0) + amount;
-    items.set(id, item);
+    const item = items.get(id) ?? items.set(id, { pk, sk, amounts: {} }).get(id)!;
+    item.amounts[attribute] = (item.amounts[attribute] ?? 0) + amount;
   };
-  for (const d of itemDeltas) addTo(d.pk, d.sk, d.metric, d.amount);
   for (const delta of deltas) {
-    const scopes = new Set<string>([
-      ...delta.orgCodes.map(counterKeys.org),
-      ...delta.divisions.flatMap((d) => lineage(d)).map(counterKeys.division),
-    ]);
-    for (const pk of scopes) {
-      for (const sk of [counterKeys.day(delta.date), counterKeys.month(delta.date), counterKeys.year(delta.date)]) {
-        addTo(pk, sk, delta.metric, delta.amount);
-      }
-    }
+    const sk = counterKeys.month(delta.date);
+    const attribute = counterKeys.dayAttribute(delta.metric, delta.date);
+    for (const orgCode of new Set(delta.orgCodes)) addTo(counterKeys.org(orgCode), sk, attribute, delta.amount);
+    for (const [division, share] of divisionShares(delta.divisions, lineage)) addTo(counterKeys.division(division), sk, attribute, share * delta.amount);
+  }
+  for (const d of distinct) {
+    const { sk, attribute } = distinctCell(d.metric, d.period);
+    addTo(d.scope, sk, attribute, d.amount);
   }
   const out: CounterChange[] = [];
   for (const item of items.values()) {

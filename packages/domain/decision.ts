@@ -3,9 +3,9 @@ import type { StateItem } from './state.ts';
 
 /**
  * A change to one counter metric. It counts on `date` in every listed
- * organisation and in every listed division and all of their ancestors (the
- * store expands the lineage and merges overlapping scopes, so a contract whose
- * employers sit in two townships still counts once at the county).
+ * organisation and in every listed division and all of their ancestors, once
+ * each (a contract whose employers sit in two townships counts once in each
+ * township and once at the county).
  */
 export interface CounterDelta {
   readonly metric: Metric;
@@ -15,12 +15,18 @@ export interface CounterDelta {
   readonly divisions: readonly string[];
 }
 
-/** A change to one named counter item, for metrics the domain counts distinctly per period. */
-export interface ItemDelta {
+/**
+ * A change to a distinct-count metric at exactly one scope and period
+ * (trained workers: distinct persons per scope and per period, which no
+ * sum of smaller scopes or periods can give).
+ */
+export interface DistinctDelta {
   readonly metric: Metric;
   readonly amount: number;
-  readonly pk: string;
-  readonly sk: string;
+  /** Counter partition: `DIV#…` or `ORG#…`. */
+  readonly scope: string;
+  /** The period the count is for: `D#2026-03-05`, `M#2026-03`, `Q#2026-Q1`, `Y#2026` or `A#ALL`. */
+  readonly period: string;
 }
 
 /** An opening balance for a stock metric at one division (baseline.recorded.v1). */
@@ -44,8 +50,7 @@ export type Decision =
       readonly outcome: 'apply';
       readonly writes: readonly StateWrite[];
       readonly deltas: readonly CounterDelta[];
-      /** Changes to exact counter items (distinct-per-period metrics). */
-      readonly itemDeltas?: readonly ItemDelta[];
+      readonly distinct?: readonly DistinctDelta[];
       readonly baselines?: readonly Baseline[];
       /** Divisions the event concerns (for who may see its outcome). */
       readonly divisions: readonly string[];

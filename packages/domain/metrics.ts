@@ -75,17 +75,27 @@ export const distinctMetrics: ReadonlySet<Metric> = new Set<Metric>([metrics.tra
 export type Metric = (typeof metrics)[keyof typeof metrics];
 
 /**
- * Counter item keys. Partition: the scope (a division, or one organisation).
- * Sort: the period the net changes fall in, Asia/Shanghai calendar.
+ * Counter item keys. Partition: the scope — a division (`DIV#`) or one
+ * organisation (`ORG#`). A division's items hold only what is recorded *at*
+ * that division (its own share, see counter-changes.ts); a division's figure
+ * is the sum over its subtree. Sort key: the Asia/Shanghai month; each day's
+ * net change of a metric is the attribute `<metric>@<dd>`, so one item per
+ * scope and month takes every event of that month.
+ *
+ * Distinct-count metrics keep their exact count per period instead: the
+ * day's in `<metric>@<dd>` and the month's in `<metric>` of the month item,
+ * the quarter's, year's and all-time's in `<metric>` of `Q#`, `Y#`, `A#ALL`.
  */
 export const counterKeys = {
   division: (code: string): string => `DIV#${code}`,
   org: (orgCode: string): string => `ORG#${orgCode}`,
-  year: (date: string): string => `Y#${date.slice(0, 4)}`,
   month: (date: string): string => `M#${date.slice(0, 7)}`,
+  /** The attribute of one day in a month item. */
+  dayAttribute: (metric: string, date: string): string => `${metric}@${date.slice(8, 10)}`,
+  /** Period keys of distinct-count items. */
   day: (date: string): string => `D#${date}`,
-  /** Quarter and all-time items exist only for distinct metrics. */
   quarter: (date: string): string => `Q#${date.slice(0, 4)}-Q${Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1}`,
+  year: (date: string): string => `Y#${date.slice(0, 4)}`,
   allTime: (): string => 'A#ALL',
   /** Opening balances of a stock metric (baseline.recorded.v1): pk per metric, sk `<division>#<asOf>`. */
   baseline: (metric: string): string => `BASELINE#${metric}`,

@@ -1,95 +1,73 @@
 /**
- * Which counter items hold the net changes of a span of days. Counter items
- * exist per year (`Y#2026`), month (`M#2026-11`) and day (`D#2026-11-24`), so
- * any span of whole days is covered by at most five runs of consecutive items
- * (days, months, years, months, days): the number of reads depends on the
- * calendar, never on how many events happened.
+ * Reading the counter layout (see counterKeys in packages/domain/metrics.ts):
+ * the net change of metrics over a span of days at a scope is the sum of the
+ * day attributes of the scope's month items in that span — for a division,
+ * over every division of its subtree, since each records only its own share.
+ * One range query per partition, bounded by the calendar, never by the
+ * number of events. Distinct-count metrics are read from the one cell that
+ * holds their count for exactly the period, at the scope itself.
  */
-import { counterKeys } from '../domain/metrics.ts';
+import { counterKeys, distinctMetrics } from '../domain/metrics.ts';
+import type { Metric } from '../domain/metrics.ts';
+import type { CounterScope, CounterSource } from './counter-source.ts';
 import type { CalendarDate, Period } from './period.ts';
-import { calendarDate, daysInMonth, parts } from './period.ts';
-
-/** Consecutive counter items of one partition: sort keys `from` to `to`, both included. */
-export interface SortKeyRange {
-  readonly from: string;
-  readonly to: string;
-}
 
 // Bounds that stand for "since records began" and "no end": every real date lies between them.
 export const beginningOfRecords: CalendarDate = '0000-01-01';
 export const endOfRecords: CalendarDate = '9999-12-31';
 
-const yearKey = (year: number): string => counterKeys.year(calendarDate(year, 1, 1));
-const monthKey = (year: number, month: number): string => counterKeys.month(calendarDate(year, month, 1));
+/** The partitions whose items add up to a scope's figure. */
+export type SubtreeOf = (division: string) => readonly string[];
 
-/**
- * The runs of year, month and day items whose sum is the net change over the
- * days `from` to `to` (both included). `undefined` bounds are open: since
- * records began, and with no end. Empty when `from` is after `to`.
- */
-export function rangesForDays(from: CalendarDate | undefined, to: CalendarDate | undefined): SortKeyRange[] {
-  const first = from ?? beginningOfRecords;
-  const last = to ?? endOfRecords;
-  if (first > last) return [];
-  const [y1] = parts(first);
-  const [y2] = parts(last);
-  if (y1 === y2) return rangesWithinYear(first, last);
-  const ranges: SortKeyRange[] = [];
-  let wholeFrom = y1;
-  let wholeTo = y2;
-  if (!first.endsWith('-01-01')) {
-    ranges.push(...rangesWithinYear(first, calendarDate(y1, 12, 31)));
-    wholeFrom = y1 + 1;
-  }
-  if (!last.endsWith('-12-31')) {
-    ranges.push(...rangesWithinYear(calendarDate(y2, 1, 1), last));
-    wholeTo = y2 - 1;
-  }
-  if (wholeFrom <= wholeTo) ranges.push({ from: yearKey(wholeFrom), to: yearKey(wholeTo) });
-  return ranges;
-}
+export class CounterLayoutReader {
+  constructor(
+    private readonly source: CounterSource,
+    private readonly subtree: SubtreeOf,
+  ) {}
 
-function rangesWithinYear(first: CalendarDate, last: CalendarDate): SortKeyRange[] {
-  const [year, m1, d1] = parts(first);
-  const [, m2, d2] = parts(last);
-  const startsMonth = d1 === 1;
-  const endsMonth = d2 === daysInMonth(year, m2);
-  if (m1 === 1 && startsMonth && m2 === 12 && endsMonth) return [{ from: yearKey(year), to: yearKey(year) }];
-  if (m1 === m2) {
-    return startsMonth && endsMonth
-      ? [{ from: monthKey(year, m1), to: monthKey(year, m1) }]
-      : [{ from: counterKeys.day(first), to: counterKeys.day(last) }];
+  /**
+   * Net change of each metric over the days `from` to `to` (both included;
+   * undefined bounds are open) at `scope`, exact.
+   */
+  async netChanges(scope: CounterScope, from: CalendarDate | undefined, to: CalendarDate | undefined, wanted: readonly Metric[]): Promise<Map<Metric, bigint>> {
+    const first = from ?? beginningOfRecords;
+    const last = to ?? endOfRecords;
+    const totals = new Map<Metric, bigint>(wanted.map((m) => [m, 0n]));
+    if (first > last) return totals;
+    const partitions = 'division' in scope ? this.subtree(scope.division).map(counterKeys.division) : [counterKeys.org(scope.orgCode)];
+    const range = { from: counterKeys.month(first), to: counterKeys.month(last) };
+    const items = (await Promise.all(partitions.map((p) => this.source.itemsInRange(p, range)))).flat();
+    const want = new Set<string>(wanted.filter((m) => !distinctMetrics.has(m)));
+    for (const item of items) {
+      if (!item.sk.startsWith('M#')) continue;
+      const month = item.sk.slice(2);
+      for (const [attribute, amount] of Object.entries(item.values)) {
+        const at = attribute.lastIndexOf('@');
+        if (at < 0) continue;
+        const metric = attribute.slice(0, at);
+        if (!want.has(metric)) continue;
+        const date = `${month}-${attribute.slice(at + 1)}`;
+        if (date < first || date > last) continue;
+        totals.set(metric as Metric, (totals.get(metric as Metric) ?? 0n) + amount);
+      }
+    }
+    return totals;
   }
-  const ranges: SortKeyRange[] = [];
-  let wholeFrom = m1;
-  let wholeTo = m2;
-  if (!startsMonth) {
-    ranges.push({ from: counterKeys.day(first), to: counterKeys.day(calendarDate(year, m1, daysInMonth(year, m1))) });
-    wholeFrom = m1 + 1;
-  }
-  if (!endsMonth) {
-    ranges.push({ from: counterKeys.day(calendarDate(year, m2, 1)), to: counterKeys.day(last) });
-    wholeTo = m2 - 1;
-  }
-  if (wholeFrom <= wholeTo) ranges.push({ from: monthKey(year, wholeFrom), to: monthKey(year, wholeTo) });
-  return ranges;
-}
 
-/**
- * The one item that holds a distinct-count metric for exactly `period`:
- * such metrics count each person once per period, so their figures cannot
- * be summed from smaller periods.
- */
-export function distinctItemFor(period: Period): SortKeyRange {
-  const key =
-    period.kind === 'all'
-      ? counterKeys.allTime()
-      : period.kind === 'year'
-        ? counterKeys.year(period.first)
-        : period.kind === 'quarter'
-          ? counterKeys.quarter(period.first)
-          : period.kind === 'month'
-            ? counterKeys.month(period.first)
-            : counterKeys.day(period.first);
-  return { from: key, to: key };
+  /** A distinct-count metric's count for exactly `period` at `scope` itself. */
+  async distinctCount(scope: CounterScope, period: Period, metric: Metric): Promise<bigint> {
+    const partition = 'division' in scope ? counterKeys.division(scope.division) : counterKeys.org(scope.orgCode);
+    const { sk, attribute } =
+      period.kind === 'all'
+        ? { sk: counterKeys.allTime(), attribute: metric }
+        : period.kind === 'year'
+          ? { sk: counterKeys.year(period.first), attribute: metric }
+          : period.kind === 'quarter'
+            ? { sk: counterKeys.quarter(period.first), attribute: metric }
+            : period.kind === 'month'
+              ? { sk: counterKeys.month(period.first), attribute: metric }
+              : { sk: counterKeys.month(period.first), attribute: counterKeys.dayAttribute(metric, period.first) };
+    const [item] = await this.source.itemsInRange(partition, { from: sk, to: sk });
+    return item?.values[attribute] ?? 0n;
+  }
 }

@@ -5,24 +5,29 @@
  */
 import type { Metric } from '../domain/metrics.ts';
 import { counterKeys } from '../domain/metrics.ts';
-import type { SortKeyRange } from './counter-ranges.ts';
 import type { CalendarDate } from './period.ts';
 
 /** Where a figure is counted: a division (county, township) or one organisation. */
 export type CounterScope = { readonly division: string } | { readonly orgCode: string };
 
-/** The counter partition key of a scope. */
+/** The counter partition of a scope (for a division: what is recorded at it, not below). */
 export function counterPartition(scope: CounterScope): string {
   return 'division' in scope ? counterKeys.division(scope.division) : counterKeys.org(scope.orgCode);
 }
 
-/** One counter item: its sort key and its numeric attributes (metric → net change). */
-export interface CounterItem {
-  readonly sk: string;
-  readonly values: Readonly<Record<string, number>>;
+/** Consecutive counter items of one partition: sort keys `from` to `to`, both included. */
+export interface SortKeyRange {
+  readonly from: string;
+  readonly to: string;
 }
 
-/** Reads counter items. */
+/** One stored counter item: its sort key and its numeric attributes, exact. */
+export interface CounterItem {
+  readonly sk: string;
+  readonly values: Readonly<Record<string, bigint>>;
+}
+
+/** Reads stored counter items. */
 export interface CounterSource {
   /** Every item of partition `partition` whose sort key lies in `range` (both ends included). */
   itemsInRange(partition: string, range: SortKeyRange): Promise<readonly CounterItem[]>;

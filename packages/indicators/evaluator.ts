@@ -1,16 +1,18 @@
 /**
  * The one generic evaluator: computes any catalogue entry from counters. It
  * first plans every counter read the requested indicators need at one scope
- * and period, reads each distinct range once, then sums per metric, so asking
- * for ten indicators costs about as much as asking for one.
+ * and period, reads each distinct span of days once (all metrics together),
+ * then sums per metric in exact integers, so asking for ten indicators costs
+ * about as much as asking for one.
  */
+import type { Metric } from '../domain/metrics.ts';
 import { distinctMetrics } from '../domain/metrics.ts';
 import type { IndicatorDefinition, MetricTerm } from './catalog.ts';
 import { isFenMetric } from './catalog.ts';
-import type { SortKeyRange } from './counter-ranges.ts';
-import { distinctItemFor, endOfRecords, rangesForDays } from './counter-ranges.ts';
-import type { BaselineSource, CounterItem, CounterScope, CounterSource, OpeningBalance } from './counter-source.ts';
-import { counterPartition, noBaselines } from './counter-source.ts';
+import type { SubtreeOf } from './counter-ranges.ts';
+import { CounterLayoutReader, endOfRecords } from './counter-ranges.ts';
+import type { BaselineSource, CounterScope, CounterSource, OpeningBalance } from './counter-source.ts';
+import { noBaselines } from './counter-source.ts';
 import { IndicatorError, InvalidDefinitionError } from './errors.ts';
 import type { CalendarDate, Period } from './period.ts';
 import { nextDay } from './period.ts';
@@ -24,20 +26,25 @@ export interface IndicatorValue {
   readonly denominator?: number;
 }
 
-/** The reads one term needs and the opening balance it starts from. */
-interface TermPlan {
-  readonly ranges: readonly SortKeyRange[];
-  readonly opening: number;
-}
+/** How one term is computed: net change over a span of days plus an opening balance, or a distinct count. */
+type TermPlan =
+  | { readonly kind: 'span'; readonly from: CalendarDate | undefined; readonly to: CalendarDate | undefined; readonly opening: bigint }
+  | { readonly kind: 'distinct' };
 
 const termKey = (term: MetricTerm): string => `${term.aggregate}:${term.metric}`;
-const rangeKey = (range: SortKeyRange): string => `${range.from}|${range.to}`;
+const spanKey = (from: CalendarDate | undefined, to: CalendarDate | undefined): string => `${from ?? ''}|${to ?? ''}`;
 
 export class IndicatorEvaluator {
+  private readonly layout: CounterLayoutReader;
+
+  /** `subtree(d)`: the division and every division below it, whose records add up to its figures. */
   constructor(
-    private readonly counters: CounterSource,
+    counters: CounterSource,
+    subtree: SubtreeOf,
     private readonly baselines: BaselineSource = noBaselines,
-  ) {}
+  ) {
+    this.layout = new CounterLayoutReader(counters, subtree);
+  }
 
   /**
    * Computes `definitions` for one scope and period, sharing reads between
@@ -48,28 +55,26 @@ export class IndicatorEvaluator {
     for (const definition of definitions) for (const term of termsOf(definition)) terms.set(termKey(term), term);
 
     const plans = new Map<string, TermPlan>();
-    await Promise.all(
-      [...terms].map(async ([key, term]) => plans.set(key, await this.plan(term, scope, period))),
-    );
+    await Promise.all([...terms].map(async ([key, term]) => plans.set(key, await this.plan(term, scope, period))));
 
-    const distinctRanges = new Map<string, SortKeyRange>();
-    for (const plan of plans.values()) for (const range of plan.ranges) distinctRanges.set(rangeKey(range), range);
-    const partition = counterPartition(scope);
-    const itemsByRange = new Map<string, readonly CounterItem[]>();
-    await Promise.all(
-      [...distinctRanges].map(async ([key, range]) => itemsByRange.set(key, await this.counters.itemsInRange(partition, range))),
-    );
-
-    const totals = new Map<string, number>();
-    for (const [key, term] of terms) {
-      const plan = plans.get(key) as TermPlan;
-      let total = plan.opening;
-      for (const range of plan.ranges) {
-        for (const item of itemsByRange.get(rangeKey(range)) ?? []) total += item.values[term.metric] ?? 0;
-      }
-      totals.set(key, total);
+    const spans = new Map<string, { from: CalendarDate | undefined; to: CalendarDate | undefined; metrics: Set<Metric> }>();
+    for (const [key, plan] of plans) {
+      if (plan.kind !== 'span') continue;
+      const span = spans.get(spanKey(plan.from, plan.to)) ?? spans.set(spanKey(plan.from, plan.to), { from: plan.from, to: plan.to, metrics: new Set() }).get(spanKey(plan.from, plan.to))!;
+      span.metrics.add((terms.get(key) as MetricTerm).metric);
     }
-    const totalOf = (term: MetricTerm): number => totals.get(termKey(term)) ?? 0;
+    const changes = new Map<string, Map<Metric, bigint>>();
+    await Promise.all([...spans].map(async ([key, span]) => changes.set(key, await this.layout.netChanges(scope, span.from, span.to, [...span.metrics]))));
+
+    const totals = new Map<string, bigint>();
+    await Promise.all(
+      [...terms].map(async ([key, term]) => {
+        const plan = plans.get(key) as TermPlan;
+        if (plan.kind === 'distinct') return void totals.set(key, await this.layout.distinctCount(scope, period, term.metric));
+        totals.set(key, plan.opening + (changes.get(spanKey(plan.from, plan.to))?.get(term.metric) ?? 0n));
+      }),
+    );
+    const totalOf = (term: MetricTerm): bigint => totals.get(termKey(term)) ?? 0n;
 
     return definitions.map((definition): IndicatorValue => {
       if (definition.kind === 'ratio') {
@@ -78,31 +83,30 @@ export class IndicatorEvaluator {
         const bottom = totalOf(denominator);
         return {
           indicator: definition.id,
-          value: percentHalfUp(top, bottom),
+          value: percentHalfUp(Number(top), Number(bottom)),
           numerator: inUnits(numerator, top),
           denominator: inUnits(denominator, bottom),
         };
       }
-      const total = totalOf(definition.source);
       if (definition.unit === 'yuan' && !isFenMetric(definition.source.metric)) {
         throw new InvalidDefinitionError(`indicator ${definition.id} is in yuan but reads ${definition.source.metric}, not a fen metric`);
       }
-      return { indicator: definition.id, value: inUnits(definition.source, total) };
+      return { indicator: definition.id, value: inUnits(definition.source, totalOf(definition.source)) };
     });
   }
 
   private async plan(term: MetricTerm, scope: CounterScope, period: Period): Promise<TermPlan> {
     const distinct = distinctMetrics.has(term.metric);
     if (term.aggregate === 'flow') {
-      if (distinct) return { ranges: [distinctItemFor(period)], opening: 0 };
-      return { ranges: period.kind === 'all' ? rangesForDays(undefined, undefined) : rangesForDays(period.first, period.last), opening: 0 };
+      if (distinct) return { kind: 'distinct' };
+      return period.kind === 'all' ? { kind: 'span', from: undefined, to: undefined, opening: 0n } : { kind: 'span', from: period.first, to: period.last, opening: 0n };
     }
     if (distinct) throw new InvalidDefinitionError(`${term.metric} counts distinct persons per period and has no stock`);
     const end: CalendarDate = period.kind === 'all' ? endOfRecords : period.last;
     const balance: OpeningBalance | undefined = await this.baselines.baselineFor(term.metric, scope, end);
-    if (balance === undefined) return { ranges: rangesForDays(undefined, end), opening: 0 };
-    if (balance.asOf === undefined) return { ranges: rangesForDays(undefined, end), opening: balance.value };
-    return { ranges: rangesForDays(nextDay(balance.asOf), end), opening: balance.value };
+    if (balance === undefined) return { kind: 'span', from: undefined, to: end, opening: 0n };
+    if (balance.asOf === undefined) return { kind: 'span', from: undefined, to: end, opening: BigInt(balance.value) };
+    return { kind: 'span', from: nextDay(balance.asOf), to: end, opening: BigInt(balance.value) };
   }
 }
 
@@ -111,8 +115,16 @@ function termsOf(definition: IndicatorDefinition): MetricTerm[] {
 }
 
 /** Money metrics are stored in fen and reported in yuan (decimal numbers). */
-function inUnits(term: MetricTerm, total: number): number {
-  return isFenMetric(term.metric) ? total / 100 : total;
+function inUnits(term: MetricTerm, total: bigint): number {
+  return isFenMetric(term.metric) ? Number(yuanText(total)) : Number(total);
+}
+
+/** Exact yuan, as decimal text, of an amount of fen: 123456789012345678 → "1234567890123456.78". */
+export function yuanText(fen: bigint): string {
+  const negative = fen < 0n;
+  const digits = (negative ? -fen : fen).toString().padStart(3, '0');
+  const text = `${digits.slice(0, -2)}.${digits.slice(-2)}`.replace(/\.00$/, '').replace(/(\.\d)0$/, '$1');
+  return negative ? `-${text}` : text;
 }
 
 /**

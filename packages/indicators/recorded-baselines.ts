@@ -1,7 +1,7 @@
 import type { DivisionTree } from '../config/deployment.ts';
 import type { Metric } from '../domain/metrics.ts';
-import { counterKeys } from '../domain/metrics.ts';
-import { rangesForDays } from './counter-ranges.ts';
+import type { SubtreeOf } from './counter-ranges.ts';
+import { CounterLayoutReader } from './counter-ranges.ts';
 import type { BaselineSource, CounterScope, CounterSource, OpeningBalance } from './counter-source.ts';
 import type { CalendarDate } from './period.ts';
 
@@ -29,11 +29,16 @@ export interface BaselineReader {
  * where the definition puts them.
  */
 export class RecordedBaselines implements BaselineSource {
+  private readonly layout: CounterLayoutReader;
+
   constructor(
     private readonly baselines: BaselineReader,
-    private readonly counters: CounterSource,
+    counters: CounterSource,
     private readonly divisions: DivisionTree,
-  ) {}
+  ) {
+    const subtree: SubtreeOf = (division) => divisions.subtree(division);
+    this.layout = new CounterLayoutReader(counters, subtree);
+  }
 
   async baselineFor(metric: Metric, scope: CounterScope, date: CalendarDate): Promise<OpeningBalance | undefined> {
     if (!('division' in scope)) return undefined;
@@ -62,8 +67,7 @@ export class RecordedBaselines implements BaselineSource {
   }
 
   private async netChangeUpTo(metric: Metric, division: string, date: CalendarDate): Promise<number> {
-    const partition = counterKeys.division(division);
-    const items = await Promise.all(rangesForDays(undefined, date).map((range) => this.counters.itemsInRange(partition, range)));
-    return items.flat().reduce((sum, item) => sum + (item.values[metric] ?? 0), 0);
+    const changes = await this.layout.netChanges({ division }, undefined, date, [metric]);
+    return Number(changes.get(metric) ?? 0n);
   }
 }

@@ -4,8 +4,15 @@
  * two. The only code that writes counters outside the processor's
  * transactions.
  */
+import type { ScanCommandInput as RawScanInput } from '@aws-sdk/client-dynamodb';
+import { ScanCommand as RawScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { BatchWriteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { StateItem } from '../domain/state.ts';
+import type { Fence } from '../storage/event-store.ts';
+import { fenceKey, ledgerPk } from '../storage/event-store.ts';
+import { encodeState } from '../storage/state-codec.ts';
 import type { TableNames } from '../storage/event-store.ts';
 import { RebuildIncompleteError } from './errors.ts';
 import type { RecordedEvent } from './recompute.ts';
@@ -38,7 +45,7 @@ export class MaintenanceStore {
 
   /** Every accepted event in the Ledger, with the fields a replay needs (never the content hash). */
   async acceptedEvents(): Promise<RecordedEvent[]> {
-    const fields = ['source', 'id', 'type', 'date', 'time', 'receivedAt', 'data'] as const;
+    const fields = ['source', 'id', 'type', 'date', 'time', 'receivedAt', 'data', 'chunks'] as const;
     const items = await this.scanAll({
       TableName: this.tables.ledger,
       // Placeholders throughout: several of these names are DynamoDB reserved words.
@@ -55,13 +62,56 @@ export class MaintenanceStore {
       time: String(item['time']),
       receivedAt: String(item['receivedAt']),
       data: item['data'],
+      ...(typeof item['chunks'] === 'number' ? { chunks: item['chunks'] } : {}),
     }));
   }
 
-  /** Every item of the Counters table (net-change items and baselines). */
+  /** Every item of the Counters table (net-change items and baselines); numbers exact, as bigint. */
   async counterItems(): Promise<CounterTableItem[]> {
-    const items = await this.scanAll({ TableName: this.tables.counters, ConsistentRead: true });
-    return items.map((item) => ({ ...item, pk: String(item['pk']), sk: String(item['sk']) }));
+    const items = await this.scanAll({ TableName: this.tables.counters, ConsistentRead: true }, true);
+    return items.map((item) => ({ ...exactNumbers(item), pk: String(item['pk']), sk: String(item['sk']) }));
+  }
+
+  /**
+   * Pauses processing for maintenance: sets the fence to paused and moves
+   * its epoch, which cancels every transaction decided before (each commit
+   * is conditioned on the epoch it read and on processing running).
+   */
+  async pause(): Promise<Fence> {
+    const { Attributes } = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tables.ledger,
+        Key: fenceKey,
+        UpdateExpression: 'SET #paused = :paused ADD #epoch :one',
+        ExpressionAttributeNames: { '#paused': 'paused', '#epoch': 'epoch' },
+        ExpressionAttributeValues: { ':paused': true, ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { epoch: Number(Attributes?.['epoch'] ?? 1), paused: true };
+  }
+
+  /** Lets processing go on (under the epoch `pause` set). */
+  async resume(): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tables.ledger,
+        Key: fenceKey,
+        UpdateExpression: 'SET #paused = :running',
+        ExpressionAttributeNames: { '#paused': 'paused' },
+        ExpressionAttributeValues: { ':running': false },
+      }),
+    );
+  }
+
+  /** Marks every chunk of the given chunked events applied: a rebuild has counted them whole. */
+  async markChunksApplied(events: readonly { source: string; id: string; chunks: number }[]): Promise<void> {
+    await this.writeAll(
+      this.tables.ledger,
+      events.flatMap(({ source, id, chunks }) =>
+        Array.from({ length: chunks - 1 }, (_, i): WriteRequest => ({ PutRequest: { Item: { pk: ledgerPk(source, id), sk: `CHUNK#${String(i + 1).padStart(4, '0')}` } } })),
+      ),
+    );
   }
 
   /** The partition key of every State table item. */
@@ -83,18 +133,32 @@ export class MaintenanceStore {
     ]);
   }
 
-  /** Puts whole State items (each with its `pk`) and deletes the given keys. */
-  async rewriteState(puts: readonly Record<string, unknown>[], deletes: readonly string[]): Promise<void> {
+  /**
+   * Makes the State table hold exactly `states` (each stored as the
+   * processor stores it, paged when large): puts them, deletes every other key.
+   */
+  async rewriteState(states: ReadonlyMap<string, StateItem>, liveKeys: readonly string[]): Promise<{ written: number; deleted: number }> {
+    const puts = [...states].flatMap(([key, item]) => encodeState(key, item));
+    const keep = new Set(puts.map((item) => String(item['pk'])));
+    const deletes = liveKeys.filter((pk) => !keep.has(pk));
     await this.writeAll(this.tables.state, [
       ...puts.map((Item): WriteRequest => ({ PutRequest: { Item } })),
       ...deletes.map((pk): WriteRequest => ({ DeleteRequest: { Key: { pk } } })),
     ]);
+    return { written: puts.length, deleted: deletes.length };
   }
 
-  private async scanAll(input: ConstructorParameters<typeof ScanCommand>[0]): Promise<Record<string, unknown>[]> {
+  private async scanAll(input: ConstructorParameters<typeof ScanCommand>[0], wrapNumbers = false): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
+      if (wrapNumbers) {
+        // The raw command, so numbers are read exactly (the document client would round them to doubles).
+        const page = await this.doc.send(new RawScanCommand({ ...(input as RawScanInput), ExclusiveStartKey: startKey as RawScanInput['ExclusiveStartKey'] }));
+        items.push(...(page.Items ?? []).map((item) => unmarshall(item, { wrapNumbers: true })));
+        startKey = page.LastEvaluatedKey;
+        continue;
+      }
       const page = await this.doc.send(new ScanCommand({ ...input, ExclusiveStartKey: startKey }));
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
@@ -116,4 +180,16 @@ export class MaintenanceStore {
       }
     }
   }
+}
+
+/** Numbers read with `wrapNumbers` as bigint when whole (counters), as number otherwise. */
+function exactNumbers(item: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (typeof value === 'object' && value !== null && 'value' in value && typeof (value as { value: unknown }).value === 'string' && Object.keys(value).length === 1) {
+      const text = (value as { value: string }).value;
+      out[name] = /^-?\d+$/.test(text) ? BigInt(text) : Number(text);
+    } else out[name] = value;
+  }
+  return out;
 }

@@ -5,11 +5,11 @@
  *   baseline whose live value differs from the replay (empty when healthy).
  * - `rebuild` replaces the Counters and State tables with the replay.
  *
- * Run `rebuild` while the processor is paused (its SQS event source mapping
- * disabled): the rebuild reads the Ledger once at the start, so an event the
- * processor applies during the rebuild may have its counter changes
- * overwritten. Its ledger record survives, so a `reconcile` afterwards lists
- * the loss and a second `rebuild` repairs it.
+ * Both are safe while events keep arriving: they pause processing through
+ * the fence (see EventStore), which also cancels any transaction decided
+ * before, read a ledger no commit can change under them, and let processing
+ * go on when done. Events that arrive meanwhile wait in the queue; nothing
+ * is lost or counted twice, and nobody has to remember to stop the processor.
  */
 import type { DivisionTree, RewardPolicy } from '../config/deployment.ts';
 import type { MaintenanceStore } from './maintenance-store.ts';
@@ -76,8 +76,22 @@ export interface MaintenanceDependencies {
   readonly rewards: RewardPolicy;
 }
 
+/** Runs `work` with processing paused; processing goes on afterwards, whatever happens. */
+async function whilePaused<T>(store: MaintenanceStore, work: () => Promise<T>): Promise<T> {
+  await store.pause();
+  try {
+    return await work();
+  } finally {
+    await store.resume();
+  }
+}
+
 /** Replays the ledger and compares the live Counters table with the replay. */
-export async function runReconcile(deps: MaintenanceDependencies): Promise<ReconcileResult> {
+export function runReconcile(deps: MaintenanceDependencies): Promise<ReconcileResult> {
+  return whilePaused(deps.store, () => reconcileNow(deps));
+}
+
+async function reconcileNow(deps: MaintenanceDependencies): Promise<ReconcileResult> {
   const [events, live] = await Promise.all([deps.store.acceptedEvents(), deps.store.counterItems()]);
   const recomputed = recompute(events, deps);
   const { differences, checkedItems } = reconcile(live, recomputed);
@@ -93,11 +107,17 @@ export async function runReconcile(deps: MaintenanceDependencies): Promise<Recon
 }
 
 /** Replays the ledger and makes the Counters and State tables exactly the replay's result. */
-export async function runRebuild(deps: MaintenanceDependencies): Promise<RebuildResult> {
+export function runRebuild(deps: MaintenanceDependencies): Promise<RebuildResult> {
+  return whilePaused(deps.store, () => rebuildNow(deps));
+}
+
+async function rebuildNow(deps: MaintenanceDependencies): Promise<RebuildResult> {
   const events = await deps.store.acceptedEvents();
   const recomputed = recompute(events, deps);
   const [liveCounters, liveState] = await Promise.all([deps.store.counterItems(), deps.store.stateKeys()]);
 
+  // A chunked event interrupted half-way is counted whole here: its missing chunks must not be applied again.
+  await deps.store.markChunksApplied(events.flatMap((e) => (e.chunks === undefined ? [] : [{ source: e.source, id: e.id, chunks: e.chunks }])));
   const counterPuts = [...recomputed.counters].map(([key, amounts]) => {
     const at = key.lastIndexOf('|');
     return { pk: key.slice(0, at), sk: key.slice(at + 1), ...amounts };
@@ -107,19 +127,17 @@ export async function runRebuild(deps: MaintenanceDependencies): Promise<Rebuild
   const counterDeletes = liveCounters.filter((item) => !keep.has(counterItemKey(item.pk, item.sk))).map(({ pk, sk }) => ({ pk, sk }));
   await deps.store.rewriteCounters([...counterPuts, ...baselinePuts], counterDeletes);
 
-  const statePuts = [...recomputed.state].map(([pk, item]) => ({ ...item, pk }));
-  const stateDeletes = liveState.filter((pk) => !recomputed.state.has(pk));
-  await deps.store.rewriteState(statePuts, stateDeletes);
+  const state = await deps.store.rewriteState(recomputed.state, liveState);
 
   return {
     action: 'rebuild',
     rebuilt: {
       counters: counterPuts.length,
       baselines: baselinePuts.length,
-      state: statePuts.length,
+      state: state.written,
       events: events.length,
       deletedCounters: counterDeletes.length,
-      deletedState: stateDeletes.length,
+      deletedState: state.deleted,
     },
     skippedEvents: recomputed.skipped,
   };

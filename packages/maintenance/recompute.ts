@@ -6,7 +6,8 @@
 import type { DivisionTree, RewardPolicy } from '../config/deployment.ts';
 import type { EventType } from '../contract/index.ts';
 import { applyEvent, eventRules, missingStateKeys } from '../domain/apply-event.ts';
-import type { DomainEvent } from '../domain/apply-event.ts';
+import type { Divisions, DomainEvent } from '../domain/apply-event.ts';
+import { rankOf } from '../domain/rank.ts';
 import { counterChanges } from '../domain/counter-changes.ts';
 import type { Decision } from '../domain/decision.ts';
 import { counterKeys } from '../domain/metrics.ts';
@@ -24,6 +25,8 @@ export interface RecordedEvent {
   readonly time: string;
   readonly receivedAt: string;
   readonly data: unknown;
+  /** Set when its counter changes spanned several transactions. */
+  readonly chunks?: number;
 }
 
 /** An opening balance as stored in the Counters table (pk `BASELINE#<metric>`, sk `<division>#<asOf>`). */
@@ -46,10 +49,13 @@ export interface SkippedEvent {
   readonly reason: string;
 }
 
+/** Counter attribute → exact net amount (sums of money can pass 2^53 fen). */
+export type CounterAmounts = Record<string, bigint>;
+
 export interface Recomputation {
-  /** `pk|sk` → metric → net change; zero amounts are left out, and items left empty are absent. */
-  readonly counters: ReadonlyMap<string, Readonly<Record<string, number>>>;
-  /** State table pk → item (without `pk`). */
+  /** `pk|sk` → attribute → net change; zero amounts are left out, and items left empty are absent. */
+  readonly counters: ReadonlyMap<string, Readonly<CounterAmounts>>;
+  /** State table key → item. */
   readonly state: ReadonlyMap<string, StateItem>;
   /** Sorted by pk, then sk. */
   readonly baselines: readonly BaselineItem[];
@@ -89,32 +95,28 @@ export function replayOrder(a: RecordedEvent, b: RecordedEvent): number {
  */
 export class InMemoryLedger {
   readonly state = new Map<string, StateItem>();
-  /** `pk|sk` → metric → net change. */
-  readonly counters = new Map<string, Record<string, number>>();
+  /** `pk|sk` → attribute → net change. */
+  readonly counters = new Map<string, CounterAmounts>();
   /** `pk|sk` → baseline item. */
   readonly baselines = new Map<string, BaselineItem>();
-  private readonly lineage: (division: string) => readonly string[];
+  private readonly divisions: Divisions;
 
   constructor(private readonly options: RecomputeOptions) {
-    this.lineage = (division) => options.divisions.lineage(division);
+    this.divisions = { rootDivision: options.divisions.rootCode, lineage: (division) => options.divisions.lineage(division) };
   }
 
   /** Decides `event` against the current state and, if it applies, commits it. */
   apply(event: DomainEvent): Decision {
     const fetched = new Set<string>();
     const view = new Map<string, StateItem>();
-    for (let keys = missingStateKeys(event, view, fetched); keys.length > 0; keys = missingStateKeys(event, view, fetched)) {
+    for (let keys = missingStateKeys(event, view, fetched, this.divisions); keys.length > 0; keys = missingStateKeys(event, view, fetched, this.divisions)) {
       for (const key of keys) {
         fetched.add(key);
         const item = this.state.get(key);
         if (item !== undefined) view.set(key, item);
       }
     }
-    const decision = applyEvent(event, view, {
-      rewards: this.options.rewards,
-      rootDivision: this.options.divisions.rootCode,
-      lineage: this.lineage,
-    });
+    const decision = applyEvent(event, view, { rewards: this.options.rewards, ...this.divisions });
     if (decision.outcome === 'apply') this.commit(decision);
     return decision;
   }
@@ -127,10 +129,10 @@ export class InMemoryLedger {
       }
       this.state.set(write.key, write.item);
     }
-    for (const change of counterChanges(decision.deltas, this.lineage, decision.itemDeltas)) {
+    for (const change of counterChanges(decision.deltas, decision.distinct ?? [], this.divisions.lineage)) {
       const key = counterItemKey(change.pk, change.sk);
       const item = this.counters.get(key) ?? {};
-      for (const [metric, amount] of Object.entries(change.amounts)) item[metric] = (item[metric] ?? 0) + amount;
+      for (const [attribute, amount] of Object.entries(change.amounts)) item[attribute] = (item[attribute] ?? 0n) + BigInt(amount);
       this.counters.set(key, item);
     }
     for (const b of decision.baselines ?? []) {
@@ -178,7 +180,7 @@ export function recompute(events: Iterable<RecordedEvent>, options: RecomputeOpt
 
   const counters = ledger.counters;
   for (const [key, amounts] of counters) {
-    for (const [metric, amount] of Object.entries(amounts)) if (amount === 0) delete amounts[metric];
+    for (const [attribute, amount] of Object.entries(amounts)) if (amount === 0n) delete amounts[attribute];
     if (Object.keys(amounts).length === 0) counters.delete(key);
   }
   return {
@@ -190,11 +192,12 @@ export function recompute(events: Iterable<RecordedEvent>, options: RecomputeOpt
   };
 }
 
-function toDomainEvent(recorded: RecordedEvent): DomainEvent {
+export function toDomainEvent(recorded: RecordedEvent): DomainEvent {
   if (typeof recorded.type !== 'string' || !Object.hasOwn(eventRules, recorded.type)) {
     throw new MaintenanceError(`recorded event ${recorded.source}/${recorded.id} has no known type`);
   }
-  return { type: recorded.type as EventType, date: recorded.date, data: recorded.data } as DomainEvent;
+  const { type, source, id, date, data } = recorded;
+  return { type: type as EventType, source, id, date, rank: rankOf(recorded), data } as DomainEvent;
 }
 
 function compareText(a: string, b: string): number {

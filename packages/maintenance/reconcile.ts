@@ -1,5 +1,5 @@
 /**
- * Compares the live Counters table with a recomputation. Counter items hold
+ * Compares the live Counters table with a recomputation, exactly (bigint). Counter items hold
  * net changes, so a missing item or attribute means 0 and a live 0 against a
  * recomputed absence is no difference. Baseline items are compared by value:
  * there an absent balance and a balance of 0 do differ (0 resets a stock).
@@ -52,9 +52,9 @@ export function reconcile(live: Iterable<CounterTableItem>, recomputed: Recomput
     const liveAmounts = liveItem === undefined ? {} : numericAttributes(liveItem);
     const [pk = '', sk = ''] = splitKey(key, liveItem);
     for (const metric of new Set([...Object.keys(liveAmounts), ...Object.keys(expected)])) {
-      const was = liveAmounts[metric] ?? 0;
-      const should = expected[metric] ?? 0;
-      if (was !== should) differences.push({ pk, sk, metric, live: was, recomputed: should });
+      const was = liveAmounts[metric] ?? 0n;
+      const should = expected[metric] ?? 0n;
+      if (was !== should) differences.push({ pk, sk, metric, live: Number(was), recomputed: Number(should) });
     }
   }
 
@@ -63,7 +63,8 @@ export function reconcile(live: Iterable<CounterTableItem>, recomputed: Recomput
   for (const key of baselineKeysSeen) {
     const liveItem = liveBaselines.get(key);
     const expected = expectedBaselines.get(key);
-    const was = liveItem === undefined ? null : typeof liveItem['value'] === 'number' ? liveItem['value'] : null;
+    const liveValue = liveItem?.['value'];
+    const was = typeof liveValue === 'number' || typeof liveValue === 'bigint' ? Number(liveValue) : null;
     const should = expected?.value ?? null;
     if (was !== should || (liveItem !== undefined) !== (expected !== undefined)) {
       const pk = liveItem?.pk ?? expected?.pk ?? '';
@@ -76,9 +77,14 @@ export function reconcile(live: Iterable<CounterTableItem>, recomputed: Recomput
   return { differences, checkedItems: counterKeysSeen.size + baselineKeysSeen.size };
 }
 
-function numericAttributes(item: CounterTableItem): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, value] of Object.entries(item)) if (name !== 'pk' && name !== 'sk' && typeof value === 'number') out[name] = value;
+/** The metric attributes of a counter item, exact (read as bigint, or as number by older readers). */
+function numericAttributes(item: CounterTableItem): Record<string, bigint> {
+  const out: Record<string, bigint> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (name === 'pk' || name === 'sk') continue;
+    if (typeof value === 'bigint') out[name] = value;
+    else if (typeof value === 'number' && Number.isInteger(value)) out[name] = BigInt(value);
+  }
   return out;
 }
 

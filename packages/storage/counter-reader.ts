@@ -1,11 +1,14 @@
 /**
  * Counter items from the Counters table, for the indicator evaluator: one
- * Query with `BETWEEN` per range of sort keys, following pagination.
+ * Query with `BETWEEN` per range of sort keys, following pagination. Numbers
+ * are read exactly (sums of money pass 2^53 fen), so the raw command is used
+ * and unmarshalled with `wrapNumbers`.
  */
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { SortKeyRange } from '../indicators/counter-ranges.ts';
-import type { CounterItem, CounterSource } from '../indicators/counter-source.ts';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { CounterItem, CounterSource, SortKeyRange } from '../indicators/counter-source.ts';
 
 export class DynamoCounterReader implements CounterSource {
   /** Query requests sent so far (pages included), for benchmarks and tests of read cost. */
@@ -18,7 +21,7 @@ export class DynamoCounterReader implements CounterSource {
 
   async itemsInRange(partition: string, range: SortKeyRange): Promise<readonly CounterItem[]> {
     const items: CounterItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
+    let startKey: Record<string, AttributeValue> | undefined;
     do {
       this.queries++;
       const page = await this.doc.send(
@@ -26,22 +29,23 @@ export class DynamoCounterReader implements CounterSource {
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
           ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          ExpressionAttributeValues: { ':pk': partition, ':from': range.from, ':to': range.to },
+          ExpressionAttributeValues: { ':pk': { S: partition }, ':from': { S: range.from }, ':to': { S: range.to } },
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) items.push(counterItem(item));
+      for (const item of page.Items ?? []) items.push(counterItem(unmarshall(item, { wrapNumbers: true })));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return items;
   }
 }
 
-/** Keeps the numeric attributes: those are the metrics; keys and anything else are not. */
+/** Keeps the whole-number attributes: those are the metrics; keys and anything else are not. */
 function counterItem(item: Record<string, unknown>): CounterItem {
-  const values: Record<string, number> = {};
+  const values: Record<string, bigint> = {};
   for (const [name, value] of Object.entries(item)) {
-    if (name !== 'pk' && name !== 'sk' && typeof value === 'number') values[name] = value;
+    const text = typeof value === 'object' && value !== null && 'value' in value ? String((value as { value: unknown }).value) : undefined;
+    if (name !== 'pk' && name !== 'sk' && text !== undefined && /^-?\d+$/.test(text)) values[name] = BigInt(text);
   }
   return { sk: String(item['sk']), values };
 }

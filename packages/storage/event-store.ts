@@ -1,16 +1,32 @@
+/**
+ * The write side's DynamoDB access: reads of ledger records and state, and
+ * the transactions that commit events. A transaction commits a group of
+ * events all or nothing — each event's ledger record (only if absent), the
+ * state its rule changed (only if unchanged since read), and the merged
+ * counter changes of the whole group — conditioned on the maintenance fence,
+ * so no event decided before a rebuild can land after it.
+ */
 import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CounterChange } from '../domain/counter-changes.ts';
-import type { Baseline, StateWrite } from '../domain/decision.ts';
+import type { Baseline, CounterDelta, DistinctDelta, StateWrite } from '../domain/decision.ts';
 import { counterKeys } from '../domain/metrics.ts';
 import type { StateItem } from '../domain/state.ts';
+import { continuationKey, decodeState, encodeState, pagesOf, splitText } from './state-codec.ts';
 
 /** Physical table names, from the environment. */
 export interface TableNames {
   readonly ledger: string;
   readonly state: string;
   readonly counters: string;
+}
+
+/** What an accepted event did: the counter deltas and opening balances its processing applied. */
+export interface Effects {
+  readonly deltas: readonly CounterDelta[];
+  readonly distinct: readonly DistinctDelta[];
+  readonly baselines: readonly Baseline[];
 }
 
 export interface AcceptedRecord {
@@ -26,6 +42,7 @@ export interface AcceptedRecord {
   readonly processedAt: string;
   /** Every division the event counts in (lineages expanded). */
   readonly divisions: readonly string[];
+  readonly effects: Effects;
 }
 
 export interface RejectedRecord {
@@ -40,148 +57,268 @@ export interface RejectedRecord {
   readonly processedAt: string;
 }
 
-/** Everything an accepted event writes besides its ledger record. */
-export interface EventEffect {
-  readonly writes: readonly StateWrite[];
+/** What is known of an event already in the ledger. */
+export interface LedgerEntry {
+  readonly contentHash: string;
+  /** Set on events whose counter changes span several transactions. */
+  readonly chunks?: number;
+}
+
+/**
+ * The maintenance fence: every commit is conditioned on the epoch it read
+ * and on processing not being paused. A rebuild pauses and bumps the epoch,
+ * which cancels any transaction decided before it.
+ */
+export interface Fence {
+  readonly epoch: number;
+  readonly paused: boolean;
+}
+
+/** Everything one transaction writes. */
+export interface TransactionPlan {
+  readonly fence: Fence;
+  /** Ledger records written (only if absent). */
+  readonly events: readonly AcceptedRecord[];
+  /** Only on the first transaction of an event whose counter changes need several. */
+  readonly chunks?: number;
+  /** State writes, one per key, each conditioned on the version read. */
+  readonly states: readonly StateWrite[];
+  /** How many stored pages each written state key had when read (surplus continuations are deleted). */
+  readonly storedPages: ReadonlyMap<string, number>;
   readonly counters: readonly CounterChange[];
   readonly baselines: readonly Baseline[];
+  /** A later transaction of a chunked event: its marker is written only if absent. */
+  readonly chunk?: { readonly source: string; readonly id: string; readonly index: number };
 }
 
 export type CommitResult =
   | { readonly status: 'committed'; readonly itemsWritten: number }
-  /** The ledger already holds this (source, id). */
-  | { readonly status: 'already_applied' }
+  /** The ledger already holds one of the events (its key is given). */
+  | { readonly status: 'already_applied'; readonly source: string; readonly id: string }
+  /** This chunk of a chunked event was applied before. */
+  | { readonly status: 'chunk_applied' }
   /** A state item changed since it was read: decide again. */
   | { readonly status: 'stale_state' }
   /** DynamoDB cancelled the transaction because another one touched the same items. */
-  | { readonly status: 'contention' };
+  | { readonly status: 'contention' }
+  /** Maintenance paused processing or moved the epoch since the fence was read. */
+  | { readonly status: 'fenced' };
 
-/** DynamoDB's limit on actions in one TransactWriteItems. */
+/** DynamoDB's limits on one TransactWriteItems: actions, and bytes (4 MB, with room to spare). */
 export const maxTransactionItems = 100;
+export const maxTransactionBytes = 3_500_000;
+/** Effects longer than this are kept in continuation items of the ledger record. */
+const effectsInlineBytes = 100_000;
 
 export class StorageError extends Error {
   override readonly name: string = 'StorageError';
 }
 
-export class TransactionTooLargeError extends StorageError {
-  override readonly name = 'TransactionTooLargeError';
-  constructor(readonly items: number) {
-    super(`the event would write ${items} items; one transaction holds at most ${maxTransactionItems}`);
-  }
+export const ledgerPk = (source: string, id: string): string => `EVENT#${source}#${id}`;
+export const fenceKey = { pk: 'META', sk: 'FENCE' } as const;
+const chunkSk = (index: number): string => `CHUNK#${String(index).padStart(4, '0')}`;
+const effectsSk = (index: number): string => `EFFECTS#${String(index).padStart(4, '0')}`;
+
+/** The stored items of an accepted record: the record, then its effects' continuations when they are long. */
+export function ledgerItems(record: AcceptedRecord, chunks?: number): Record<string, unknown>[] {
+  const { effects, ...rest } = record;
+  const text = JSON.stringify(effects);
+  const pk = ledgerPk(record.source, record.id);
+  const base = { pk, sk: 'ACCEPTED', outcome: 'accepted', ...rest, ...(chunks === undefined ? {} : { chunks }) };
+  if (Buffer.byteLength(text, 'utf8') <= effectsInlineBytes) return [{ ...base, effects: text }];
+  const parts = splitText(text, 300_000);
+  return [{ ...base, effectsPages: parts.length }, ...parts.map((body, i) => ({ pk, sk: effectsSk(i + 1), body }))];
 }
 
-const ledgerPk = (source: string, id: string) => ({ pk: `EVENT#${source}#${id}` });
+/** A plan's stored items and its size, before it is sent: the packer keeps both within DynamoDB's limits. */
+export function planSize(plan: TransactionPlan): { items: number; bytes: number } {
+  let items = 1 + plan.counters.length + plan.baselines.length + (plan.chunk === undefined ? 0 : 1);
+  let bytes = 200 + plan.counters.reduce((n, c) => n + 60 + Object.keys(c.amounts).length * 24, 0) + plan.baselines.length * 200;
+  for (const record of plan.events) {
+    const stored = ledgerItems(record);
+    items += stored.length;
+    bytes += stored.reduce((n, item) => n + JSON.stringify(item).length, 0);
+  }
+  for (const write of plan.states) {
+    const stored = encodeState(write.key, write.item);
+    items += stored.length + Math.max(0, (plan.storedPages.get(write.key) ?? 1) - stored.length);
+    bytes += stored.reduce((n, item) => n + JSON.stringify(item).length, 0);
+  }
+  return { items, bytes };
+}
 
-/** Reads and writes events' effects; one transaction per accepted event. */
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+type ItemRole = { kind: 'fence' } | { kind: 'ledger'; source: string; id: string } | { kind: 'state' } | { kind: 'chunk' } | { kind: 'other' };
+
+/** Reads and writes events' effects. */
 export class EventStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tables: TableNames,
   ) {}
 
-  async findAccepted(source: string, id: string): Promise<{ contentHash: string } | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tables.ledger,
-        Key: { ...ledgerPk(source, id), sk: 'ACCEPTED' },
-        ProjectionExpression: 'contentHash',
-        ConsistentRead: true,
-      }),
-    );
-    return Item === undefined ? undefined : { contentHash: String(Item['contentHash']) };
+  /** The fence every commit is conditioned on (epoch 0, running, before any maintenance ran). */
+  async readFence(): Promise<Fence> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tables.ledger, Key: fenceKey, ConsistentRead: true }));
+    return { epoch: typeof Item?.['epoch'] === 'number' ? Item['epoch'] : 0, paused: Item?.['paused'] === true };
+  }
+
+  async findAccepted(source: string, id: string): Promise<LedgerEntry | undefined> {
+    return (await this.load([], [{ source, id }])).accepted.get(ledgerPk(source, id));
   }
 
   /**
    * Strongly consistent reads of the given state items (absent ones are left
-   * out) and, with `ledgerKey`, of that event's ledger record, in one batch.
+   * out, paged ones reassembled) and of the ledger records of `events`.
    */
-  async loadState(
+  async load(
     keys: readonly string[],
-    ledgerKey?: { source: string; id: string },
-  ): Promise<{ state: Map<string, StateItem>; accepted?: { contentHash: string } }> {
+    events: readonly { source: string; id: string }[] = [],
+  ): Promise<{ state: Map<string, StateItem>; pages: Map<string, number>; accepted: Map<string, LedgerEntry> }> {
     const state = new Map<string, StateItem>();
-    let accepted: { contentHash: string } | undefined;
-    type Request = { table: string; key: Record<string, unknown> };
-    let pending: Request[] = [
-      ...(ledgerKey === undefined ? [] : [{ table: this.tables.ledger, key: { ...ledgerPk(ledgerKey.source, ledgerKey.id), sk: 'ACCEPTED' } }]),
+    const pages = new Map<string, number>();
+    const accepted = new Map<string, LedgerEntry>();
+    const heads = new Map<string, Record<string, unknown>>();
+    const ledgerKeys = events.map((e) => ({ pk: ledgerPk(e.source, e.id), sk: 'ACCEPTED' }));
+    const found = await this.batchGet([
+      ...ledgerKeys.map((key) => ({ table: this.tables.ledger, key })),
       ...[...new Set(keys)].map((pk) => ({ table: this.tables.state, key: { pk } })),
-    ];
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 8) throw new StorageError('reads kept coming back unprocessed');
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-      const batch = pending.slice(0, 100);
-      const requestItems: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: true }> = {};
-      for (const { table, key } of batch) (requestItems[table] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
-      const { Responses, UnprocessedKeys } = await this.doc.send(new BatchGetCommand({ RequestItems: requestItems }));
-      for (const item of Responses?.[this.tables.state] ?? []) {
-        const { pk, ...rest } = item;
-        state.set(String(pk), rest as StateItem);
-      }
-      const ledgerItem = Responses?.[this.tables.ledger]?.[0];
-      if (ledgerItem !== undefined) accepted = { contentHash: String(ledgerItem['contentHash']) };
-      const unprocessed = Object.entries(UnprocessedKeys ?? {}).flatMap(([table, { Keys }]) =>
-        (Keys ?? []).map((key) => ({ table, key: key as Record<string, unknown> })),
-      );
-      pending = [...unprocessed, ...pending.slice(100)];
+    ]);
+    for (const item of found.get(this.tables.ledger) ?? []) {
+      const chunks = item['chunks'];
+      accepted.set(String(item['pk']), { contentHash: String(item['contentHash']), ...(typeof chunks === 'number' ? { chunks } : {}) });
     }
-    return accepted === undefined ? { state } : { state, accepted };
+    for (const item of found.get(this.tables.state) ?? []) heads.set(String(item['pk']), item);
+    const continuationKeys = [...heads].flatMap(([key, head]) => Array.from({ length: pagesOf(head) - 1 }, (_, i) => continuationKey(key, i + 1)));
+    const continuations = new Map<string, Record<string, unknown>>();
+    if (continuationKeys.length > 0) {
+      const more = await this.batchGet(continuationKeys.map((pk) => ({ table: this.tables.state, key: { pk } })));
+      for (const item of more.get(this.tables.state) ?? []) continuations.set(String(item['pk']), item);
+    }
+    for (const [key, head] of heads) {
+      const count = pagesOf(head);
+      const parts = Array.from({ length: count - 1 }, (_, i) => continuations.get(continuationKey(key, i + 1)));
+      if (parts.some((p) => p === undefined)) throw new StorageError('a paged state item is missing a page');
+      state.set(key, decodeState(head, parts as Record<string, unknown>[]));
+      pages.set(key, count);
+    }
+    return { state, pages, accepted };
   }
 
-  /**
-   * Commits an accepted event: the ledger record (only if absent), the state
-   * writes (only if unchanged since read) and every counter change, all or
-   * nothing.
-   */
-  async commit(record: AcceptedRecord, effect: EventEffect, attempt = 0): Promise<CommitResult> {
-    const { writes, counters, baselines } = effect;
-    const items = [
+  /** Which chunk markers of a chunked event are written (1-based indexes). */
+  async appliedChunks(source: string, id: string, chunks: number): Promise<Set<number>> {
+    const keys = Array.from({ length: chunks - 1 }, (_, i) => ({ table: this.tables.ledger, key: { pk: ledgerPk(source, id), sk: chunkSk(i + 1) } }));
+    const found = await this.batchGet(keys);
+    return new Set((found.get(this.tables.ledger) ?? []).map((item) => Number(String(item['sk']).slice('CHUNK#'.length))));
+  }
+
+  /** The recorded effects of an accepted event (for resuming a chunked one). */
+  async effectsOf(source: string, id: string): Promise<Effects | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tables.ledger, Key: { pk: ledgerPk(source, id), sk: 'ACCEPTED' }, ConsistentRead: true }),
+    );
+    if (Item === undefined) return undefined;
+    if (typeof Item['effects'] === 'string') return JSON.parse(Item['effects']) as Effects;
+    const count = Number(Item['effectsPages'] ?? 0);
+    const found = await this.batchGet(Array.from({ length: count }, (_, i) => ({ table: this.tables.ledger, key: { pk: ledgerPk(source, id), sk: effectsSk(i + 1) } })));
+    const parts = (found.get(this.tables.ledger) ?? []).sort((a, b) => String(a['sk']).localeCompare(String(b['sk'])));
+    return JSON.parse(parts.map((p) => String(p['body'])).join('')) as Effects;
+  }
+
+  /** Commits one transaction plan, all or nothing. */
+  async commit(plan: TransactionPlan, attempt = 0): Promise<CommitResult> {
+    const roles: ItemRole[] = [];
+    const items: TransactItem[] = [];
+    const push = (role: ItemRole, item: TransactItem): void => {
+      roles.push(role);
+      items.push(item);
+    };
+    push(
+      { kind: 'fence' },
       {
-        Put: {
+        ConditionCheck: {
           TableName: this.tables.ledger,
-          Item: { ...ledgerPk(record.source, record.id), sk: 'ACCEPTED', outcome: 'accepted', ...record },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Key: fenceKey,
+          ...(plan.fence.epoch === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#epoch = :epoch AND #paused = :running',
+                ExpressionAttributeNames: { '#epoch': 'epoch', '#paused': 'paused' },
+                ExpressionAttributeValues: { ':epoch': plan.fence.epoch, ':running': false },
+              }),
         },
       },
-      ...writes.map((w) => ({
-        Put: {
-          TableName: this.tables.state,
-          Item: { pk: w.key, ...w.item },
-          ...(w.expectedVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': w.expectedVersion } }),
+    );
+    for (const record of plan.events) {
+      const [head, ...rest] = ledgerItems(record, plan.chunks);
+      push({ kind: 'ledger', source: record.source, id: record.id }, { Put: { TableName: this.tables.ledger, Item: head as Record<string, unknown>, ConditionExpression: 'attribute_not_exists(pk)' } });
+      for (const item of rest) push({ kind: 'other' }, { Put: { TableName: this.tables.ledger, Item: item } });
+    }
+    if (plan.chunk !== undefined) {
+      push(
+        { kind: 'chunk' },
+        {
+          Put: {
+            TableName: this.tables.ledger,
+            Item: { pk: ledgerPk(plan.chunk.source, plan.chunk.id), sk: chunkSk(plan.chunk.index) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         },
-      })),
-      ...baselines.map((b) => ({
-        Put: {
-          TableName: this.tables.counters,
-          Item: { pk: counterKeys.baseline(b.metric), sk: counterKeys.baselineEntry(b.division, b.asOf), ...b },
+      );
+    }
+    for (const write of plan.states) {
+      const [head, ...continuations] = encodeState(write.key, write.item);
+      push(
+        { kind: 'state' },
+        {
+          Put: {
+            TableName: this.tables.state,
+            Item: head as Record<string, unknown>,
+            ...(write.expectedVersion === undefined
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': write.expectedVersion } }),
+          },
         },
-      })),
-      ...counters.map((c) => {
-        const entries = Object.entries(c.amounts);
-        return {
+      );
+      for (const item of continuations) push({ kind: 'other' }, { Put: { TableName: this.tables.state, Item: item } });
+      for (let page = continuations.length + 1; page < (plan.storedPages.get(write.key) ?? 1); page++) {
+        push({ kind: 'other' }, { Delete: { TableName: this.tables.state, Key: { pk: continuationKey(write.key, page) } } });
+      }
+    }
+    for (const b of plan.baselines) {
+      push({ kind: 'other' }, { Put: { TableName: this.tables.counters, Item: { pk: counterKeys.baseline(b.metric), sk: counterKeys.baselineEntry(b.division, b.asOf), ...b } } });
+    }
+    for (const c of plan.counters) {
+      const entries = Object.entries(c.amounts);
+      push(
+        { kind: 'other' },
+        {
           Update: {
             TableName: this.tables.counters,
             Key: { pk: c.pk, sk: c.sk },
             UpdateExpression: `ADD ${entries.map((_, i) => `#m${i} :m${i}`).join(', ')}`,
-            ExpressionAttributeNames: Object.fromEntries(entries.map(([metric], i) => [`#m${i}`, metric])),
+            ExpressionAttributeNames: Object.fromEntries(entries.map(([attribute], i) => [`#m${i}`, attribute])),
             ExpressionAttributeValues: Object.fromEntries(entries.map(([, amount], i) => [`:m${i}`, amount])),
           },
-        };
-      }),
-    ];
-    if (items.length > maxTransactionItems) throw new TransactionTooLargeError(items.length);
+        },
+      );
+    }
+    if (items.length > maxTransactionItems) throw new StorageError(`a transaction of ${items.length} actions was planned; DynamoDB takes ${maxTransactionItems}`);
     // Same items, same token: the SDK's retry of an ambiguous (timed-out) write
     // is recognised by DynamoDB as the same transaction. Our own re-attempts
-    // take a new token; the ledger condition still makes them apply at most once.
+    // take a new token; the ledger conditions still make them apply at most once.
     const token = createHash('sha256').update(`${attempt}:${JSON.stringify(items)}`).digest('hex').slice(0, 36);
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
     } catch (error) {
       const reasons = cancellationCodes(error);
       if (reasons === undefined) throw error;
-      if (reasons[0] === 'ConditionalCheckFailed') return { status: 'already_applied' };
-      if (reasons.includes('ConditionalCheckFailed')) return { status: 'stale_state' };
+      const failedRoles = reasons.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [roles[i] as ItemRole] : []));
+      if (failedRoles.some((r) => r.kind === 'fence')) return { status: 'fenced' };
+      const ledger = failedRoles.find((r): r is Extract<ItemRole, { kind: 'ledger' }> => r.kind === 'ledger');
+      if (ledger !== undefined) return { status: 'already_applied', source: ledger.source, id: ledger.id };
+      if (failedRoles.some((r) => r.kind === 'chunk')) return { status: 'chunk_applied' };
+      if (failedRoles.length > 0) return { status: 'stale_state' };
       if (reasons.includes('TransactionConflict')) return { status: 'contention' };
       throw error;
     }
@@ -193,7 +330,7 @@ export class EventStore {
     await this.doc.send(
       new PutCommand({
         TableName: this.tables.ledger,
-        Item: { ...ledgerPk(record.source, record.id), sk: `REJECTED#${record.contentHash}`, outcome: 'rejected', ...record },
+        Item: { pk: ledgerPk(record.source, record.id), sk: `REJECTED#${record.contentHash}`, outcome: 'rejected', ...record },
       }),
     );
   }
@@ -203,12 +340,30 @@ export class EventStore {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tables.ledger,
-        Key: { ...ledgerPk(source, id), sk: 'ACCEPTED' },
+        Key: { pk: ledgerPk(source, id), sk: 'ACCEPTED' },
         UpdateExpression: 'ADD duplicates :one',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':one': 1 },
       }),
     );
+  }
+
+  /** BatchGetItem for any number of keys, strongly consistent, retrying unprocessed keys. */
+  private async batchGet(requests: readonly { table: string; key: Record<string, unknown> }[]): Promise<Map<string, Record<string, unknown>[]>> {
+    const out = new Map<string, Record<string, unknown>[]>();
+    let pending = [...requests];
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 8) throw new StorageError('reads kept coming back unprocessed');
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+      const batch = pending.slice(0, 100);
+      const requestItems: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: true }> = {};
+      for (const { table, key } of batch) (requestItems[table] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
+      const { Responses, UnprocessedKeys } = await this.doc.send(new BatchGetCommand({ RequestItems: requestItems }));
+      for (const [table, items] of Object.entries(Responses ?? {})) (out.get(table) ?? out.set(table, []).get(table)!).push(...items);
+      const unprocessed = Object.entries(UnprocessedKeys ?? {}).flatMap(([table, { Keys }]) => (Keys ?? []).map((key) => ({ table, key: key as Record<string, unknown> })));
+      pending = [...unprocessed, ...pending.slice(100)];
+    }
+    return out;
   }
 }
 

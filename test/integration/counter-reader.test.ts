@@ -81,7 +81,7 @@ describe('DynamoCounterReader', () => {
   });
 
   it('gives the evaluator exact stocks, flows and ratios', async () => {
-    const evaluator = new IndicatorEvaluator(new DynamoCounterReader(doc, tables.counters));
+    const evaluator = new IndicatorEvaluator(new DynamoCounterReader(doc, tables.counters), (d) => tree.subtree(d));
     const at = async (id: string, period: string, scope: { division: string } | { orgCode: string } = { division: county }) =>
       (await evaluator.evaluate([findIndicator(id)!], scope, parsePeriod(period)))[0];
     expect((await at('skilled_workers', '2025'))?.value).toBe(3);
@@ -102,7 +102,7 @@ describe('DynamoCounterReader', () => {
 
   it('answers the whole catalogue for one scope and period with three queries', async () => {
     const reader = new DynamoCounterReader(doc, tables.counters);
-    const values = await new IndicatorEvaluator(reader).evaluate(indicatorCatalog, { division: county }, parsePeriod('2026-11'));
+    const values = await new IndicatorEvaluator(reader, (d) => tree.subtree(d)).evaluate(indicatorCatalog, { division: county }, parsePeriod('2026-11'));
     expect(reader.queries).toBe(3);
     expect(values.find((v) => v.indicator === 'skilled_workers')?.value).toBe(4);
     expect(values.find((v) => v.indicator === 'disputes_filed')?.value).toBe(3);

@@ -15,8 +15,8 @@ import { createTables, localAwsEnv, localClientConfig, startDynamoDbLocal } from
 import type { MaintenanceDependencies } from '../../packages/maintenance/maintenance.ts';
 import { runReconcile, runRebuild } from '../../packages/maintenance/maintenance.ts';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
-import type { ProcessorDependencies } from '../../packages/processing/process-event.ts';
-import { processEvent } from '../../packages/processing/process-event.ts';
+import type { ProcessorDependencies } from '../../packages/processing/process-batch.ts';
+import { processEvent } from '../../packages/processing/process-batch.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
 

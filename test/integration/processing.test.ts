@@ -11,8 +11,8 @@ import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/dep
 import { residentIdFor, usccFor } from '../../packages/contract/fixtures.ts';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
 import { createTables, localAwsEnv, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
-import type { ProcessorDependencies } from '../../packages/processing/process-event.ts';
-import { processEvent } from '../../packages/processing/process-event.ts';
+import type { ProcessorDependencies } from '../../packages/processing/process-batch.ts';
+import { processEvent } from '../../packages/processing/process-batch.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
 

@@ -20,6 +20,9 @@ import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
 import { InMemoryCounterSource } from '../../packages/indicators/in-memory-counter-source.ts';
 import type { OrganisationRecord } from '../../packages/storage/org-reader.ts';
 
+/** Counters recorded straight at the scope read: each division reads only its own partition. */
+const ownOnly = (division: string): string[] => [division];
+
 const county = '500233000000';
 const zhongzhou = '500233001000';
 const renjia = '500233101000';
@@ -47,7 +50,7 @@ class RecordingEvaluator implements IndicatorComputation {
   readonly calls: { scope: string; period: string; indicators: string[] }[] = [];
   inFlight = 0;
   maxInFlight = 0;
-  private readonly inner = new IndicatorEvaluator(counters());
+  private readonly inner = new IndicatorEvaluator(counters(), ownOnly);
 
   async evaluate(...[definitions, scope, period]: Parameters<IndicatorComputation['evaluate']>) {
     this.calls.push({ scope: 'division' in scope ? scope.division : scope.orgCode, period: period.text, indicators: definitions.map((d) => d.id) });

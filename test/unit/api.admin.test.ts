@@ -18,6 +18,9 @@ import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
 import { InMemoryCounterSource } from '../../packages/indicators/in-memory-counter-source.ts';
 import type { MaintenanceAction, MaintenanceResult, MaintenanceRunner, ReconcileResult, RebuildResult, ResultOf } from '../../packages/maintenance/maintenance.ts';
 
+/** Counters recorded straight at the scope read: each division reads only its own partition. */
+const ownOnly = (division: string): string[] => [division];
+
 const county = '500233000000';
 const zhongzhou = '500233001000';
 
@@ -48,7 +51,7 @@ function api(maintenance: MaintenanceRunner) {
   const errors: Record<string, unknown>[] = [];
   const deps: ApiDependencies = {
     catalog: indicatorCatalog,
-    indicators: new IndicatorEvaluator(new InMemoryCounterSource()),
+    indicators: new IndicatorEvaluator(new InMemoryCounterSource(), ownOnly),
     ledger: { outcomeOf: () => Promise.resolve(undefined) },
     organisations: { organisation: () => Promise.resolve(undefined) },
     queue: { send: () => Promise.resolve(new Set<number>()) },

@@ -13,6 +13,9 @@ import { InMemoryCounterSource } from '../../packages/indicators/in-memory-count
 import type { EventOutcome, EventOutcomeReader } from '../../packages/storage/ledger-reader.ts';
 import type { OrganisationReader, OrganisationRecord } from '../../packages/storage/org-reader.ts';
 
+/** Counters recorded straight at the scope read: each division reads only its own partition. */
+const ownOnly = (division: string): string[] => [division];
+
 const county = '500233000000';
 const zhongzhou = '500233001000';
 const renjia = '500233101000';
@@ -69,7 +72,7 @@ function setUp(overrides: Partial<ApiDependencies> = {}) {
   };
   const deps: ApiDependencies = {
     catalog: indicatorCatalog,
-    indicators: new IndicatorEvaluator(counters()),
+    indicators: new IndicatorEvaluator(counters(), ownOnly),
     ledger,
     organisations,
     queue,

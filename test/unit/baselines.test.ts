@@ -18,11 +18,12 @@ function setUp(baselines: RecordedBaseline[]) {
   const counters = new InMemoryCounterSource();
   // Events count at the township and the county, as the processor writes them.
   const change = (division: string, date: string, amount: number) => {
+    // Recorded at the township only: the county adds up its subtree.
     counters.addNetChange(counterKeys.division(division), date, metrics.skilled, amount);
-    counters.addNetChange(counterKeys.division(county), date, metrics.skilled, amount);
   };
   const evaluator = new IndicatorEvaluator(
     counters,
+    (d) => tree.subtree(d),
     new RecordedBaselines({ baselinesOf: () => Promise.resolve(baselines) }, counters, tree),
   );
   const at = async (division: string, period: string) =>

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../../packages/contract/index.ts';
 import { defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import type { DomainEvent } from '../../packages/domain/apply-event.ts';
+import { rankOf } from '../../packages/domain/rank.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
 import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
 import { InMemoryCounterSource } from '../../packages/indicators/in-memory-counter-source.ts';
@@ -51,8 +52,8 @@ function replay(events: readonly DemoEvent[]): { evaluator: IndicatorEvaluator; 
       rejected.push(`${event.id}: ${validated.reason}`);
       continue;
     }
-    const { type, date, data } = validated.event;
-    const decision = ledger.apply({ type, date, data } as DomainEvent);
+    const { type, date, data, source, id, time } = validated.event;
+    const decision = ledger.apply({ type, source, id, date, rank: rankOf({ date, time, source, id }), data } as DomainEvent);
     if (decision.outcome !== 'apply') rejected.push(`${event.id}: ${decision.outcome}`);
     else baselines.push(...(decision.baselines ?? []));
   }
@@ -62,7 +63,7 @@ function replay(events: readonly DemoEvent[]): { evaluator: IndicatorEvaluator; 
     for (const [metric, amount] of Object.entries(amounts)) counters.add(pk, sk, metric, amount);
   }
   const recorded = new RecordedBaselines({ baselinesOf: (metric) => Promise.resolve(baselines.filter((b) => b.metric === metric)) }, counters, divisions);
-  return { evaluator: new IndicatorEvaluator(counters, recorded), rejected };
+  return { evaluator: new IndicatorEvaluator(counters, (d) => divisions.subtree(d), recorded), rejected };
 }
 
 async function countyFigures(evaluator: IndicatorEvaluator): Promise<Record<string, number | null>> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../packages/domain/apply-event.ts';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
-import { county, InMemoryLedger } from '../support/in-memory-ledger.ts';
+import { county, domainEvent, InMemoryLedger } from '../support/in-memory-ledger.ts';
 
 const zhongzhou = '500233001000';
 const renjia = '500233101000';
@@ -10,8 +10,7 @@ const orgB = '91500233MA5U000002';
 const stateOwned = '91500233MA5U000003';
 const div = counterKeys.division;
 
-const event = (type: string, date: string, data: Record<string, unknown>): DomainEvent =>
-  ({ type, date, data }) as unknown as DomainEvent;
+const event = (type: string, date: string, data: Record<string, unknown>): DomainEvent => domainEvent(type as DomainEvent['type'], date, data);
 
 function withOrgs(): InMemoryLedger {
   const ledger = new InMemoryLedger();

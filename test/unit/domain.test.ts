@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../packages/domain/apply-event.ts';
 import { counterChanges } from '../../packages/domain/counter-changes.ts';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
-import { county, InMemoryLedger } from '../support/in-memory-ledger.ts';
+import { county, domainEvent, InMemoryLedger } from '../support/in-memory-ledger.ts';
 import { randomSequence, shuffle } from '../support/workload.ts';
 
 const zhongzhou = '500233001000';
@@ -13,7 +13,7 @@ const div = counterKeys.division;
 const org = counterKeys.org;
 
 function event<T extends DomainEvent['type']>(type: T, date: string, data: Record<string, unknown>): DomainEvent {
-  return { type, date, data } as unknown as DomainEvent;
+  return domainEvent(type, date, data);
 }
 
 function registered(orgCode: string, division: string, kind = 'enterprise', ownership: string | undefined = 'non_public') {
@@ -32,28 +32,50 @@ const dispute = (step: string, caseNo: string, date: string, extra: Record<strin
   event(`dispute.${step}.v1` as DomainEvent['type'], date, { caseNo, orgCode: orgA, ...extra });
 
 describe('counterChanges', () => {
-  it('counts a contract spanning two townships once at the county, once per township and employer', () => {
+  const lineage = (d: string) => (d === county ? [county] : [d, county]);
+
+  it('records a contract spanning two townships in each township and employer, and a −1 correction at the county so it counts there once', () => {
     const changes = counterChanges(
       [{ metric: metrics.contractsCollective, amount: 1, date: '2026-03-04', orgCodes: [orgA, orgB], divisions: [zhongzhou, renjia] }],
-      (d) => (d === county ? [county] : [d, county]),
+      [],
+      lineage,
     );
-    const yearItems = changes.filter((c) => c.sk === 'Y#2026').map((c) => [c.pk, c.amounts['contracts_collective']]);
-    expect(yearItems.sort()).toEqual(
-      [[div(county), 1], [div(renjia), 1], [div(zhongzhou), 1], [org(orgA), 1], [org(orgB), 1]].sort(),
+    const cells = changes.map((c) => [c.pk, c.sk, c.amounts['contracts_collective@04']]);
+    expect(cells.sort()).toEqual(
+      [[div(county), 'M#2026-03', -1], [div(renjia), 'M#2026-03', 1], [div(zhongzhou), 'M#2026-03', 1], [org(orgA), 'M#2026-03', 1], [org(orgB), 'M#2026-03', 1]].sort(),
     );
-    expect(changes).toHaveLength(15);
+    const ledger = new InMemoryLedger();
+    for (const c of changes) ledger.counters.set(`${c.pk}|${c.sk}`, Object.fromEntries(Object.entries(c.amounts).map(([k, v]) => [k, BigInt(v)])));
+    expect(ledger.value(div(county), 'Y#2026', metrics.contractsCollective)).toBe(1);
+    expect(ledger.value(div(renjia), 'Y#2026', metrics.contractsCollective)).toBe(1);
+  });
+
+  it('writes nothing at the county for an event of one township, and merges one month\'s days into one item', () => {
+    const changes = counterChanges(
+      [
+        { metric: metrics.skilled, amount: 1, date: '2026-03-04', orgCodes: [orgA], divisions: [zhongzhou] },
+        { metric: metrics.skilled, amount: 1, date: '2026-03-20', orgCodes: [orgA], divisions: [zhongzhou] },
+      ],
+      [],
+      lineage,
+    );
+    expect(changes.some((c) => c.pk === div(county))).toBe(false);
+    expect(changes).toEqual([
+      { pk: org(orgA), sk: 'M#2026-03', amounts: { 'skilled@04': 1, 'skilled@20': 1 } },
+      { pk: div(zhongzhou), sk: 'M#2026-03', amounts: { 'skilled@04': 1, 'skilled@20': 1 } },
+    ]);
   });
 
   it('drops metrics whose deltas cancel out within one item', () => {
     const changes = counterChanges(
       [
         { metric: metrics.skilled, amount: -1, date: '2026-03-04', orgCodes: [orgA], divisions: [zhongzhou] },
-        { metric: metrics.skilled, amount: 1, date: '2026-03-04', orgCodes: [orgB], divisions: [renjia] },
+        { metric: metrics.skilled, amount: 1, date: '2026-03-04', orgCodes: [orgA], divisions: [zhongzhou] },
       ],
-      (d) => (d === county ? [county] : [d, county]),
+      [],
+      lineage,
     );
-    expect(changes.some((c) => c.pk === div(county))).toBe(false);
-    expect(changes).toHaveLength(12);
+    expect(changes).toEqual([]);
   });
 });
 
@@ -202,8 +224,8 @@ describe('stocks do not depend on arrival order', () => {
       for (const e of ordered) ledger.apply(e);
       return Object.fromEntries(
         Object.entries(ledger.snapshot())
-          .map(([key, amounts]) => [key, { skilled: amounts['skilled'] ?? 0, high: amounts['high_skilled'] ?? 0 }] as const)
-          .filter(([, v]) => v.skilled !== 0 || v.high !== 0),
+          .map(([key, amounts]) => [key, Object.fromEntries(Object.entries(amounts).filter(([a]) => a.startsWith('skilled@') || a.startsWith('high_skilled@')))] as const)
+          .filter(([, v]) => Object.keys(v).length > 0),
       );
     };
     const inDateOrder = stocksOf([...events].sort((a, b) => a.date.localeCompare(b.date)));

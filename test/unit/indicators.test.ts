@@ -3,12 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { distinctMetrics, metrics } from '../../packages/domain/metrics.ts';
 import type { IndicatorDefinition } from '../../packages/indicators/catalog.ts';
 import { findIndicator, indicatorCatalog, isFenMetric } from '../../packages/indicators/catalog.ts';
-import { rangesForDays } from '../../packages/indicators/counter-ranges.ts';
+import { CounterLayoutReader } from '../../packages/indicators/counter-ranges.ts';
 import type { BaselineSource } from '../../packages/indicators/counter-source.ts';
 import { InvalidPeriodError } from '../../packages/indicators/errors.ts';
 import { IndicatorEvaluator, percentHalfUp } from '../../packages/indicators/evaluator.ts';
 import { InMemoryCounterSource } from '../../packages/indicators/in-memory-counter-source.ts';
 import { asOfDate, nextDay, parsePeriod } from '../../packages/indicators/period.ts';
+
+/** Counters recorded straight at the scope read: each division reads only its own partition. */
+const ownOnly = (division: string): string[] => [division];
 
 const county = 'DIV#500233000000';
 const zhongzhou = '500233001000';
@@ -64,27 +67,24 @@ describe('asOfDate', () => {
   });
 });
 
-describe('rangesForDays', () => {
-  it('covers a stock up to a day with one year run, one month run and one day run', () => {
-    expect(rangesForDays(undefined, '2026-11-24')).toEqual(
-      expect.arrayContaining([
-        { from: 'Y#0000', to: 'Y#2025' },
-        { from: 'M#2026-01', to: 'M#2026-10' },
-        { from: 'D#2026-11-01', to: 'D#2026-11-24' },
-      ]),
-    );
-    expect(rangesForDays(undefined, '2026-11-24')).toHaveLength(3);
+describe('CounterLayoutReader', () => {
+  it('reads one range of month items per partition, and a division adds up its subtree', async () => {
+    const source = new InMemoryCounterSource();
+    source.addNetChange(county, '2026-03-04', metrics.awards, -1);
+    source.addNetChange(`DIV#${zhongzhou}`, '2026-03-04', metrics.awards, 2);
+    source.addNetChange(`DIV#${zhongzhou}`, '2026-11-24', metrics.awards, 5);
+    const layout = new CounterLayoutReader(source, (d) => (d === '500233000000' ? [d, zhongzhou] : [d]));
+    const totals = await layout.netChanges({ division: '500233000000' }, undefined, '2026-11-23', [metrics.awards]);
+    expect(totals.get(metrics.awards)).toBe(1n);
+    expect(source.reads).toEqual([
+      { partition: county, range: { from: 'M#0000-01', to: 'M#2026-11' } },
+      { partition: `DIV#${zhongzhou}`, range: { from: 'M#0000-01', to: 'M#2026-11' } },
+    ]);
   });
 
-  it('reads a quarter from its three month items and a year from its year item', () => {
-    expect(rangesForDays('2026-10-01', '2026-12-31')).toEqual([{ from: 'M#2026-10', to: 'M#2026-12' }]);
-    expect(rangesForDays('2026-01-01', '2026-12-31')).toEqual([{ from: 'Y#2026', to: 'Y#2026' }]);
-    expect(rangesForDays(undefined, '2026-12-31')).toEqual([{ from: 'Y#0000', to: 'Y#2026' }]);
-    expect(rangesForDays(undefined, undefined)).toEqual([{ from: 'Y#0000', to: 'Y#9999' }]);
-  });
-
-  it('is empty when the span ends before it starts', () => {
-    expect(rangesForDays('2026-11-25', '2026-11-24')).toEqual([]);
+  it('is empty when the span ends before it starts', async () => {
+    const layout = new CounterLayoutReader(new InMemoryCounterSource(), (d) => [d]);
+    expect((await layout.netChanges({ division: zhongzhou }, '2026-11-25', '2026-11-24', [metrics.awards])).get(metrics.awards)).toBe(0n);
   });
 
   it('sums to the same figure as adding up every single day, for any span', async () => {
@@ -96,9 +96,10 @@ describe('rangesForDays', () => {
       if (random() < 0.3) {
         const amount = Math.floor(random() * 21) - 5;
         daily.set(day, amount);
-        source.addNetChange(county, day, 'm', amount);
+        source.addNetChange(county, day, metrics.awards, amount);
       }
     }
+    const layout = new CounterLayoutReader(source, (d) => [d]);
     const dates = [...daily.keys()];
     const spans: [string | undefined, string | undefined][] = [[undefined, undefined], [undefined, '2025-12-31'], ['2024-02-29', undefined]];
     const pick = (): string => dates[Math.floor(random() * dates.length)] as string;
@@ -108,10 +109,7 @@ describe('rangesForDays', () => {
     }
     for (const [from, to] of spans) {
       const expected = [...daily].filter(([d]) => (from === undefined || d >= from) && (to === undefined || d <= to)).reduce((sum, [, v]) => sum + v, 0);
-      const ranges = rangesForDays(from, to);
-      expect(ranges.length).toBeLessThanOrEqual(5);
-      let total = 0;
-      for (const range of ranges) for (const item of await source.itemsInRange(county, range)) total += item.values['m'] ?? 0;
+      const total = Number((await layout.netChanges({ division: '500233000000' }, from, to, [metrics.awards])).get(metrics.awards));
       expect({ from, to, total }).toEqual({ from, to, total: expected });
     }
   });
@@ -193,7 +191,7 @@ describe('IndicatorEvaluator', () => {
   }
 
   async function figure(source: InMemoryCounterSource, id: string, period: string, scope = { division: '500233000000' }) {
-    const [value] = await new IndicatorEvaluator(source).evaluate(byId(id), scope, parsePeriod(period));
+    const [value] = await new IndicatorEvaluator(source, ownOnly).evaluate(byId(id), scope, parsePeriod(period));
     return value;
   }
 
@@ -236,13 +234,13 @@ describe('IndicatorEvaluator', () => {
     });
   });
 
-  it('computes the whole catalogue from three shared reads, in the order asked', async () => {
+  it('computes the whole catalogue from a few shared reads, in the order asked', async () => {
     const source = countySource();
-    const values = await new IndicatorEvaluator(source).evaluate(indicatorCatalog, { division: '500233000000' }, parsePeriod('2026-11'));
+    const values = await new IndicatorEvaluator(source, ownOnly).evaluate(indicatorCatalog, { division: '500233000000' }, parsePeriod('2026-11'));
     expect(values.map((v) => v.indicator)).toEqual(indicatorCatalog.map((d) => d.id));
-    // Flows: M#2026-11. Stocks as of 2026-11-30: Y#0000..Y#2025 and M#2026-01..M#2026-11.
+    // Flows: the month's item; stocks as of 2026-11-30: every month item up to it; trained workers: the month's distinct cell.
     expect(source.reads.map((r) => `${r.range.from}..${r.range.to}`).sort()).toEqual(
-      ['M#2026-01..M#2026-11', 'M#2026-11..M#2026-11', 'Y#0000..Y#2025'],
+      ['M#0000-01..M#2026-11', 'M#2026-11..M#2026-11', 'M#2026-11..M#2026-11'],
     );
     expect(values.find((v) => v.indicator === 'skilled_workers')?.value).toBe(4);
     expect(values.find((v) => v.indicator === 'disputes_filed')?.value).toBe(3);
@@ -260,7 +258,7 @@ describe('IndicatorEvaluator', () => {
       baselineFor: (metric, scope, date) =>
         Promise.resolve(metric === metrics.skilled && 'division' in scope && date >= '2026-06-30' ? { value: 100, asOf: '2026-06-30' } : undefined),
     };
-    const evaluator = new IndicatorEvaluator(countySource(), baselines);
+    const evaluator = new IndicatorEvaluator(countySource(), ownOnly, baselines);
     const [year] = await evaluator.evaluate(byId('skilled_workers'), { division: '500233000000' }, parsePeriod('2026'));
     // 100 on 2026-06-30, then -1 on 11-24 and +4 on 12-05; the earlier +3 and +2 are inside the balance.
     expect(year?.value).toBe(103);
@@ -279,7 +277,7 @@ describe('IndicatorEvaluator', () => {
       .add(`DIV#${zhongzhou}`, 'M#2026-10', metrics.trainedWorkers, 6)
       .add(`DIV#${zhongzhou}`, 'M#2026-11', metrics.trainedWorkers, 5)
       .add(`DIV#${zhongzhou}`, 'A#ALL', metrics.trainedWorkers, 12);
-    const evaluator = new IndicatorEvaluator(source);
+    const evaluator = new IndicatorEvaluator(source, ownOnly);
     const scope = { division: zhongzhou };
     expect((await evaluator.evaluate([trained], scope, parsePeriod('2026-Q4')))[0]?.value).toBe(9);
     expect((await evaluator.evaluate([trained], scope, parsePeriod('all')))[0]?.value).toBe(12);

@@ -36,7 +36,8 @@ describe('MaintenanceStore writes', () => {
   it('writes in batches of 25 and retries what comes back unprocessed', async () => {
     const { doc, batches, written } = throttlingClient(3, 2);
     const puts = Array.from({ length: 60 }, (_, i) => ({ pk: `P${i}` }));
-    await new MaintenanceStore(doc, tables, noWait).rewriteState(puts, ['OLD1', 'OLD2']);
+    const states = new Map(puts.map(({ pk }) => [pk, { entity: 'once', rank: 'r', date: '2026-01-01', orgCodes: [], divisions: [], amounts: [], version: 1 } as const]));
+    await new MaintenanceStore(doc, tables, noWait).rewriteState(states, ['OLD1', 'OLD2', 'P1']);
     expect(batches).toEqual([25, 3, 3, 25, 12]);
     expect(new Set(written)).toEqual(new Set([...puts.map((p) => p.pk), '-OLD1', '-OLD2']));
     expect(written).toHaveLength(62);

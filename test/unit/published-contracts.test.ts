@@ -22,6 +22,9 @@ import { validateEvent } from '../../packages/contract/validate-event.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
 import { parsePeriod } from '../../packages/indicators/period.ts';
 
+/** Counters recorded straight at the scope read: each division reads only its own partition. */
+const ownOnly = (division: string): string[] => [division];
+
 const repo = new URL('../../', import.meta.url);
 const contractDir = new URL('docs/contract/', repo);
 const samplesDir = new URL('events/samples/', repo);
@@ -383,7 +386,7 @@ describe('OpenAPI document and the API as built', () => {
       .addNetChange(`ORG#${orgCode}`, '2026-11-02', metrics.skilled, 5);
     const deps: ApiDependencies = {
       catalog: indicatorCatalog,
-      indicators: new IndicatorEvaluator(counters),
+      indicators: new IndicatorEvaluator(counters, ownOnly),
       ledger: {
         outcomeOf: (source, id) =>
           Promise.resolve(

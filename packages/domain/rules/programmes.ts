@@ -1,133 +1,124 @@
 import type { EventType } from '../../contract/index.ts';
 import { yuanToFen } from '../../contract/index.ts';
-import type { CounterDelta, Decision, ItemDelta } from '../decision.ts';
+import type { Decision, DistinctDelta, StateWrite } from '../decision.ts';
 import type { Metric } from '../metrics.ts';
 import { counterKeys, metrics } from '../metrics.ts';
-import type { OrgState } from '../state.ts';
+import type { Amount, OrgState, TrainedDates } from '../state.ts';
 import { stateKeys } from '../state.ts';
-import type { DomainEvent, EventRule, RuleContext } from './rule.ts';
-import { isDecision, knownOrgs, noEffect } from './rule.ts';
+import type { Place } from './once.ts';
+import { countOnce } from './once.ts';
+import type { LoadedState } from '../decision.ts';
+import type { Divisions, DomainEvent, EventRule, RuleContext } from './rule.ts';
+import { isDecision, knownOrgs, loaded, noEffect } from './rule.ts';
 
 type DataOf<T extends EventType> = DomainEvent<T>['data'];
-
-/** A fact that counts once: the marker item that remembers it was counted. */
-const onceKey = (kind: string, ...parts: string[]): string => `ONCE#${kind}#${parts.join('#')}`;
 
 /**
  * A rule for events that add to flows or stocks at one place: the named
  * organisation (and its township) or, for events that name none, the county.
- * With `once`, the event counts only the first time its natural key is seen
- * (a studio established twice is one studio).
+ * With `once`, the event is a once-only fact under that natural key (see
+ * once.ts); without, every event counts.
  */
 function countingRule<T extends EventType>(spec: {
   readonly orgCode?: (data: DataOf<T>) => string | undefined;
-  readonly once?: (data: DataOf<T>) => string;
-  readonly amounts: (data: DataOf<T>, org: OrgState | undefined) => ReadonlyArray<readonly [Metric, number]>;
+  readonly once?: (event: DomainEvent<T>) => string;
+  readonly amounts: (data: DataOf<T>) => readonly Amount[];
 }): EventRule<T> {
   return {
-    keys: ({ data }) => {
-      const orgCode = spec.orgCode?.(data);
-      return [...(orgCode === undefined ? [] : [stateKeys.org(orgCode)]), ...(spec.once === undefined ? [] : [spec.once(data)])];
+    keys: (event) => {
+      const orgCode = spec.orgCode?.(event.data);
+      return [...(orgCode === undefined ? [] : [stateKeys.org(orgCode)]), ...(spec.once === undefined ? [] : [spec.once(event)])];
     },
     decide: ({ event, state, rootDivision }: RuleContext<T>): Decision => {
-      const orgCode = spec.orgCode?.(event.data);
-      let org: OrgState | undefined;
-      if (orgCode !== undefined) {
-        const orgs = knownOrgs(state, [orgCode]);
-        if (isDecision(orgs)) return orgs;
-        org = (orgs as [OrgState])[0];
-      }
-      const division = org?.division ?? rootDivision;
-      const marker = spec.once?.(event.data);
-      if (marker !== undefined && state.get(marker) !== undefined) return noEffect('already counted', [division]);
-      const deltas: CounterDelta[] = spec
-        .amounts(event.data, org)
-        .filter(([, amount]) => amount !== 0)
-        .map(([metric, amount]) => ({ metric, amount, date: event.date, orgCodes: org === undefined ? [] : [org.orgCode], divisions: [division] }));
+      const place = placeOf(spec.orgCode?.(event.data), state, rootDivision);
+      if (isDecision(place)) return place;
+      const amounts = spec.amounts(event.data).filter(([, amount]) => amount !== 0);
+      if (spec.once !== undefined) return countOnce(spec.once(event), event, state, place, amounts);
       return {
         outcome: 'apply',
-        writes: marker === undefined ? [] : [{ key: marker, expectedVersion: undefined, item: { entity: 'once', date: event.date, version: 1 } }],
-        deltas,
-        divisions: [division],
+        writes: [],
+        deltas: amounts.map(([metric, amount]) => ({ metric: metric as Metric, amount, date: event.date, ...place })),
+        divisions: place.divisions,
       };
     },
   };
 }
 
-const when = (condition: boolean, metric: Metric): ReadonlyArray<readonly [Metric, number]> => (condition ? [[metric, 1]] : []);
+/** The named organisation and its division, the county when none is named, or unknown_org. */
+function placeOf(orgCode: string | undefined, state: LoadedState, rootDivision: string): Place | Decision {
+  if (orgCode === undefined) return { orgCodes: [], divisions: [rootDivision] };
+  const orgs = knownOrgs(state, [orgCode]);
+  if (isDecision(orgs)) return orgs;
+  const [org] = orgs as [OrgState];
+  return { orgCodes: [org.orgCode], divisions: [org.division] };
+}
+
+const when = (condition: boolean, metric: Metric): readonly Amount[] => (condition ? [[metric, 1]] : []);
 
 export const partyMemberDeveloped = countingRule<'party.member.developed.v1'>({
   orgCode: (d) => d.orgCode,
-  once: (d) => onceKey('member', d.idNumber),
+  once: ({ data }) => stateKeys.once('member', data.idNumber),
   amounts: (d) => [[metrics.partyMembers, 1], ...when(d.frontline, metrics.partyMembersFrontline)],
 });
 
 export const partyPostDesignated = countingRule<'party.post.designated.v1'>({
   orgCode: (d) => d.orgCode,
-  once: (d) => onceKey('post', d.orgCode, d.postKind, d.name),
+  once: ({ data }) => stateKeys.once('post', data.orgCode, data.postKind, data.name),
   amounts: () => [[metrics.partyPosts, 1]],
-});
-
-export const unionEstablished = countingRule<'union.established.v1'>({
-  orgCode: (d) => d.orgCode,
-  once: (d) => onceKey('union', d.orgCode),
-  amounts: (d, org) => [
-    ...when(org?.kind === 'social_org' || (org?.kind === 'enterprise' && org.ownership === 'non_public'), metrics.unionsEstablished),
-    [metrics.unionMembers, d.members],
-  ],
 });
 
 export const awardGranted = countingRule<'award.granted.v1'>({
   orgCode: (d) => d.orgCode,
-  once: (d) => onceKey('award', d.idNumber, d.level, d.awardName),
+  once: ({ data }) => stateKeys.once('award', data.idNumber, data.level, data.awardName),
   amounts: (d) => [[metrics.awards, 1], ...when(d.frontline, metrics.awardsFrontline)],
 });
 
 export const representativeSeated = countingRule<'representative.seated.v1'>({
   orgCode: (d) => d.orgCode,
-  once: (d) => onceKey('representative', d.body, d.idNumber),
+  once: ({ data }) => stateKeys.once('representative', data.body, data.idNumber),
   amounts: (d) => [[metrics.representatives, 1], ...when(d.category !== 'other', metrics.representativesWorkers)],
 });
 
 export const competitionEntryRecorded = countingRule<'competition.entry.recorded.v1'>({
   orgCode: (d) => d.orgCode,
-  once: (d) => onceKey('contestant', d.competition, d.idNumber),
+  once: ({ data }) => stateKeys.once('contestant', data.competition, data.idNumber),
   amounts: () => [[metrics.competitionContestants, 1]],
 });
 
 export const studioEstablished = countingRule<'studio.established.v1'>({
   orgCode: (d) => d.orgCode,
-  once: (d) => onceKey('studio', d.studioId),
+  once: ({ data }) => stateKeys.once('studio', data.studioId),
   amounts: () => [[metrics.skillStudios, 1]],
 });
 
 export const talentTitleAwarded = countingRule<'talent.title.awarded.v1'>({
   orgCode: (d) => d.orgCode,
-  once: (d) => onceKey('title', d.title, d.idNumber),
+  once: ({ data }) => stateKeys.once('title', data.title, data.idNumber),
   amounts: (d) => [[d.title === 'zhongzhou_talent' ? metrics.zhongzhouTalents : metrics.zhongzhouCraftsmen, 1]],
 });
 
 export const innovationConverted = countingRule<'innovation.converted.v1'>({
   orgCode: (d) => d.orgCode,
-  once: (d) => onceKey('innovation', d.projectId),
+  once: ({ data }) => stateKeys.once('innovation', data.projectId),
   amounts: () => [[metrics.innovationsConverted, 1]],
 });
 
 export const trainingBaseEstablished = countingRule<'training.base.established.v1'>({
   orgCode: (d) => d.orgCode,
-  once: (d) => onceKey('base', d.baseId),
+  once: ({ data }) => stateKeys.once('base', data.baseId),
   amounts: () => [[metrics.trainingBases, 1]],
 });
 
 export const apprenticeshipPaired = countingRule<'apprenticeship.paired.v1'>({
   orgCode: (d) => d.orgCode,
-  once: (d) => onceKey('pair', d.pairId),
+  once: ({ data }) => stateKeys.once('pair', data.pairId),
   amounts: () => [[metrics.apprenticeshipPairs, 1]],
 });
 
+/** Case numbers are unique within their source only: two producers' numbers may coincide. */
 export const legalAidCaseClosed = countingRule<'legal_aid.case.closed.v1'>({
   orgCode: (d) => d.orgCode,
-  once: (d) => onceKey('legal_aid', d.caseNo),
+  once: ({ source, data }) => stateKeys.once('legal_aid', source, data.caseNo),
   amounts: (d) => [
     [metrics.legalAidCases, 1],
     [metrics.legalAidBeneficiaries, d.beneficiaries],
@@ -151,57 +142,51 @@ export const outreachConducted = countingRule<'outreach.conducted.v1'>({
   ],
 });
 
-/** The period items a distinct count keeps for one date, in one scope. */
-function distinctPeriods(date: string): string[] {
-  return [counterKeys.day(date), counterKeys.month(date), counterKeys.quarter(date), counterKeys.year(date), counterKeys.allTime()];
+/** The scopes a training counts in: its organisation, its division and every ancestor; or unknown_org. */
+function trainingScopes(orgCode: string | undefined, state: LoadedState, { rootDivision, lineage }: Divisions): { scopes: string[]; division: string } | Decision {
+  const place = placeOf(orgCode, state, rootDivision);
+  if (isDecision(place)) return place;
+  const division = place.divisions[0] as string;
+  return { scopes: [...place.orgCodes.map(counterKeys.org), ...lineage(division).map(counterKeys.division)], division };
 }
 
 /**
- * Trained workers are distinct persons per period and per scope: a person
+ * Trained workers are distinct persons per scope and per period: a person
  * trained in March and in June counts once in 2026, once in each of the two
- * months, and once at the county even if trained in two townships. The
- * person's marker remembers every (scope, period) they were counted in.
+ * months, and once at the county even if trained in two townships. Each
+ * (person, scope) keeps the set of days the person was trained on there —
+ * a set, so any order of arrival gives the same counts; bounded by the
+ * calendar, one entry a day at most.
  */
 export const trainingCompleted: EventRule<'training.completed.v1'> = {
-  keys: ({ data }) => [
-    ...(data.orgCode === undefined ? [] : [stateKeys.org(data.orgCode)]),
-    onceKey('trained', data.idNumber),
-  ],
+  keys: ({ data }, state, divisions) => {
+    const orgKey = data.orgCode === undefined ? [] : [stateKeys.org(data.orgCode)];
+    const where = trainingScopes(data.orgCode, state, divisions);
+    // Until the organisation is loaded its key is all we know; unregistered, nothing more is needed.
+    if (isDecision(where)) return orgKey;
+    return [...orgKey, ...where.scopes.map((scope) => stateKeys.trained(data.idNumber, scope))];
+  },
   decide: ({ event, state, rootDivision, lineage }) => {
     const { data, date } = event;
-    let org: OrgState | undefined;
-    if (data.orgCode !== undefined) {
-      const orgs = knownOrgs(state, [data.orgCode]);
-      if (isDecision(orgs)) return orgs;
-      org = (orgs as [OrgState])[0];
+    const where = trainingScopes(data.orgCode, state, { rootDivision, lineage });
+    if (isDecision(where)) return where;
+    const writes: StateWrite[] = [];
+    const distinct: DistinctDelta[] = [];
+    for (const scope of where.scopes) {
+      const key = stateKeys.trained(data.idNumber, scope);
+      const before = loaded<TrainedDates>(state, key, 'trained');
+      const dates = before?.dates ?? [];
+      if (dates.includes(date)) continue;
+      const seen = (period: (d: string) => string): boolean => dates.some((d) => period(d) === period(date));
+      const periods = [counterKeys.day(date)];
+      if (!seen(counterKeys.month)) periods.push(counterKeys.month(date));
+      if (!seen(counterKeys.quarter)) periods.push(counterKeys.quarter(date));
+      if (!seen(counterKeys.year)) periods.push(counterKeys.year(date));
+      if (dates.length === 0) periods.push(counterKeys.allTime());
+      for (const period of periods) distinct.push({ metric: metrics.trainedWorkers, amount: 1, scope, period });
+      writes.push({ key, expectedVersion: before?.version, item: { entity: 'trained', dates: [...dates, date].sort(), version: (before?.version ?? 0) + 1 } });
     }
-    const division = org?.division ?? rootDivision;
-    const markerKey = onceKey('trained', data.idNumber);
-    const marker = state.get(markerKey);
-    const counted = new Set(marker?.entity === 'distinct' ? marker.counted : []);
-    const scopes = [...(org === undefined ? [] : [counterKeys.org(org.orgCode)]), ...lineage(division).map(counterKeys.division)];
-    const itemDeltas: ItemDelta[] = [];
-    for (const pk of scopes) {
-      for (const sk of distinctPeriods(date)) {
-        const id = `${pk}|${sk}`;
-        if (counted.has(id)) continue;
-        counted.add(id);
-        itemDeltas.push({ metric: metrics.trainedWorkers, amount: 1, pk, sk });
-      }
-    }
-    if (itemDeltas.length === 0) return noEffect('person already counted in these periods', [division]);
-    return {
-      outcome: 'apply',
-      writes: [
-        {
-          key: markerKey,
-          expectedVersion: marker?.version,
-          item: { entity: 'distinct', counted: [...counted], version: (marker?.version ?? 0) + 1 },
-        },
-      ],
-      deltas: [],
-      itemDeltas,
-      divisions: [division],
-    };
+    if (writes.length === 0) return noEffect('person already counted on this day', [where.division]);
+    return { outcome: 'apply', writes, deltas: [], distinct, divisions: [where.division] };
   },
 };

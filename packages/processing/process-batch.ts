@@ -1,0 +1,479 @@
+/**
+ * The write path: validates a batch of queued events and applies each
+ * exactly once. Events are decided one after another against the state the
+ * batch has built so far (two certificates of one person in one batch see
+ * each other), then committed in as few transactions as DynamoDB allows,
+ * each carrying the merged counter changes of all its events — so a month
+ * item touched by ten events of a batch is written once.
+ */
+import type { DivisionTree, RewardPolicy } from '../config/deployment.ts';
+import type { RejectionReason, ValidatedEvent } from '../contract/index.ts';
+import { idNumberPaths, validateEvent } from '../contract/index.ts';
+import { applyEvent, missingStateKeys } from '../domain/apply-event.ts';
+import type { Divisions, DomainEvent } from '../domain/apply-event.ts';
+import type { CounterChange } from '../domain/counter-changes.ts';
+import { counterChanges } from '../domain/counter-changes.ts';
+import type { Decision, StateWrite } from '../domain/decision.ts';
+import { rankOf } from '../domain/rank.ts';
+import type { StateItem } from '../domain/state.ts';
+import type { AcceptedRecord, CommitResult, Effects, EventStore, Fence, TransactionPlan } from '../storage/event-store.ts';
+import { ledgerPk, maxTransactionBytes, maxTransactionItems, planSize } from '../storage/event-store.ts';
+import { encodeState } from '../storage/state-codec.ts';
+import type { Pseudonymiser } from './pseudonymise.ts';
+
+/** One queued message, independent of how it was delivered. */
+export interface IncomingMessage {
+  readonly body: string;
+  readonly messageId: string;
+  /** How many times the queue has delivered it, this time included. */
+  readonly receiveCount: number;
+  /** When it entered the queue. */
+  readonly sentAt?: Date;
+}
+
+export type ProcessOutcome =
+  | { readonly outcome: 'accepted'; readonly source: string; readonly id: string; readonly type: string; readonly itemsWritten: number; readonly note?: string }
+  | { readonly outcome: 'duplicate'; readonly source: string; readonly id: string; readonly type: string }
+  | { readonly outcome: 'rejected'; readonly reason: RejectionReason; readonly source: string; readonly id: string; readonly type?: string };
+
+/** Per message: its recorded outcome, or why it must be delivered again (nothing of it was applied). */
+export type MessageResult = { readonly ok: true; readonly outcome: ProcessOutcome } | { readonly ok: false; readonly error: RetryableProcessingError };
+
+export interface ProcessorDependencies {
+  readonly store: EventStore;
+  readonly divisions: DivisionTree;
+  readonly sources: Readonly<Record<string, readonly string[]>>;
+  readonly rewards: RewardPolicy;
+  readonly pseudonymiser: Pseudonymiser;
+  /** Deliveries before an event naming an unregistered organisation is rejected. */
+  readonly unknownOrgMaxAttempts: number;
+  readonly now?: () => Date;
+  /** Rounds of re-deciding after stale state or contention before messages are left to the queue's retry. */
+  readonly maxAttempts?: number;
+  /** How long a batch waits for paused processing to resume before it is handed back to the queue (10 s). */
+  readonly pauseWaitMs?: number;
+}
+
+export class ProcessingError extends Error {
+  override readonly name: string = 'ProcessingError';
+}
+
+/** The message should be retried by the queue: nothing of it was applied. */
+export class RetryableProcessingError extends ProcessingError {
+  override readonly name: string = 'RetryableProcessingError';
+}
+
+export class UnknownOrgPendingError extends RetryableProcessingError {
+  override readonly name = 'UnknownOrgPendingError';
+  constructor(readonly orgCount: number) {
+    super(`event names ${orgCount} organisation(s) not registered yet; retrying`);
+  }
+}
+
+export class MaintenanceInProgressError extends RetryableProcessingError {
+  override readonly name = 'MaintenanceInProgressError';
+  constructor() {
+    super('maintenance (rebuild or reconcile) has paused processing; retrying');
+  }
+}
+
+/** Where a message whose source or id was unusable is recorded. */
+export const unidentifiedSource = '_unidentified';
+
+/** A valid event on its way in. */
+interface Candidate {
+  readonly message: IncomingMessage;
+  readonly event: ValidatedEvent;
+  readonly domain: DomainEvent;
+  readonly contentHash: string;
+  readonly receivedAt: string;
+  readonly key: string;
+}
+
+interface Decided {
+  readonly candidate: Candidate;
+  readonly decision: Extract<Decision, { outcome: 'apply' }>;
+}
+
+/** Counter changes of a chunked event per transaction after the first: 100 less the fence and the chunk marker. */
+const countersPerChunk = maxTransactionItems - 2;
+
+/**
+ * Processes one batch. Every message gets either a recorded outcome or a
+ * retryable error; a message's failure never fails the others.
+ */
+export async function processBatch(messages: readonly IncomingMessage[], deps: ProcessorDependencies): Promise<Map<string, MessageResult>> {
+  const now = deps.now ?? (() => new Date());
+  const results = new Map<string, MessageResult>();
+  const settle = (c: { message: IncomingMessage }, outcome: ProcessOutcome): void => void results.set(c.message.messageId, { ok: true, outcome });
+  const retry = (c: { message: IncomingMessage }, error: RetryableProcessingError): void => void results.set(c.message.messageId, { ok: false, error });
+  const divisions: Divisions = { rootDivision: deps.divisions.rootCode, lineage: (d) => deps.divisions.lineage(d) };
+
+  let pending: Candidate[] = [];
+  const rejections: Promise<void>[] = [];
+  for (const message of messages) {
+    const candidate = await validate(message, deps, now);
+    if ('reason' in candidate) {
+      rejections.push(record(deps, candidate.record).then(() => settle({ message }, candidate.outcome)));
+    } else pending.push(candidate);
+  }
+  await Promise.all(rejections);
+
+  const maxAttempts = deps.maxAttempts ?? 5;
+  for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
+    if (attempt > 0) await backoff(attempt);
+    // One event per key a round: a second message with the same key is settled against the first next round.
+    const seen = new Set<string>();
+    const round = pending.filter((c) => !seen.has(c.key) && (seen.add(c.key), true));
+    const later = pending.filter((c) => !round.includes(c));
+    const fence = await runningFence(deps);
+    if (fence === undefined) {
+      for (const c of pending) retry(c, new MaintenanceInProgressError());
+      return results;
+    }
+    const unsettled = await settleKnown(round, deps, now, settle);
+    const decided = await decideAll(unsettled, deps, divisions, settle, retry);
+    const { uncommitted, fenced } = await commitAll(decided, fence, deps, divisions, now, attempt, settle);
+    if (fenced) {
+      for (const c of [...uncommitted, ...later]) retry(c, new MaintenanceInProgressError());
+      return results;
+    }
+    pending = [...uncommitted, ...later];
+  }
+  for (const c of pending) retry(c, new RetryableProcessingError(`event kept meeting concurrent changes after ${maxAttempts} attempts`));
+  return results;
+}
+
+/**
+ * The fence to commit under. While maintenance has processing paused, waits
+ * a little (a reconcile takes seconds) rather than hand the batch straight
+ * back to the queue; undefined if it stays paused.
+ */
+async function runningFence(deps: ProcessorDependencies): Promise<Fence | undefined> {
+  const waitMs = deps.pauseWaitMs ?? 10_000;
+  for (const started = Date.now(); ; ) {
+    const fence = await deps.store.readFence();
+    if (!fence.paused) return fence;
+    if (Date.now() - started >= waitMs) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Validates and pseudonymises one message, or gives its rejection. */
+async function validate(
+  message: IncomingMessage,
+  deps: ProcessorDependencies,
+  now: () => Date,
+): Promise<Candidate | { reason: RejectionReason; record: Parameters<EventStore['recordRejection']>[0]; outcome: ProcessOutcome }> {
+  const receivedAt = (message.sentAt ?? now()).toISOString();
+  const validation = validateEvent(message.body, { now: now(), sources: deps.sources, isDivision: (code) => deps.divisions.has(code) });
+  if (!validation.ok) {
+    const key = validation.key ?? { source: unidentifiedSource, id: message.messageId };
+    const type = validation.type === undefined ? {} : { type: validation.type };
+    return {
+      reason: validation.reason,
+      record: { ...key, ...type, reason: validation.reason, detail: validation.detail, contentHash: deps.pseudonymiser.contentHash(message.body), receivedAt, processedAt: now().toISOString() },
+      outcome: { outcome: 'rejected', reason: validation.reason, ...key, ...type },
+    };
+  }
+  const event = validation.event;
+  const { date: _date, ...sent } = event;
+  const domain = {
+    type: event.type,
+    source: event.source,
+    id: event.id,
+    date: event.date,
+    rank: rankOf(event),
+    data: deps.pseudonymiser.pseudonymise(event.data, idNumberPaths(event.type)),
+  } as DomainEvent;
+  return { message, event, domain, contentHash: deps.pseudonymiser.contentHash(sent), receivedAt, key: ledgerPk(event.source, event.id) };
+}
+
+async function record(deps: ProcessorDependencies, rejection: Parameters<EventStore['recordRejection']>[0]): Promise<void> {
+  await deps.store.recordRejection(rejection);
+}
+
+function rejectionOf(c: Candidate, reason: RejectionReason, detail: string, now: () => Date): Parameters<EventStore['recordRejection']>[0] {
+  const { source, id, type } = c.event;
+  return { source, id, type, reason, detail, contentHash: c.contentHash, receivedAt: c.receivedAt, processedAt: now().toISOString() };
+}
+
+/**
+ * Events already in the ledger: the same content is a duplicate (a chunked
+ * event interrupted half-way is completed first), other content a conflict.
+ * Returns the events still to decide.
+ */
+async function settleKnown(round: readonly Candidate[], deps: ProcessorDependencies, now: () => Date, settle: (c: Candidate, o: ProcessOutcome) => void): Promise<Candidate[]> {
+  const { accepted } = await deps.store.load([], round.map((c) => ({ source: c.event.source, id: c.event.id })));
+  await Promise.all(
+    round.map(async (c) => {
+      const entry = accepted.get(c.key);
+      if (entry === undefined) return;
+      const { source, id, type } = c.event;
+      if (entry.contentHash !== c.contentHash) {
+        await deps.store.recordRejection(rejectionOf(c, 'conflict', 'an event with this source and id was already accepted with other content', now));
+        return settle(c, { outcome: 'rejected', reason: 'conflict', source, id, type });
+      }
+      if (entry.chunks !== undefined) await completeChunks(source, id, entry.chunks, deps);
+      await deps.store.countDuplicate(source, id);
+      settle(c, { outcome: 'duplicate', source, id, type });
+    }),
+  );
+  return round.filter((c) => !accepted.has(c.key));
+}
+
+/**
+ * Decides every event in turn against the state loaded for the batch plus
+ * what earlier events of the batch changed. An event naming an organisation
+ * not registered yet gets a second chance after the others (its
+ * registration may come later in the same batch).
+ */
+async function decideAll(
+  round: readonly Candidate[],
+  deps: ProcessorDependencies,
+  divisions: Divisions,
+  settle: (c: Candidate, o: ProcessOutcome) => void,
+  retry: (c: Candidate, e: RetryableProcessingError) => void,
+): Promise<Decided[]> {
+  const state = new Map<string, StateItem>();
+  const fetched = new Set<string>();
+  const pages = new Map<string, number>();
+  const loadMissing = async (events: readonly DomainEvent[]): Promise<void> => {
+    for (;;) {
+      const missing = [...new Set(events.flatMap((e) => missingStateKeys(e, state, fetched, divisions)))];
+      if (missing.length === 0) return;
+      for (const key of missing) fetched.add(key);
+      const loaded = await deps.store.load(missing);
+      for (const [key, item] of loaded.state) if (!state.has(key)) state.set(key, item);
+      for (const [key, count] of loaded.pages) if (!pages.has(key)) pages.set(key, count);
+    }
+  };
+  await loadMissing(round.map((c) => c.domain));
+
+  const decided: Decided[] = [];
+  const rejected: Promise<void>[] = [];
+  const decideOne = async (c: Candidate): Promise<Decision> => {
+    await loadMissing([c.domain]);
+    const decision = applyEvent(c.domain, state, { rewards: deps.rewards, ...divisions });
+    if (decision.outcome === 'apply') {
+      for (const write of decision.writes) state.set(write.key, write.item);
+      decided.push({ candidate: c, decision });
+    }
+    return decision;
+  };
+  const unknown: Candidate[] = [];
+  for (const c of round) {
+    const decision = await decideOne(c);
+    if (decision.outcome === 'reject') rejected.push(rejectAndSettle(c, decision.reason, decision.detail, deps, settle));
+    else if (decision.outcome === 'unknown_org') unknown.push(c);
+  }
+  for (const c of unknown) {
+    const decision = await decideOne(c);
+    if (decision.outcome === 'reject') rejected.push(rejectAndSettle(c, decision.reason, decision.detail, deps, settle));
+    else if (decision.outcome === 'unknown_org') {
+      if (c.message.receiveCount >= deps.unknownOrgMaxAttempts) {
+        rejected.push(rejectAndSettle(c, 'unknown_org', `organisation(s) ${decision.orgCodes.join(', ')} never registered`, deps, settle));
+      } else retry(c, new UnknownOrgPendingError(decision.orgCodes.length));
+    }
+  }
+  await Promise.all(rejected);
+  pagesRead.set(decided, pages);
+  return decided;
+}
+
+/** Stored page counts of the state each decided batch read, for the planner. */
+const pagesRead = new WeakMap<readonly Decided[], Map<string, number>>();
+
+async function rejectAndSettle(c: Candidate, reason: RejectionReason, detail: string, deps: ProcessorDependencies, settle: (c: Candidate, o: ProcessOutcome) => void): Promise<void> {
+  await deps.store.recordRejection(rejectionOf(c, reason, detail, deps.now ?? (() => new Date())));
+  const { source, id, type } = c.event;
+  settle(c, { outcome: 'rejected', reason, source, id, type });
+}
+
+function effectsOf(decision: Decided['decision']): Effects {
+  return { deltas: decision.deltas, distinct: decision.distinct ?? [], baselines: decision.baselines ?? [] };
+}
+
+function acceptedRecord(d: Decided, divisions: Divisions, now: () => Date): AcceptedRecord {
+  const { event, domain, contentHash, receivedAt } = d.candidate;
+  return {
+    source: event.source,
+    id: event.id,
+    type: event.type,
+    time: event.time,
+    date: event.date,
+    data: domain.data,
+    contentHash,
+    receivedAt,
+    processedAt: now().toISOString(),
+    divisions: [...new Set(d.decision.divisions.flatMap((x) => divisions.lineage(x)))],
+    effects: effectsOf(d.decision),
+  };
+}
+
+/** One transaction's worth of decided events, or one chunked event. */
+interface Unit {
+  readonly members: readonly Decided[];
+  readonly plans: readonly TransactionPlan[];
+}
+
+/**
+ * Groups decided events into transactions: each takes as many events, in
+ * order, as fit DynamoDB's limits, with one write per state item (its first
+ * read version, its last value) and one merged change per counter item. An
+ * event too large for a transaction of its own is chunked: the first
+ * transaction holds its ledger record and state, each later one a marker and
+ * a fixed share of its counter changes, so an interrupted event is completed
+ * from its recorded effects on redelivery.
+ */
+function planUnits(decided: readonly Decided[], fence: Fence, storedPages: ReadonlyMap<string, number>, divisions: Divisions, now: () => Date): Unit[] {
+  const pages = new Map(storedPages);
+  const units: Unit[] = [];
+  let members: Decided[] = [];
+  let current: TransactionPlan | undefined;
+  const build = (group: readonly Decided[]): TransactionPlan => {
+    const states = new Map<string, StateWrite>();
+    for (const d of group) {
+      for (const write of d.decision.writes) {
+        const first = states.get(write.key);
+        states.set(write.key, { key: write.key, expectedVersion: first === undefined ? write.expectedVersion : first.expectedVersion, item: write.item });
+      }
+    }
+    return {
+      fence,
+      events: group.map((d) => acceptedRecord(d, divisions, now)),
+      states: [...states.values()],
+      storedPages: new Map([...states.keys()].map((key) => [key, pages.get(key) ?? 1])),
+      counters: counterChanges(group.flatMap((d) => d.decision.deltas), group.flatMap((d) => d.decision.distinct ?? []), divisions.lineage),
+      baselines: group.flatMap((d) => d.decision.baselines ?? []),
+    };
+  };
+  const fits = (plan: TransactionPlan): boolean => {
+    const { items, bytes } = planSize(plan);
+    return items <= maxTransactionItems && bytes <= maxTransactionBytes;
+  };
+  const close = (): void => {
+    if (current === undefined) return;
+    units.push({ members, plans: [current] });
+    for (const write of current.states) pages.set(write.key, encodeState(write.key, write.item).length);
+    members = [];
+    current = undefined;
+  };
+  for (const d of decided) {
+    const candidate = build([...members, d]);
+    if (fits(candidate)) {
+      members.push(d);
+      current = candidate;
+      continue;
+    }
+    close();
+    const alone = build([d]);
+    if (fits(alone)) {
+      members = [d];
+      current = alone;
+      continue;
+    }
+    units.push({ members: [d], plans: chunked(alone) });
+    for (const write of alone.states) pages.set(write.key, encodeState(write.key, write.item).length);
+  }
+  close();
+  return units;
+}
+
+/** The plans of an event too large for one transaction (see planUnits). */
+function chunked(alone: TransactionPlan): TransactionPlan[] {
+  const record = alone.events[0] as AcceptedRecord;
+  const shares = chunkCounters(alone.counters);
+  return [
+    { ...alone, counters: [], chunks: shares.length + 1 },
+    ...shares.map((counters, i) => ({ fence: alone.fence, events: [], states: [], storedPages: new Map(), counters, baselines: [], chunk: { source: record.source, id: record.id, index: i + 1 } })),
+  ];
+}
+
+/** Counter changes in a fixed order and fixed shares, so a redelivery recomputes the very same chunks. */
+function chunkCounters(changes: readonly CounterChange[]): CounterChange[][] {
+  const sorted = [...changes].sort((a, b) => (a.pk === b.pk ? (a.sk < b.sk ? -1 : 1) : a.pk < b.pk ? -1 : 1));
+  const shares: CounterChange[][] = [];
+  for (let i = 0; i < sorted.length; i += countersPerChunk) shares.push(sorted.slice(i, i + countersPerChunk));
+  return shares;
+}
+
+/**
+ * Commits the planned transactions in order. Events of a transaction that
+ * fails (another processor got there first, or state moved) go back for
+ * another round; those committed are settled.
+ */
+async function commitAll(
+  decided: Decided[],
+  fence: Fence,
+  deps: ProcessorDependencies,
+  divisions: Divisions,
+  now: () => Date,
+  attempt: number,
+  settle: (c: Candidate, o: ProcessOutcome) => void,
+): Promise<{ uncommitted: Candidate[]; fenced: boolean }> {
+  const units = planUnits(decided, fence, pagesRead.get(decided) ?? new Map(), divisions, now);
+  for (let u = 0; u < units.length; u++) {
+    const unit = units[u] as Unit;
+    const [first, ...rest] = unit.plans as [TransactionPlan, ...TransactionPlan[]];
+    const result: CommitResult = await deps.store.commit(first, attempt);
+    if (result.status !== 'committed') {
+      return { uncommitted: units.slice(u).flatMap((x) => x.members.map((m) => m.candidate)), fenced: result.status === 'fenced' };
+    }
+    if (rest.length > 0) {
+      const record = first.events[0] as AcceptedRecord;
+      await completeChunks(record.source, record.id, unit.plans.length, deps, rest);
+    }
+    const perEvent = Math.round((result.itemsWritten / unit.members.length) * 100) / 100;
+    for (const { candidate, decision } of unit.members) {
+      const { source, id, type } = candidate.event;
+      settle(candidate, { outcome: 'accepted', source, id, type, itemsWritten: perEvent, ...(decision.note === undefined ? {} : { note: decision.note }) });
+    }
+  }
+  return { uncommitted: [], fenced: false };
+}
+
+/**
+ * Applies the chunks of a chunked event that are not applied yet. Without
+ * `plans`, they are recomputed from the event's recorded effects (a
+ * redelivery after an interruption).
+ */
+async function completeChunks(source: string, id: string, chunks: number, deps: ProcessorDependencies, plans?: readonly TransactionPlan[]): Promise<void> {
+  const fence = await deps.store.readFence();
+  if (fence.paused) throw new MaintenanceInProgressError();
+  let todo = plans;
+  if (todo === undefined) {
+    const effects = await deps.store.effectsOf(source, id);
+    if (effects === undefined) throw new ProcessingError('a chunked event has no recorded effects');
+    const changes = counterChanges(effects.deltas, effects.distinct, (d) => deps.divisions.lineage(d));
+    const applied = await deps.store.appliedChunks(source, id, chunks);
+    todo = chunkCounters(changes)
+      .map((counters, i) => ({ fence, events: [], states: [], storedPages: new Map(), counters, baselines: [], chunk: { source, id, index: i + 1 } }))
+      .filter((plan) => !applied.has(plan.chunk.index));
+  }
+  for (const plan of todo) {
+    for (let attempt = 0; ; attempt++) {
+      const result = await deps.store.commit({ ...plan, fence }, attempt);
+      if (result.status === 'committed' || result.status === 'chunk_applied') break;
+      if (result.status === 'fenced') throw new MaintenanceInProgressError();
+      if (attempt >= 5) throw new RetryableProcessingError('a chunk of a large event kept meeting concurrent changes');
+      await backoff(attempt + 1);
+    }
+  }
+}
+
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Processes one message on its own. Returns its recorded outcome; throws a
+ * RetryableProcessingError when nothing was recorded and the queue should
+ * deliver it again.
+ */
+export async function processEvent(message: IncomingMessage, deps: ProcessorDependencies): Promise<ProcessOutcome> {
+  const result = (await processBatch([message], deps)).get(message.messageId) as MessageResult;
+  if (!result.ok) throw result.error;
+  return result.outcome;
+}
