@@ -14,9 +14,18 @@
  * deployed mapping's maximum concurrency.
  * Not kept: the batching window (a receive returns as soon as any message is
  * there, so batches can be smaller than under Lambda).
+ *
+ * Kept by other means: a message is never in two invocations at once. AWS
+ * requires the queue's visibility timeout to be at least the function
+ * timeout; locally it may be set shorter (`--visibility-timeout 1`) so that
+ * failed messages come back quickly, so while a batch is being handled the
+ * poller keeps its messages invisible (a heartbeat, as sqs-consumer's) —
+ * otherwise a slow batch would be delivered again mid-flight and its
+ * deletion, made with a receipt handle that is no longer the latest, might
+ * not take.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import { Consumer } from 'sqs-consumer';
@@ -182,17 +191,30 @@ export function startPoller(options: PollerOptions): Poller {
       console.error(`poller: ${error.name}: ${error instanceof BatchFailedError ? error.message : 'see the handler log'}`);
     });
 
-  let queueArn: Promise<string> | undefined;
-  const resolveQueueArn = (): Promise<string> => {
-    queueArn ??= sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] })).then(({ Attributes }) => {
+  let queueAttributes: Promise<{ arn: string; visibilitySeconds: number }> | undefined;
+  const resolveQueue = (): Promise<{ arn: string; visibilitySeconds: number }> => {
+    queueAttributes ??= sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'VisibilityTimeout'] })).then(({ Attributes }) => {
       const arn = Attributes?.QueueArn;
       if (arn === undefined) throw new LocalStackError(`queue ${queueUrl} reports no ARN`);
-      return arn;
+      return { arn, visibilitySeconds: Math.max(1, Number(Attributes?.VisibilityTimeout ?? 30)) };
     });
-    queueArn.catch(() => {
-      queueArn = undefined;
+    queueAttributes.catch(() => {
+      queueAttributes = undefined;
     });
-    return queueArn;
+    return queueAttributes;
+  };
+
+  /** Keeps `messages` invisible until the returned function is called. */
+  const keepInvisible = (messages: readonly Message[], visibilitySeconds: number): (() => void) => {
+    const entries = messages.flatMap((m, i) => (m.ReceiptHandle === undefined ? [] : [{ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: visibilitySeconds }]));
+    const timer = setInterval(() => {
+      for (let i = 0; i < entries.length; i += 10) {
+        sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries.slice(i, i + 10) })).catch((error: unknown) => {
+          reportError(error instanceof Error ? error : new BatchFailedError('extending the visibility of a batch failed'));
+        });
+      }
+    }, (visibilitySeconds * 1000) / 3);
+    return () => clearInterval(timer);
   };
 
   // Reported once sqs-consumer has sent the deletions ('response_processed').
@@ -200,16 +222,19 @@ export function startPoller(options: PollerOptions): Poller {
 
   const handleMessageBatch = async (messages: Message[]): Promise<Message[]> => {
     pendingReport = { received: messages.length, failed: messages.length };
-    const arn = await resolveQueueArn();
+    const { arn, visibilitySeconds } = await resolveQueue();
     const records = messages.map((message) => toSqsRecord(message, arn));
     const region = arn.split(':')[3] ?? '';
     let failed: Set<string> | undefined;
+    const release = keepInvisible(messages, visibilitySeconds);
     try {
       const response = await withinTimeout(handler({ Records: records }, lambdaContext(functionName, region, timeoutMs)), timeoutMs);
       failed = failedMessageIds(response, records);
       if (failed === undefined) reportError(new BatchFailedError('the handler returned an invalid batchItemFailures list'));
     } catch (error) {
       reportError(error instanceof Error ? error : new BatchFailedError('the handler failed with a non-Error value'));
+    } finally {
+      release();
     }
     // Whole-batch failure: nothing is deleted; everything comes back after the visibility timeout.
     if (failed === undefined) return [];

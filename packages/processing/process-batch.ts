@@ -37,7 +37,7 @@ export type ProcessOutcome =
   | { readonly outcome: 'rejected'; readonly reason: RejectionReason; readonly source: string; readonly id: string; readonly type?: string };
 
 /** Per message: its recorded outcome, or why it must be delivered again (nothing of it was applied). */
-export type MessageResult = { readonly ok: true; readonly outcome: ProcessOutcome } | { readonly ok: false; readonly error: RetryableProcessingError };
+export type MessageResult = { readonly ok: true; readonly outcome: ProcessOutcome } | { readonly ok: false; readonly error: Error };
 
 export interface ProcessorDependencies {
   readonly store: EventStore;
@@ -106,7 +106,7 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
   const now = deps.now ?? (() => new Date());
   const results = new Map<string, MessageResult>();
   const settle = (c: { message: IncomingMessage }, outcome: ProcessOutcome): void => void results.set(c.message.messageId, { ok: true, outcome });
-  const retry = (c: { message: IncomingMessage }, error: RetryableProcessingError): void => void results.set(c.message.messageId, { ok: false, error });
+  const retry = (c: { message: IncomingMessage }, error: Error): void => void results.set(c.message.messageId, { ok: false, error });
   const divisions: Divisions = { rootDivision: deps.divisions.rootCode, lineage: (d) => deps.divisions.lineage(d) };
 
   let pending: Candidate[] = [];
@@ -120,28 +120,44 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
   await Promise.all(rejections);
 
   const maxAttempts = deps.maxAttempts ?? 5;
-  for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
-    if (attempt > 0) await backoff(attempt);
-    // One event per key a round: a second message with the same key is settled against the first next round.
-    const seen = new Set<string>();
-    const round = pending.filter((c) => !seen.has(c.key) && (seen.add(c.key), true));
-    const later = pending.filter((c) => !round.includes(c));
-    const fence = await runningFence(deps);
-    if (fence === undefined) {
-      for (const c of pending) retry(c, new MaintenanceInProgressError());
-      return results;
-    }
-    const unsettled = await settleKnown(round, deps, now, settle);
-    const decided = await decideAll(unsettled, deps, divisions, settle, retry);
-    const { uncommitted, fenced } = await commitAll(decided, fence, deps, divisions, now, attempt, settle);
-    if (fenced) {
-      for (const c of [...uncommitted, ...later]) retry(c, new MaintenanceInProgressError());
-      return results;
-    }
-    pending = [...uncommitted, ...later];
+  try {
+    await processRounds();
+  } catch (error) {
+    // An error DynamoDB gave the whole round (throttling, a timeout): find out
+    // whose it is by processing the events still unsettled one by one, so one
+    // event's failure never fails the others.
+    const unsettled = pending.filter((c) => !results.has(c.message.messageId));
+    if (unsettled.length === 1) retry(unsettled[0] as Candidate, error instanceof Error ? error : new ProcessingError('processing failed'));
+    else for (const c of unsettled) results.set(c.message.messageId, (await processBatch([c.message], deps)).get(c.message.messageId) as MessageResult);
   }
-  for (const c of pending) retry(c, new RetryableProcessingError(`event kept meeting concurrent changes after ${maxAttempts} attempts`));
   return results;
+
+  async function processRounds(): Promise<void> {
+    for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
+      if (attempt > 0) await backoff(attempt);
+      // One event per key a round: a second message with the same key is settled against the first next round.
+      const seen = new Set<string>();
+      const round = pending.filter((c) => !seen.has(c.key) && (seen.add(c.key), true));
+      const later = pending.filter((c) => !round.includes(c));
+      const fence = await runningFence(deps);
+      if (fence === undefined) {
+        for (const c of pending) retry(c, new MaintenanceInProgressError());
+        pending = [];
+        return;
+      }
+      const unsettled = await settleKnown(round, deps, now, settle);
+      const decided = await decideAll(unsettled, deps, divisions, settle, retry);
+      const { uncommitted, fenced } = await commitAll(decided, fence, deps, divisions, now, attempt, settle);
+      if (fenced) {
+        for (const c of [...uncommitted, ...later]) retry(c, new MaintenanceInProgressError());
+        pending = [];
+        return;
+      }
+      pending = [...uncommitted, ...later];
+    }
+    for (const c of pending) retry(c, new RetryableProcessingError(`event kept meeting concurrent changes after ${maxAttempts} attempts`));
+    pending = [];
+  }
 }
 
 /**

@@ -26,12 +26,18 @@ export class DynamoOrganisationReader implements OrganisationReader {
       new GetCommand({
         TableName: this.tableName,
         Key: { pk: `ORG#${orgCode}` },
-        // Placeholders throughout: `status` is a DynamoDB reserved word.
-        ProjectionExpression: '#division, #kind, #status',
-        ExpressionAttributeNames: { '#division': 'division', '#kind': 'kind', '#status': 'status' },
+        // Placeholders throughout: several names are DynamoDB reserved words.
+        ProjectionExpression: '#division, #registration.#kind, #deregisteredOn',
+        ExpressionAttributeNames: { '#division': 'division', '#registration': 'registration', '#kind': 'kind', '#deregisteredOn': 'deregisteredOn' },
       }),
     );
     if (Item === undefined) return undefined;
-    return { orgCode, division: String(Item['division']), kind: String(Item['kind']), status: String(Item['status']) };
+    const registration = Item['registration'] as { kind?: unknown } | undefined;
+    return {
+      orgCode,
+      division: String(Item['division']),
+      kind: String(registration?.kind),
+      status: Item['deregisteredOn'] === undefined ? 'registered' : 'deregistered',
+    };
   }
 }

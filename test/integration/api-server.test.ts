@@ -58,17 +58,24 @@ beforeAll(async () => {
   Object.assign(process.env, localAwsEnv({ dynamodb: dynamo.endpoint, sqs: sqsEmulator.endpoint }), tableNames, queueUrls);
 
   const doc = DynamoDBDocumentClient.from(ddb);
-  for (const [pk, amount] of [[`DIV#${county}`, 5], [`DIV#${zhongzhou}`, 3], [`ORG#${orgA}`, 3]] as const) {
-    for (const sk of ['D#2026-03-02', 'M#2026-03', 'Y#2026']) {
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableNames['COUNTERS_TABLE'], Key: { pk, sk },
-          UpdateExpression: 'ADD #m :n', ExpressionAttributeNames: { '#m': metrics.skilled }, ExpressionAttributeValues: { ':n': amount },
-        }),
-      );
-    }
+  // Each division records its own share (the county 2 of its own, its township 3): the county reads 5.
+  for (const [pk, amount] of [[`DIV#${county}`, 2], [`DIV#${zhongzhou}`, 3], [`ORG#${orgA}`, 3]] as const) {
+    await doc.send(
+      new UpdateCommand({
+        TableName: tableNames['COUNTERS_TABLE'], Key: { pk, sk: 'M#2026-03' },
+        UpdateExpression: 'ADD #m :n', ExpressionAttributeNames: { '#m': `${metrics.skilled}@02` }, ExpressionAttributeValues: { ':n': amount },
+      }),
+    );
   }
-  await doc.send(new PutCommand({ TableName: tableNames['STATE_TABLE'], Item: { pk: `ORG#${orgA}`, orgCode: orgA, division: zhongzhou, kind: 'enterprise', status: 'registered', name: 'Works', version: 1 } }));
+  await doc.send(
+    new PutCommand({
+      TableName: tableNames['STATE_TABLE'],
+      Item: {
+        pk: `ORG#${orgA}`, entity: 'org', orgCode: orgA, division: zhongzhou, version: 1,
+        registration: { rank: 'r', date: '2026-01-02', division: zhongzhou, kind: 'enterprise', ownership: 'non_public', name: 'Works', workers: 3 },
+      },
+    }),
+  );
   await doc.send(
     new PutCommand({
       TableName: tableNames['LEDGER_TABLE'],

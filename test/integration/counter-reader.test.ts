@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usccFor } from '../../packages/contract/fixtures.ts';
 import { metrics } from '../../packages/domain/metrics.ts';
 import { findIndicator, indicatorCatalog } from '../../packages/indicators/catalog.ts';
-import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
+import { IndicatorEvaluator, yuanText } from '../../packages/indicators/evaluator.ts';
 import { nextDay, parsePeriod } from '../../packages/indicators/period.ts';
 import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
 import { createTables, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
@@ -26,17 +26,17 @@ let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 let tables: { ledger: string; state: string; counters: string };
 
-/** What the processor's `ADD` updates leave behind: one item per day, month and year. */
+/** What the processor's `ADD` updates leave behind: the day's attribute of the month item. */
 async function netChange(pk: string, date: string, values: Record<string, number>): Promise<void> {
-  for (const sk of [`D#${date}`, `M#${date.slice(0, 7)}`, `Y#${date.slice(0, 4)}`]) {
-    const names = Object.keys(values);
+  for (const sk of [`M#${date.slice(0, 7)}`]) {
+    const names = Object.keys(values).map((metric) => `${metric}@${date.slice(8, 10)}`);
     await doc.send(
       new UpdateCommand({
         TableName: tables.counters,
         Key: { pk, sk },
         UpdateExpression: `ADD ${names.map((_, i) => `#m${i} :m${i}`).join(', ')}`,
         ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#m${i}`, n])),
-        ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:m${i}`, values[n]])),
+        ExpressionAttributeValues: Object.fromEntries(Object.values(values).map((v, i) => [`:m${i}`, v])),
       }),
     );
   }
@@ -57,7 +57,7 @@ beforeAll(async () => {
   await netChange(countyPk, '2026-12-01', { [metrics.rewardFen]: -200000 });
   await netChange(countyPk, '2026-01-05', { [metrics.orgsNonPublic]: 40000 });
   await netChange(countyPk, '2026-02-05', { [metrics.partyOrgsNonPublic]: 34890 });
-  // Items the sums must never pick up: other partitions, distinct-count items, opening balances.
+  // Items a county figure read alone must not pick up: other partitions, distinct-count items, opening balances.
   await netChange(`DIV#${zhongzhou}`, '2026-03-03', { [metrics.skilled]: 1000 });
   await netChange(`ORG#${orgA}`, '2026-03-03', { [metrics.skilled]: 7 });
   await doc.send(new PutCommand({ TableName: tables.counters, Item: { pk: countyPk, sk: 'Q#2026-Q4', [metrics.trainedWorkers]: 9 } }));
@@ -77,11 +77,11 @@ describe('DynamoCounterReader', () => {
     const reader = new DynamoCounterReader(doc, tables.counters);
     const items = await reader.itemsInRange(`DIV#${county}`, { from: 'M#2026-01', to: 'M#2026-10' });
     expect(items.map((i) => i.sk)).toEqual(['M#2026-01', 'M#2026-02', 'M#2026-10']);
-    expect(items[0]?.values).toEqual({ [metrics.skilled]: 2, [metrics.orgsNonPublic]: 40000 });
+    expect(items[0]?.values).toEqual({ [`${metrics.skilled}@01`]: 2n, [`${metrics.orgsNonPublic}@05`]: 40000n });
   });
 
   it('gives the evaluator exact stocks, flows and ratios', async () => {
-    const evaluator = new IndicatorEvaluator(new DynamoCounterReader(doc, tables.counters), (d) => tree.subtree(d));
+    const evaluator = new IndicatorEvaluator(new DynamoCounterReader(doc, tables.counters), (d) => [d]);
     const at = async (id: string, period: string, scope: { division: string } | { orgCode: string } = { division: county }) =>
       (await evaluator.evaluate([findIndicator(id)!], scope, parsePeriod(period)))[0];
     expect((await at('skilled_workers', '2025'))?.value).toBe(3);
@@ -102,10 +102,28 @@ describe('DynamoCounterReader', () => {
 
   it('answers the whole catalogue for one scope and period with three queries', async () => {
     const reader = new DynamoCounterReader(doc, tables.counters);
-    const values = await new IndicatorEvaluator(reader, (d) => tree.subtree(d)).evaluate(indicatorCatalog, { division: county }, parsePeriod('2026-11'));
+    const values = await new IndicatorEvaluator(reader, (d) => [d]).evaluate(indicatorCatalog, { division: county }, parsePeriod('2026-11'));
     expect(reader.queries).toBe(3);
     expect(values.find((v) => v.indicator === 'skilled_workers')?.value).toBe(4);
     expect(values.find((v) => v.indicator === 'disputes_filed')?.value).toBe(3);
+  });
+
+  it('adds up what is recorded at a division and below it: one query per partition', async () => {
+    const reader = new DynamoCounterReader(doc, tables.counters);
+    const [value] = await new IndicatorEvaluator(reader, (d) => (d === county ? [county, zhongzhou] : [d])).evaluate([findIndicator('skilled_workers')!], { division: county }, parsePeriod('2026'));
+    expect(value?.value).toBe(1004);
+    expect(reader.queries).toBe(2);
+  });
+
+  it('sums money past 2^53 fen exactly', async () => {
+    const pk = `ORG#${usccFor(12)}`;
+    await netChange(pk, '2026-05-01', { [metrics.legalAidRecoveredFen]: 9_007_199_254_740_000 });
+    await netChange(pk, '2026-05-02', { [metrics.legalAidRecoveredFen]: 9_007_199_254_740_000 });
+    await netChange(pk, '2026-05-03', { [metrics.legalAidRecoveredFen]: 123 });
+    const items = await new DynamoCounterReader(doc, tables.counters).itemsInRange(pk, { from: 'M#2026-05', to: 'M#2026-05' });
+    const total = Object.values(items[0]?.values ?? {}).reduce((a, b) => a + b, 0n);
+    expect(total).toBe(18_014_398_509_480_123n);
+    expect(yuanText(total)).toBe('180143985094801.23');
   });
 
   it('follows pagination when a range holds more than 1 MB', async () => {
@@ -115,17 +133,17 @@ describe('DynamoCounterReader', () => {
     let expected = 0;
     let day = '2026-01-01';
     for (let i = 0; i < 200; i++, day = nextDay(day)) {
-      items.push({ pk, sk: `D#${day}`, [metrics.contractWorkers]: i + 1, note: padding });
+      items.push({ pk, sk: `M#${String(1900 + i)}-01`, [`${metrics.contractWorkers}@01`]: i + 1, note: padding });
       expected += i + 1;
     }
     for (let i = 0; i < items.length; i += 25) {
       await doc.send(new BatchWriteCommand({ RequestItems: { [tables.counters]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
     }
     const reader = new DynamoCounterReader(doc, tables.counters);
-    const found = await reader.itemsInRange(pk, { from: 'D#2026-01-01', to: 'D#2026-12-31' });
+    const found = await reader.itemsInRange(pk, { from: 'M#1900-01', to: 'M#2100-12' });
     expect(reader.queries).toBeGreaterThan(1);
     expect(found).toHaveLength(200);
-    expect(found.reduce((sum, item) => sum + (item.values[metrics.contractWorkers] ?? 0), 0)).toBe(expected);
+    expect(found.reduce((sum, item) => sum + (item.values[`${metrics.contractWorkers}@01`] ?? 0n), 0n)).toBe(BigInt(expected));
     expect(found.every((item) => !('note' in item.values))).toBe(true);
   });
 });
@@ -189,7 +207,10 @@ describe('DynamoOrganisationReader', () => {
     await doc.send(
       new PutCommand({
         TableName: tables.state,
-        Item: { pk: `ORG#${orgA}`, orgCode: orgA, division: zhongzhou, kind: 'enterprise', ownership: 'non_public', status: 'registered', name: 'Works', version: 1 },
+        Item: {
+          pk: `ORG#${orgA}`, entity: 'org', orgCode: orgA, division: zhongzhou, version: 1,
+          registration: { rank: 'r', date: '2026-01-02', division: zhongzhou, kind: 'enterprise', ownership: 'non_public', name: 'Works', workers: 3 },
+        },
       }),
     );
     const reader = new DynamoOrganisationReader(doc, tables.state);

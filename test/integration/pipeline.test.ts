@@ -4,7 +4,8 @@
  * to the real processor handler, applied to DynamoDB Local.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { liveFigure } from '../support/counter-table.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
@@ -44,10 +45,7 @@ async function scanAll(table: string): Promise<Record<string, unknown>[]> {
   return items;
 }
 
-const yearly = async (metric: string): Promise<number> => {
-  const { Item } = await doc.send(new GetCommand({ TableName: stack.env['COUNTERS_TABLE'], Key: { pk: county, sk: 'Y#2026' } }));
-  return Number(Item?.[metric] ?? 0);
-};
+const yearly = (metric: string): Promise<number> => liveFigure(doc, stack.env['COUNTERS_TABLE'] as string, county, 'Y#2026', metric);
 
 let duplicatesSent = 0;
 

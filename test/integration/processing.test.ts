@@ -15,6 +15,7 @@ import type { ProcessorDependencies } from '../../packages/processing/process-ba
 import { processEvent } from '../../packages/processing/process-batch.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
+import { liveFigure } from '../support/counter-table.ts';
 
 const county = '500233000000';
 const zhongzhou = '500233001000';
@@ -36,9 +37,9 @@ async function deliver(event: unknown, options: { receiveCount?: number; now?: D
   );
 }
 
+/** A figure as the API reads it: `pk` a scope (a division with its subtree), `sk` a period. */
 async function counter(pk: string, sk: string, metric: string): Promise<number> {
-  const { Item } = await doc.send(new GetCommand({ TableName: tables.counters, Key: { pk, sk }, ConsistentRead: true }));
-  return Number(Item?.[metric] ?? 0);
+  return liveFigure(doc, tables.counters, pk, sk, metric);
 }
 
 beforeAll(async () => {

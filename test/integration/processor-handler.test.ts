@@ -14,7 +14,7 @@ import { startLocalStack } from '../../packages/local-stack/stack.ts';
 import { lambdaContext } from '../../packages/local-stack/poller.ts';
 
 let stack: LocalStack;
-let processBatch: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+let processSqsBatch: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 const orgCode = usccFor(8080);
 let n = 0;
 
@@ -43,8 +43,8 @@ const contract = (id: string, contractNo: string) =>
 
 beforeAll(async () => {
   stack = await startLocalStack({ withApi: false, withPoller: false, quiet: true });
-  ({ processBatch } = (await import('../../functions/processor/handler.ts')) as unknown as { processBatch: typeof processBatch });
-  const response = await processBatch(
+  ({ processSqsBatch } = (await import('../../functions/processor/handler.ts')) as unknown as { processSqsBatch: typeof processSqsBatch });
+  const response = await processSqsBatch(
     { Records: [record(sampleEvent('organization.registered.v1', { id: 'reg-8080', data: { orgCode } }))] },
     lambdaContext('processor', 'us-east-1', 30_000),
   );
@@ -66,11 +66,11 @@ describe('processor handler', () => {
       return (realSend as (c: unknown) => Promise<unknown>).call(this, command);
     } as never);
     const batch = [record(contract('c-1', 'OK-1')), record(contract('c-2', 'THROTTLED-1')), record(contract('c-3', 'OK-2'))];
-    const response = await processBatch({ Records: batch }, lambdaContext('processor', 'us-east-1', 30_000));
+    const response = await processSqsBatch({ Records: batch }, lambdaContext('processor', 'us-east-1', 30_000));
     spy.mockRestore();
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: batch[1]?.messageId }]);
 
-    const again = await processBatch({ Records: [record(JSON.parse(batch[1]?.body ?? '{}'), 2)] }, lambdaContext('processor', 'us-east-1', 30_000));
+    const again = await processSqsBatch({ Records: [record(JSON.parse(batch[1]?.body ?? '{}'), 2)] }, lambdaContext('processor', 'us-east-1', 30_000));
     expect(again.batchItemFailures).toEqual([]);
     const doc = DynamoDBDocumentClient.from(stack.ddb);
     const { Item } = await doc.send(
@@ -80,7 +80,7 @@ describe('processor handler', () => {
   });
 
   it('records poison input as rejected and reports no failure for it', async () => {
-    const response = await processBatch({ Records: [record('not an event'), record(contract('c-4', 'OK-3'))] }, lambdaContext('processor', 'us-east-1', 30_000));
+    const response = await processSqsBatch({ Records: [record('not an event'), record(contract('c-4', 'OK-3'))] }, lambdaContext('processor', 'us-east-1', 30_000));
     expect(response.batchItemFailures).toEqual([]);
   });
 });

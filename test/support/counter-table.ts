@@ -1,0 +1,42 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { figureOf } from './in-memory-ledger.ts';
+
+/** Every net-change counter item of the table, exact: `pk|sk` → attribute → amount (baselines left out). */
+export async function scanCounters(doc: DynamoDBDocumentClient, table: string): Promise<Map<string, Record<string, bigint>>> {
+  const out = new Map<string, Record<string, bigint>>();
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }));
+    for (const raw of page.Items ?? []) {
+      const item = unmarshall(raw, { wrapNumbers: true });
+      const pk = String(item['pk']);
+      if (pk.startsWith('BASELINE#')) continue;
+      const amounts: Record<string, bigint> = {};
+      for (const [name, value] of Object.entries(item)) {
+        if (name === 'pk' || name === 'sk') continue;
+        const text = String((value as { value?: unknown }).value);
+        if (/^-?\d+$/.test(text)) amounts[name] = BigInt(text);
+      }
+      out.set(`${pk}|${String(item['sk'])}`, amounts);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return out;
+}
+
+/** A figure as the API reads it (see InMemoryLedger.value), from the live table. */
+export async function liveFigure(doc: DynamoDBDocumentClient, table: string, pk: string, sk: string, metric: string): Promise<number> {
+  return figureOf(await scanCounters(doc, table), pk, sk, metric);
+}
+
+/** The table's net-change items in one canonical text: sorted, zero amounts and empty items left out. */
+export async function canonicalCounters(doc: DynamoDBDocumentClient, table: string): Promise<string> {
+  const rows = [...(await scanCounters(doc, table))]
+    .map(([key, amounts]) => [key, Object.entries(amounts).filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([a, v]) => `${a}=${v}`)] as const)
+    .filter(([, cells]) => cells.length > 0)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return rows.map(([key, cells]) => `${key} ${cells.join(' ')}`).join('\n');
+}
