@@ -4,8 +4,9 @@
  * queue then delivers again. Throttling is injected; DynamoDB Local cannot
  * produce it.
  */
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { liveFigure } from '../support/counter-table.ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
@@ -73,10 +74,7 @@ describe('processor handler', () => {
     const again = await processSqsBatch({ Records: [record(JSON.parse(batch[1]?.body ?? '{}'), 2)] }, lambdaContext('processor', 'us-east-1', 30_000));
     expect(again.batchItemFailures).toEqual([]);
     const doc = DynamoDBDocumentClient.from(stack.ddb);
-    const { Item } = await doc.send(
-      new GetCommand({ TableName: stack.env['COUNTERS_TABLE'], Key: { pk: counterKeys.org(orgCode), sk: "Y#2026" } }),
-    );
-    expect(Item?.[metrics.contractsCollective]).toBe(3);
+    expect(await liveFigure(doc, stack.env['COUNTERS_TABLE'] as string, counterKeys.org(orgCode), 'Y#2026', metrics.contractsCollective)).toBe(3);
   });
 
   it('records poison input as rejected and reports no failure for it', async () => {
