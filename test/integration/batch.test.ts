@@ -1,0 +1,143 @@
+/**
+ * Exactly once, batch by batch: the processor decides a batch's events
+ * together and commits them in shared transactions, so these are the cases
+ * that could go wrong — a duplicate in the middle, two events of one person,
+ * a poison message, a crash between two transactions of one batch, two
+ * processors racing on one person.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { tables as definedTables } from '../../infra/definitions.ts';
+import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
+import { residentIdFor, sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
+import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
+import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
+import { createTables, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
+import { runReconcile } from '../../packages/maintenance/maintenance.ts';
+import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
+import type { IncomingMessage, MessageResult, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
+import { processBatch } from '../../packages/processing/process-batch.ts';
+import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
+import type { TableNames } from '../../packages/storage/event-store.ts';
+import { EventStore } from '../../packages/storage/event-store.ts';
+import { liveFigure } from '../support/counter-table.ts';
+
+const divisions = new DivisionTree(defaultDeploymentConfig.root);
+const zhongzhou = '500233001000';
+const county = counterKeys.division(divisions.rootCode);
+const orgCode = usccFor(880_001);
+let dynamo: RunningEmulator;
+let client: DynamoDBClient;
+let doc: DynamoDBDocumentClient;
+let tables: TableNames;
+let deps: ProcessorDependencies;
+let seq = 0;
+
+const message = (event: unknown, receiveCount = 1): IncomingMessage => ({ body: typeof event === 'string' ? event : JSON.stringify(event), messageId: `b-${++seq}`, receiveCount });
+const outcomes = (batch: readonly IncomingMessage[], results: Map<string, MessageResult>) =>
+  batch.map((m) => {
+    const r = results.get(m.messageId);
+    return r?.ok === true ? (r.outcome.outcome === 'rejected' ? `rejected:${r.outcome.reason}` : r.outcome.outcome) : `retry:${r?.error.name}`;
+  });
+const figure = (pk: string, sk: string, metric: string) => liveFigure(doc, tables.counters, pk, sk, metric);
+const certificate = (certificateNo: string, idNumber: string, level: string, time: string) =>
+  sampleEvent('certificate.submitted.v1', { id: `cert-${certificateNo}`, time, data: { certificateNo, level, issuedOn: time.slice(0, 10), holder: { idNumber, frontline: false }, orgCode } });
+const studio = (studioId: string, id = `studio-${studioId}`) => sampleEvent('studio.established.v1', { id, data: { studioId, orgCode } });
+
+beforeAll(async () => {
+  dynamo = await startDynamoDbLocal();
+  client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
+  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const names = await createTables(client, definedTables.map((t) => ({ ...t, name: `${t.name}Batch` })));
+  tables = { ledger: names['LEDGER_TABLE'] as string, state: names['STATE_TABLE'] as string, counters: names['COUNTERS_TABLE'] as string };
+  deps = {
+    store: new EventStore(doc, tables),
+    divisions,
+    sources: defaultDeploymentConfig.sources,
+    rewards: defaultDeploymentConfig.rewards,
+    pseudonymiser: new Pseudonymiser('batch-test-key-0123456789abcdef0123'),
+    unknownOrgMaxAttempts: 3,
+  };
+  const registration = sampleEvent('organization.registered.v1', { id: 'reg-batch', data: { orgCode, division: zhongzhou } });
+  const batch = [message(registration)];
+  expect(outcomes(batch, await processBatch(batch, deps))).toEqual(['accepted']);
+});
+
+afterAll(async () => {
+  vi.restoreAllMocks();
+  client?.destroy();
+  await dynamo?.stop();
+});
+
+describe('one batch, many events', () => {
+  it('settles a duplicate in the middle of a batch once, and counts the rest once each', async () => {
+    const first = studio('dup-1');
+    const batch = [message(studio('dup-0')), message(first), message(first), message(studio('dup-2')), message(first)];
+    expect(outcomes(batch, await processBatch(batch, deps))).toEqual(['accepted', 'accepted', 'duplicate', 'accepted', 'duplicate']);
+    expect(await figure(county, 'Y#2026', metrics.skillStudios)).toBe(3);
+  });
+
+  it('decides two certificates of one person in one batch against each other', async () => {
+    const idNumber = residentIdFor(88_001);
+    const batch = [message(certificate('B-1', idNumber, 'level4', '2026-03-01T10:00:00+08:00')), message(certificate('B-2', idNumber, 'level2', '2026-04-01T10:00:00+08:00'))];
+    expect(outcomes(batch, await processBatch(batch, deps))).toEqual(['accepted', 'accepted']);
+    expect(await figure(county, 'Y#2026', metrics.skilled)).toBe(1);
+    expect(await figure(county, 'Y#2026', metrics.highSkilled)).toBe(1);
+    expect(await figure(county, 'M#2026-04', metrics.rewardFen)).toBe(400_000);
+  });
+
+  it('records a poison message as rejected without holding back the batch', async () => {
+    const batch = [message('{"not": "an event"'), message(studio('after-poison')), message(sampleEvent('studio.established.v1', { id: 'bad-org', data: { studioId: 'x', orgCode: 'not-a-code' } }))];
+    expect(outcomes(batch, await processBatch(batch, deps))).toEqual(['rejected:invalid_envelope', 'accepted', 'rejected:invalid_data']);
+  });
+
+  it('completes a batch interrupted between two of its transactions, applying each event once', async () => {
+    // Big enough for two transactions: each studio adds a ledger record and a state item.
+    const events = Array.from({ length: 60 }, (_, i) => studio(`crash-${i}`));
+    const before = await figure(county, 'Y#2026', metrics.skillStudios);
+    const realSend = doc.send.bind(doc);
+    let transactions = 0;
+    const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
+      // After its first transaction the function is gone: nothing more it sends lands.
+      if (command instanceof TransactWriteCommand && ++transactions >= 2) throw Object.assign(new Error('the function was stopped'), { name: 'TimeoutError' });
+      return realSend(command);
+    }) as never);
+    const batch = events.map((e) => message(e));
+    const first = outcomes(batch, await processBatch(batch, deps));
+    spy.mockRestore();
+    expect(transactions).toBeGreaterThanOrEqual(2);
+    const committed = first.filter((o) => o === 'accepted').length;
+    expect(committed).toBeGreaterThan(0);
+    expect(committed).toBeLessThan(events.length);
+    // The queue delivers the whole batch again.
+    const again = batch.map((m) => ({ ...m, receiveCount: 2 }));
+    const second = outcomes(again, await processBatch(again, deps));
+    expect(second.filter((o) => o === 'duplicate')).toHaveLength(committed);
+    expect(second.filter((o) => o === 'accepted')).toHaveLength(events.length - committed);
+    expect(await figure(county, 'Y#2026', metrics.skillStudios)).toBe(before + events.length);
+  });
+
+  it('two processors racing on one person apply every certificate once and agree with a replay', async () => {
+    const idNumber = residentIdFor(88_002);
+    const certificates = Array.from({ length: 40 }, (_, i) =>
+      certificate(`RACE-${i}`, idNumber, ['level5', 'level4', 'level3', 'level2', 'level1'][i % 5] as string, `2026-${String(1 + (i % 10)).padStart(2, '0')}-0${1 + (i % 9)}T10:00:00+08:00`),
+    );
+    const left = certificates.filter((_, i) => i % 2 === 0).map((e) => message(e));
+    const right = certificates.filter((_, i) => i % 2 === 1).map((e) => message(e));
+    const run = async (messages: IncomingMessage[]) => {
+      const settled: string[] = [];
+      for (let pending = messages; pending.length > 0; ) {
+        const batch = pending.slice(0, 10);
+        const results = await processBatch(batch, deps);
+        settled.push(...outcomes(batch, results).filter((o) => !o.startsWith('retry')));
+        pending = [...pending.slice(10), ...batch.filter((m) => results.get(m.messageId)?.ok !== true)];
+      }
+      return settled;
+    };
+    const [a, b] = await Promise.all([run(left), run(right)]);
+    expect([...a, ...b].filter((o) => o === 'accepted')).toHaveLength(40);
+    const reconciled = await runReconcile({ store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards });
+    expect(reconciled.differences).toEqual([]);
+  });
+});
