@@ -16,7 +16,7 @@ import { counterChanges } from '../domain/counter-changes.ts';
 import type { Decision, StateWrite } from '../domain/decision.ts';
 import { rankOf } from '../domain/rank.ts';
 import type { StateItem } from '../domain/state.ts';
-import type { AcceptedRecord, CommitResult, Effects, EventStore, Fence, TransactionPlan } from '../storage/event-store.ts';
+import type { AcceptedRecord, CommitResult, Effects, EventStore, Fence, LedgerEntry, TransactionPlan } from '../storage/event-store.ts';
 import { ledgerPk, maxTransactionBytes, maxTransactionItems, planSize } from '../storage/event-store.ts';
 import { encodeState } from '../storage/state-codec.ts';
 import type { Pseudonymiser } from './pseudonymise.ts';
@@ -145,9 +145,18 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
         pending = [];
         return;
       }
-      const unsettled = await settleKnown(round, deps, now, settle);
-      const decided = await decideAll(unsettled, deps, divisions, settle, retry);
+      // One read for the round: whether each event is in the ledger already, and the state they need first.
+      const fetched = [...new Set(round.flatMap((c) => missingStateKeys(c.domain, new Map(), new Set(), divisions)))];
+      const first = await deps.store.load(fetched, round.map((c) => ({ source: c.event.source, id: c.event.id })));
+      const unsettled = await settleKnown(round, first.accepted, deps, now, settle);
+      const decided = await decideAll(unsettled, { ...first, fetched }, deps, divisions, settle, retry);
       const { uncommitted, fenced } = await commitAll(decided, fence, deps, divisions, now, attempt, settle);
+      if (fenced) deps.store.forgetFence();
+      if (fenced && attempt + 1 < maxAttempts) {
+        // Maintenance moved the epoch since the fence was read: decide again under the new one.
+        pending = [...uncommitted, ...later];
+        continue;
+      }
       if (fenced) {
         for (const c of [...uncommitted, ...later]) retry(c, new MaintenanceInProgressError());
         pending = [];
@@ -168,8 +177,9 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
 async function runningFence(deps: ProcessorDependencies): Promise<Fence | undefined> {
   const waitMs = deps.pauseWaitMs ?? 10_000;
   for (const started = Date.now(); ; ) {
-    const fence = await deps.store.readFence();
+    const fence = await deps.store.currentFence();
     if (!fence.paused) return fence;
+    deps.store.forgetFence();
     if (Date.now() - started >= waitMs) return undefined;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -219,8 +229,13 @@ function rejectionOf(c: Candidate, reason: RejectionReason, detail: string, now:
  * event interrupted half-way is completed first), other content a conflict.
  * Returns the events still to decide.
  */
-async function settleKnown(round: readonly Candidate[], deps: ProcessorDependencies, now: () => Date, settle: (c: Candidate, o: ProcessOutcome) => void): Promise<Candidate[]> {
-  const { accepted } = await deps.store.load([], round.map((c) => ({ source: c.event.source, id: c.event.id })));
+async function settleKnown(
+  round: readonly Candidate[],
+  accepted: ReadonlyMap<string, LedgerEntry>,
+  deps: ProcessorDependencies,
+  now: () => Date,
+  settle: (c: Candidate, o: ProcessOutcome) => void,
+): Promise<Candidate[]> {
   await Promise.all(
     round.map(async (c) => {
       const entry = accepted.get(c.key);
@@ -246,14 +261,15 @@ async function settleKnown(round: readonly Candidate[], deps: ProcessorDependenc
  */
 async function decideAll(
   round: readonly Candidate[],
+  loaded: Loaded,
   deps: ProcessorDependencies,
   divisions: Divisions,
   settle: (c: Candidate, o: ProcessOutcome) => void,
   retry: (c: Candidate, e: RetryableProcessingError) => void,
 ): Promise<Decided[]> {
-  const state = new Map<string, StateItem>();
-  const fetched = new Set<string>();
-  const pages = new Map<string, number>();
+  const state = new Map(loaded.state);
+  const fetched = new Set(loaded.fetched);
+  const pages = new Map(loaded.pages);
   const loadMissing = async (events: readonly DomainEvent[]): Promise<void> => {
     for (;;) {
       const missing = [...new Set(events.flatMap((e) => missingStateKeys(e, state, fetched, divisions)))];
@@ -295,6 +311,13 @@ async function decideAll(
   await Promise.all(rejected);
   pagesRead.set(decided, pages);
   return decided;
+}
+
+/** What the round's first read found. */
+interface Loaded {
+  readonly state: ReadonlyMap<string, StateItem>;
+  readonly pages: ReadonlyMap<string, number>;
+  readonly fetched: readonly string[];
 }
 
 /** Stored page counts of the state each decided batch read, for the planner. */

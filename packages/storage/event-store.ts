@@ -152,10 +152,24 @@ type ItemRole = { kind: 'fence' } | { kind: 'ledger'; source: string; id: string
 
 /** Reads and writes events' effects. */
 export class EventStore {
+  /** The fence last read: every commit checks it anyway, so it is read again only once a commit finds it moved. */
+  private knownFence: Fence | undefined;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tables: TableNames,
   ) {}
+
+  /** The fence as last read (read now if never read or forgotten). */
+  async currentFence(): Promise<Fence> {
+    this.knownFence ??= await this.readFence();
+    return this.knownFence;
+  }
+
+  /** Forgets the fence last read: the next {@link currentFence} reads it again. */
+  forgetFence(): void {
+    this.knownFence = undefined;
+  }
 
   /** The fence every commit is conditioned on (epoch 0, running, before any maintenance ran). */
   async readFence(): Promise<Fence> {

@@ -1,38 +1,54 @@
 /**
- * Benchmark of the write path: events/s through queue → processor →
- * DynamoDB Local, per-event latency, DynamoDB items written per event, and
- * the same transactions replayed as raw TransactWriteItems without our code,
- * in the same run, for the ratio. Prints figures; asserts nothing.
+ * Benchmark of the write path, in one run on one machine, figures printed,
+ * nothing asserted:
  *
- * A small HTTP proxy in front of DynamoDB Local records every transaction the
- * processor commits, so the raw replay is exactly the same work.
+ * - ours: the mixed workload of every event type through queue → poller →
+ *   the real processor handler → DynamoDB Local, with 1 poller and with 8;
+ * - v1 shape, raw: one TransactWriteItems per event holding its ledger
+ *   record, one state item and its organisation's, township's and county's
+ *   day, month and year counter items (11 items), sent one after another
+ *   with no code of ours;
+ * - floor, raw: one BatchWriteItem put of a ledger record per event (25 a
+ *   call): the least any exactly-once design writes.
+ *
+ * A counting proxy in front of DynamoDB Local sees every write request, so
+ * items written, their size (write request units) and transaction
+ * conflicts are counted, not estimated.
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import type { TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { processorEventSource, tables as tableDefinitions } from '../../infra/definitions.ts';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { tables as tableDefinitions } from '../../infra/definitions.ts';
 import { createQueues, createTables, localAwsEnv, localClientConfig, startDynamoDbLocal, startSqsEmulator } from '../../packages/local-stack/emulators.ts';
+import type { SqsBatchHandler } from '../../packages/local-stack/poller.ts';
 import { startPoller } from '../../packages/local-stack/poller.ts';
 import { sendBodies, waitUntilDrained } from '../support/queue.ts';
-import { buildWorkload } from '../support/workload.ts';
+import { buildMixedWorkload } from '../support/mixed-workload.ts';
+import type { CloudEvent } from '../support/workload.ts';
 
-const burstEvents = Number(process.env['BENCH_EVENTS'] ?? 2000);
-const pacedEvents = 300;
-const pacedRatePerSecond = 40;
+const scale = Number(process.env['BENCH_SCALE'] ?? 8);
+/** DynamoDB on-demand list price, us-east-1, USD per million write request units (China regions are priced in CNY). */
+const usdPerMillionWriteUnits = 0.625;
 
-/** Forwards everything to DynamoDB Local; keeps the bodies of committed TransactWriteItems calls. */
-async function startRecordingProxy(
-  target: string,
-): Promise<{ url: string; transactions: string[]; committedAt: Map<string, number>; close(): void }> {
-  const transactions: string[] = [];
-  /** Ledger key of each committed event → when DynamoDB Local answered. */
-  const committedAt = new Map<string, number>();
+interface WriteCounts {
+  requests: number;
+  items: number;
+  /** Write request units: 1 per KB of each item, doubled for transactional writes. */
+  units: number;
+  transactions: number;
+  conflicts: number;
+}
+
+/** Forwards everything to DynamoDB Local and counts the writes that succeeded. */
+async function startCountingProxy(target: string): Promise<{ url: string; counts: WriteCounts; reset(): void; close(): void }> {
+  const counts: WriteCounts = { requests: 0, items: 0, units: 0, transactions: 0, conflicts: 0 };
   const { hostname, port } = new URL(target);
+  const itemUnits = (item: unknown): number => Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(item)) / 1024));
   const server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (c: Buffer) => chunks.push(c));
@@ -42,12 +58,32 @@ async function startRecordingProxy(
         const parts: Buffer[] = [];
         response.on('data', (c: Buffer) => parts.push(c));
         response.on('end', () => {
-          if (response.statusCode === 200 && String(incoming.headers['x-amz-target']).endsWith('.TransactWriteItems')) {
-            const text = body.toString('utf8');
-            transactions.push(text);
-            const ledgerKey = /"pk":\{"S":"(EVENT#[^"]+)"\}/.exec(text)?.[1];
-            if (ledgerKey !== undefined) committedAt.set(ledgerKey, Date.now());
-          }
+          const target = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+          const answer = Buffer.concat(parts).toString('utf8');
+          if (response.statusCode === 200) {
+            const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+            if (target === 'TransactWriteItems') {
+              const items = input['TransactItems'] as Record<string, { Item?: unknown; Key?: unknown; ExpressionAttributeValues?: unknown }>[];
+              counts.transactions++;
+              for (const action of items) {
+                const [kind, detail] = Object.entries(action)[0] as [string, { Item?: unknown; Key?: unknown; ExpressionAttributeValues?: unknown }];
+                if (kind === 'ConditionCheck') continue;
+                counts.items++;
+                counts.units += 2 * itemUnits(detail.Item ?? detail);
+              }
+            } else if (target === 'PutItem' || target === 'UpdateItem' || target === 'DeleteItem') {
+              counts.items++;
+              counts.units += itemUnits(input['Item'] ?? input);
+            } else if (target === 'BatchWriteItem') {
+              for (const requests of Object.values(input['RequestItems'] as Record<string, { PutRequest?: { Item: unknown } }[]>)) {
+                for (const r of requests) {
+                  counts.items++;
+                  counts.units += itemUnits(r.PutRequest?.Item ?? r);
+                }
+              }
+            }
+            if (target.endsWith('Item') || target.endsWith('Items')) counts.requests++;
+          } else if (target === 'TransactWriteItems' && answer.includes('TransactionConflict')) counts.conflicts++;
           outgoing.writeHead(response.statusCode ?? 500, response.headers);
           outgoing.end(Buffer.concat(parts));
         });
@@ -57,15 +93,56 @@ async function startRecordingProxy(
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, transactions, committedAt, close: () => server.close() };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    counts,
+    reset: () => Object.assign(counts, { requests: 0, items: 0, units: 0, transactions: 0, conflicts: 0 }),
+    close: () => server.close(),
+  };
 }
 
-const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+async function resetTables(ddb: DynamoDBClient): Promise<void> {
+  for (const t of tableDefinitions) await ddb.send(new DeleteTableCommand({ TableName: t.name })).catch(() => undefined);
+  await createTables(ddb);
+}
+
+/** The v1 shape of one event: ledger record, one state item, and 9 counter items (org, township, county × day, month, year). */
+function v1Transaction(event: CloudEvent, n: number, prefix: string): TransactWriteItemsCommand {
+  const date = event.time.slice(0, 10);
+  const orgCode = String((event.data as { orgCode?: unknown }).orgCode ?? 'none');
+  const ledger = { pk: `EVENT#${event.source}#${event.id}`, sk: 'ACCEPTED', outcome: 'accepted', type: event.type, time: event.time, date, data: event.data, contentHash: 'x'.repeat(32), receivedAt: event.time, processedAt: event.time };
+  const add = (pk: string, sk: string) => ({
+    Update: { TableName: `${prefix}Counters`, Key: marshall({ pk, sk }), UpdateExpression: 'ADD #m :one', ExpressionAttributeNames: { '#m': 'metric' }, ExpressionAttributeValues: { ':one': { N: '1' } } },
+  });
+  const scopes = [`ORG#${orgCode}`, `DIV#township-${n % 29}`, 'DIV#county'];
+  return new TransactWriteItemsCommand({
+    TransactItems: [
+      { Put: { TableName: `${prefix}Ledger`, Item: marshall(ledger, { removeUndefinedValues: true }) as Record<string, AttributeValue>, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: `${prefix}State`, Item: marshall({ pk: `STATE#${event.id}`, version: 1, date, orgCode }) } },
+      ...scopes.flatMap((pk) => [add(pk, `D#${date}`), add(pk, `M#${date.slice(0, 7)}`), add(pk, `Y#${date.slice(0, 4)}`)]),
+    ],
+  });
+}
+
+async function createRawTables(ddb: DynamoDBClient, prefix: string): Promise<void> {
+  for (const t of tableDefinitions) {
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: `${prefix}${t.name}`,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: t.partitionKey.name, KeyType: 'HASH' }, ...(t.sortKey ? [{ AttributeName: t.sortKey.name, KeyType: 'RANGE' as const }] : [])],
+        AttributeDefinitions: [{ AttributeName: t.partitionKey.name, AttributeType: 'S' }, ...(t.sortKey ? [{ AttributeName: t.sortKey.name, AttributeType: 'S' as const }] : [])],
+      }),
+    );
+  }
+}
+
+const line = (label: string, value: string): void => console.log(`  ${label.padEnd(34)}${value}`);
 
 export async function benchPipeline(): Promise<void> {
   const dynamo = await startDynamoDbLocal();
   const sqsEmulator = await startSqsEmulator();
-  const proxy = await startRecordingProxy(dynamo.endpoint);
+  const proxy = await startCountingProxy(dynamo.endpoint);
   try {
     const ddb = new DynamoDBClient(localClientConfig(proxy.url));
     const sqs = new SQSClient(localClientConfig(sqsEmulator.endpoint));
@@ -78,94 +155,68 @@ export async function benchPipeline(): Promise<void> {
     });
     const { handler } = await import('../../functions/processor/handler.ts');
     const queueUrl = queueUrls['EVENTS_QUEUE_URL'] as string;
-    const poller = startPoller({ sqs, queueUrl, handler: handler as never });
 
-    // Warm-up and registry: the organisations every other event names.
-    const burst = buildWorkload(burstEvents + 13, 21);
-    await sendBodies(sqs, queueUrl, burst.registry.map((e) => JSON.stringify(e)));
-    await waitUntilDrained(sqs, queueUrl);
-    const committedBefore = proxy.transactions.length;
+    const workload = buildMixedWorkload(42, scale);
+    const registry = workload.filter((e) => e.type === 'organization.registered.v1');
+    const burst = workload.filter((e) => e.type !== 'organization.registered.v1');
 
-    // Throughput: the whole burst queued at once.
-    const started = performance.now();
-    await sendBodies(sqs, queueUrl, burst.events.map((e) => JSON.stringify(e)));
-    await waitUntilDrained(sqs, queueUrl, 600_000);
-    const seconds = (performance.now() - started) / 1000;
-    const burstTransactions = proxy.transactions.slice(committedBefore);
+    /** Our processor with `pollers` pollers on fresh tables: events/s over the burst, and what it wrote. */
+    const ours = async (pollers: number): Promise<{ perSecond: number; counts: WriteCounts }> => {
+      await resetTables(ddb);
+      const running = Array.from({ length: pollers }, () => startPoller({ sqs, queueUrl, handler: handler as SqsBatchHandler }));
+      await sendBodies(sqs, queueUrl, registry.map((e) => JSON.stringify(e)));
+      await waitUntilDrained(sqs, queueUrl);
+      proxy.reset();
+      const started = performance.now();
+      await sendBodies(sqs, queueUrl, burst.map((e) => JSON.stringify(e)));
+      await waitUntilDrained(sqs, queueUrl, 600_000);
+      const seconds = (performance.now() - started) / 1000;
+      const counts = { ...proxy.counts };
+      await Promise.all(running.map((p) => p.stop()));
+      return { perSecond: burst.length / seconds, counts };
+    };
 
-    // Latency: events sent one by one at a rate the processor keeps up with.
-    const paced = buildWorkload(pacedEvents + 13, 22);
-    await sendBodies(sqs, queueUrl, paced.registry.map((e) => JSON.stringify(e)));
-    await waitUntilDrained(sqs, queueUrl);
-    const pacedIds = new Set(paced.events.map((e) => e.id));
-    for (const event of paced.events) {
-      await sendBodies(sqs, queueUrl, [JSON.stringify(event)]);
-      await new Promise((resolve) => setTimeout(resolve, 1000 / pacedRatePerSecond));
-    }
-    await waitUntilDrained(sqs, queueUrl);
+    const one = await ours(1);
+    const eight = await ours(8);
 
-    // Throughput again at the deployed maximum concurrency, on a fresh burst.
-    const more = Array.from({ length: processorEventSource.maxConcurrency - 1 }, () => startPoller({ sqs, queueUrl, handler: handler as never }));
-    const concurrent = buildWorkload(burstEvents + 13, 23);
-    await sendBodies(sqs, queueUrl, concurrent.registry.map((e) => JSON.stringify(e)));
-    await waitUntilDrained(sqs, queueUrl);
-    const concurrentStarted = performance.now();
-    await sendBodies(sqs, queueUrl, concurrent.events.map((e) => JSON.stringify(e)));
-    await waitUntilDrained(sqs, queueUrl, 600_000);
-    const concurrentSeconds = (performance.now() - concurrentStarted) / 1000;
-    await Promise.all([poller, ...more].map((p) => p.stop()));
+    // v1 shape, raw.
+    await createRawTables(ddb, 'V1');
+    proxy.reset();
+    let started = performance.now();
+    for (const [n, event] of burst.entries()) await ddb.send(v1Transaction(event, n, 'V1'));
+    const v1 = burst.length / ((performance.now() - started) / 1000);
+    const v1Counts = { ...proxy.counts };
 
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(dynamo.endpoint)));
-    const latencies: number[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(new ScanCommand({ TableName: tableNames['LEDGER_TABLE'], ExclusiveStartKey }));
-      for (const item of page.Items ?? []) {
-        if (item['sk'] === 'ACCEPTED' && pacedIds.has(String(item['id']))) {
-          const committed = proxy.committedAt.get(String(item['pk']));
-          if (committed !== undefined) latencies.push(committed - Date.parse(String(item['receivedAt'])));
-        }
+    // Floor, raw: a ledger record per event, 25 per BatchWriteItem.
+    await createRawTables(ddb, 'Floor');
+    proxy.reset();
+    started = performance.now();
+    for (let i = 0; i < burst.length; i += 25) {
+      const requests = burst.slice(i, i + 25).map((event) => ({
+        PutRequest: { Item: marshall({ pk: `EVENT#${event.source}#${event.id}`, sk: 'ACCEPTED', outcome: 'accepted', type: event.type, time: event.time, data: event.data }, { removeUndefinedValues: true }) as Record<string, AttributeValue> },
+      }));
+      let pending: typeof requests = requests;
+      while (pending.length > 0) {
+        const { UnprocessedItems } = await ddb.send(new BatchWriteItemCommand({ RequestItems: { FloorLedger: pending } }));
+        pending = (UnprocessedItems?.['FloorLedger'] ?? []) as typeof requests;
       }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined);
-    latencies.sort((a, b) => a - b);
-
-    const itemsWritten = burstTransactions.reduce((sum, body) => sum + (JSON.parse(body) as { TransactItems: unknown[] }).TransactItems.length, 0);
-
-    // The same transactions, raw, into fresh tables, one after another like the poller.
-    const rename = new Map(tableDefinitions.map((t) => [t.name, `Raw${t.name}`]));
-    for (const t of tableDefinitions) {
-      await ddb.send(
-        new CreateTableCommand({
-          TableName: `Raw${t.name}`,
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: [{ AttributeName: t.partitionKey.name, KeyType: 'HASH' }, ...(t.sortKey ? [{ AttributeName: t.sortKey.name, KeyType: 'RANGE' as const }] : [])],
-          AttributeDefinitions: [{ AttributeName: t.partitionKey.name, AttributeType: 'S' }, ...(t.sortKey ? [{ AttributeName: t.sortKey.name, AttributeType: 'S' as const }] : [])],
-        }),
-      );
     }
-    const replay = proxy.transactions.slice(0, committedBefore + burstTransactions.length).map((body) => {
-      const input = JSON.parse(body.replace(/"TableName":"(\w+)"/g, (_m, name: string) => `"TableName":"${rename.get(name) ?? name}"`)) as TransactWriteItemsCommandInput;
-      delete input.ClientRequestToken;
-      return input;
-    });
-    // The registry's transactions set up the same state first, untimed.
-    for (const input of replay.slice(0, committedBefore)) await ddb.send(new TransactWriteItemsCommand(input));
-    const rawStarted = performance.now();
-    for (const input of replay.slice(committedBefore)) await ddb.send(new TransactWriteItemsCommand(input));
-    const rawSeconds = (performance.now() - rawStarted) / 1000;
-    const rawCount = replay.length - committedBefore;
+    const floor = burst.length / ((performance.now() - started) / 1000);
+    const floorCounts = { ...proxy.counts };
 
-    const ours = burst.events.length / seconds;
-    const raw = rawCount / rawSeconds;
-    console.log('write path: queue → processor → DynamoDB Local (one poller, batches of 10)');
-    console.log(`  events                      ${burst.events.length} (mixed workload, ${burstTransactions.length} committed transactions)`);
-    console.log(`  throughput                  ${ours.toFixed(1)} events/s (${seconds.toFixed(2)} s)`);
-    console.log(`  with ${processorEventSource.maxConcurrency} pollers             ${(concurrent.events.length / concurrentSeconds).toFixed(1)} events/s (the deployed maximum concurrency)`);
-    console.log(`  latency sent → committed    p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms (${latencies.length} events paced at ${pacedRatePerSecond}/s)`);
-    console.log(`  DynamoDB items per event    ${(itemsWritten / burst.events.length).toFixed(2)} written (one transaction each)`);
-    console.log(`  raw TransactWriteItems      ${raw.toFixed(1)} tx/s (same ${rawCount} transactions, no queue, no code of ours)`);
-    console.log(`  ratio ours / raw            ${(ours / raw).toFixed(2)}`);
+    const perEvent = (n: number) => (n / burst.length).toFixed(2);
+    const cost = (c: WriteCounts) => `$${((c.units / burst.length) * usdPerMillionWriteUnits).toFixed(2)}`;
+    console.log(`write path: ${burst.length} events of all 26 types (mixed workload, registry of ${registry.length} sent first), DynamoDB Local`);
+    line('ours, 1 poller', `${one.perSecond.toFixed(1)} events/s`);
+    line('ours, 8 pollers, one county', `${eight.perSecond.toFixed(1)} events/s (${eight.counts.conflicts} transaction conflicts retried)`);
+    line('v1 shape, raw (1 tx per event)', `${v1.toFixed(1)} events/s`);
+    line('floor, raw (ledger puts only)', `${floor.toFixed(1)} events/s`);
+    line('ours ÷ v1 shape', (one.perSecond / v1).toFixed(2));
+    line('ours ÷ floor', (one.perSecond / floor).toFixed(2));
+    line('items written per event', `ours ${perEvent(one.counts.items)}, v1 shape ${perEvent(v1Counts.items)}, floor ${perEvent(floorCounts.items)}`);
+    line('transactions per event', `ours ${perEvent(one.counts.transactions)}, v1 shape ${perEvent(v1Counts.transactions)}`);
+    line('write units per event', `ours ${perEvent(one.counts.units)}, v1 shape ${perEvent(v1Counts.units)}, floor ${perEvent(floorCounts.units)} (1 per KB per item, ×2 in transactions)`);
+    line('write cost per million events', `ours ${cost(one.counts)}, v1 shape ${cost(v1Counts)}, floor ${cost(floorCounts)} (on-demand, $${usdPerMillionWriteUnits}/M write units, us-east-1 list price)`);
   } finally {
     proxy.close();
     await sqsEmulator.stop();

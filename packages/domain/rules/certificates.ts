@@ -88,18 +88,26 @@ function rewardContributions(held: readonly Held[], policy: RewardPolicy): Count
   return out;
 }
 
+/** Contributions computed per person state: a batch of one person's certificates computes each state's once. */
+const computed = new WeakMap<PersonState, { policy: RewardPolicy; deltas: CounterDelta[] }>();
+
 /** Everything a person adds to the counters, from their certificates alone. */
 export function personContributions(person: PersonState | undefined, policy: RewardPolicy): CounterDelta[] {
   if (person === undefined) return [];
+  const cached = computed.get(person);
+  if (cached !== undefined && cached.policy === policy) return cached.deltas;
   const held = heldIntervals(person);
-  return [...stockContributions(held), ...rewardContributions(held, policy)];
+  const deltas = [...stockContributions(held), ...rewardContributions(held, policy)];
+  computed.set(person, { policy, deltas });
+  return deltas;
 }
 
 /** The person changes `before` → `after`: the state write and the counter changes. */
 function personChange(before: PersonState | undefined, after: PersonState, policy: RewardPolicy): { write: StateWrite; deltas: CounterDelta[] } {
+  const next: PersonState = { ...after, version: (before?.version ?? 0) + 1 };
   return {
-    write: { key: stateKeys.person(after.ref), expectedVersion: before?.version, item: { ...after, version: (before?.version ?? 0) + 1 } },
-    deltas: contributionChange(personContributions(before, policy), personContributions(after, policy)),
+    write: { key: stateKeys.person(after.ref), expectedVersion: before?.version, item: next },
+    deltas: contributionChange(personContributions(before, policy), personContributions(next, policy)),
   };
 }
 

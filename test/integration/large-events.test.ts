@@ -1,0 +1,154 @@
+/**
+ * No event is too big: a regional contract naming 1,000 employers in every
+ * township counts in each of them, each township and the county — even when
+ * the processor is stopped half-way through applying it — and a person with
+ * 5,000 certificates keeps exact figures while no stored item nears
+ * DynamoDB's 400 KB limit.
+ */
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { tables as definedTables } from '../../infra/definitions.ts';
+import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
+import { residentIdFor, sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
+import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
+import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
+import { createTables, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
+import { runReconcile } from '../../packages/maintenance/maintenance.ts';
+import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
+import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
+import { processBatch } from '../../packages/processing/process-batch.ts';
+import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
+import type { TableNames } from '../../packages/storage/event-store.ts';
+import { EventStore } from '../../packages/storage/event-store.ts';
+import { scanCounters } from '../support/counter-table.ts';
+import { figureOf } from '../support/in-memory-ledger.ts';
+
+const divisions = new DivisionTree(defaultDeploymentConfig.root);
+const townships = divisions.children(divisions.rootCode);
+let dynamo: RunningEmulator;
+let client: DynamoDBClient;
+let doc: DynamoDBDocumentClient;
+let seq = 0;
+
+async function setup(suffix: string): Promise<{ tables: TableNames; deps: ProcessorDependencies }> {
+  const names = await createTables(client, definedTables.map((t) => ({ ...t, name: `${t.name}${suffix}` })));
+  const tables = { ledger: names['LEDGER_TABLE'] as string, state: names['STATE_TABLE'] as string, counters: names['COUNTERS_TABLE'] as string };
+  return {
+    tables,
+    deps: {
+      store: new EventStore(doc, tables),
+      divisions,
+      sources: defaultDeploymentConfig.sources,
+      rewards: defaultDeploymentConfig.rewards,
+      pseudonymiser: new Pseudonymiser('large-events-test-key-0123456789abcdef'),
+      unknownOrgMaxAttempts: 3,
+    },
+  };
+}
+
+/** Delivers in batches of `size`, as a queue would, until every event has an outcome; returns the outcomes. */
+async function deliverAll(events: readonly unknown[], deps: ProcessorDependencies, size = 100): Promise<string[]> {
+  const out: string[] = [];
+  let queue: IncomingMessage[] = events.map((e) => ({ body: JSON.stringify(e), messageId: `l-${++seq}`, receiveCount: 1 }));
+  while (queue.length > 0) {
+    const batch = queue.slice(0, size);
+    queue = queue.slice(size);
+    const results = await processBatch(batch, deps);
+    for (const m of batch) {
+      const r = results.get(m.messageId);
+      if (r?.ok === true) out.push(r.outcome.outcome);
+      else queue.push({ ...m, receiveCount: m.receiveCount + 1 });
+    }
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  dynamo = await startDynamoDbLocal();
+  client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
+  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+});
+
+afterAll(async () => {
+  vi.restoreAllMocks();
+  client?.destroy();
+  await dynamo?.stop();
+});
+
+describe('a contract naming 1,000 employers in every township', () => {
+  it('counts once in each employer, each township and the county, even when stopped half-way and delivered again', async () => {
+    const { tables, deps } = await setup('Wide');
+    const orgs = Array.from({ length: 1000 }, (_, i) => ({ code: usccFor(600_000 + i), division: townships[i % townships.length] as string }));
+    const registrations = orgs.map((o, i) => sampleEvent('organization.registered.v1', { id: `wide-reg-${i}`, data: { orgCode: o.code, division: o.division } }));
+    expect(new Set(await deliverAll(registrations, deps))).toEqual(new Set(['accepted']));
+
+    const contract = sampleEvent('contract.signed.v1', {
+      id: 'regional-1',
+      data: { contractNo: 'QY-2026-001', kind: 'collective', topic: undefined, orgCodes: orgs.map((o) => o.code), workersCovered: 25_000 },
+    });
+    // The function stops after its third transaction: the contract's record and part of its counter changes are in.
+    const realSend = doc.send.bind(doc);
+    let transactions = 0;
+    const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
+      if (command instanceof TransactWriteCommand && ++transactions > 3) throw Object.assign(new Error('the function was stopped'), { name: 'TimeoutError' });
+      return realSend(command);
+    }) as never);
+    const first = await processBatch([{ body: JSON.stringify(contract), messageId: 'wide-1', receiveCount: 1 }], deps);
+    spy.mockRestore();
+    expect(first.get('wide-1')?.ok).toBe(false);
+    // Redelivered: it is in the ledger, its remaining chunks are applied, and only those.
+    const again = await processBatch([{ body: JSON.stringify(contract), messageId: 'wide-1', receiveCount: 2 }], deps);
+    expect(again.get('wide-1')).toMatchObject({ ok: true, outcome: { outcome: 'duplicate' } });
+
+    const counters = await scanCounters(doc, tables.counters);
+    const collective = (pk: string) => figureOf(counters, pk, 'Y#2026', metrics.contractsCollective);
+    expect(orgs.filter((o) => collective(counterKeys.org(o.code)) !== 1)).toEqual([]);
+    expect(townships.map((t) => collective(counterKeys.division(t)))).toEqual(townships.map(() => 1));
+    expect(collective(counterKeys.division(divisions.rootCode))).toBe(1);
+    expect(figureOf(counters, counterKeys.division(divisions.rootCode), 'Y#2026', metrics.contractWorkers)).toBe(25_000);
+    const reconciled = await runReconcile({ store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards });
+    expect(reconciled.differences).toEqual([]);
+  }, 300_000);
+});
+
+describe('a person with 5,000 certificates', () => {
+  it('keeps exact figures, and no stored item nears 400 KB', async () => {
+    const { tables, deps } = await setup('Many');
+    const orgCode = usccFor(610_000);
+    await deliverAll([sampleEvent('organization.registered.v1', { id: 'many-reg', data: { orgCode, division: townships[0] } })], deps);
+    const holder = { idNumber: residentIdFor(77_777), frontline: true };
+    const levels = ['level5', 'level4', 'level3', 'level2', 'level1'];
+    const events: unknown[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const day = `2026-${String(1 + (i % 10)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
+      events.push(sampleEvent('certificate.submitted.v1', { id: `many-${i}`, time: `${day}T10:00:00+08:00`, data: { certificateNo: `MANY-${i}`, level: levels[i % 5], issuedOn: day, holder, orgCode } }));
+      if (i % 5 === 1) events.push(sampleEvent('certificate.revoked.v1', { id: `many-rv-${i}`, time: `2026-11-${String(1 + (i % 20)).padStart(2, '0')}T10:00:00+08:00`, data: { certificateNo: `MANY-${i}` } }));
+    }
+    const outcomes = await deliverAll(events, deps);
+    expect(outcomes.filter((o) => o !== 'accepted')).toEqual([]);
+
+    const reconciled = await runReconcile({ store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards });
+    expect(reconciled.differences).toEqual([]);
+    const counters = await scanCounters(doc, tables.counters);
+    const county = counterKeys.division(divisions.rootCode);
+    expect(figureOf(counters, county, 'A#ALL', metrics.skilled)).toBe(1);
+    expect(figureOf(counters, county, 'A#ALL', metrics.highSkilled)).toBe(1);
+    // Every level4 certificate is revoked in November (level4 earns nothing); one reward each for level3, level2 and level1 stands.
+    expect(figureOf(counters, county, 'A#ALL', metrics.rewardFen)).toBe((2000 + 4000 + 6000) * 100);
+    expect(figureOf(counters, county, 'A#ALL', metrics.rewardedCertificates)).toBe(3);
+
+    let largest = 0;
+    for (const table of [tables.ledger, tables.state, tables.counters]) {
+      let start: Record<string, never> | undefined;
+      do {
+        const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+        for (const item of page.Items ?? []) largest = Math.max(largest, JSON.stringify(item).length);
+        start = page.LastEvaluatedKey as Record<string, never> | undefined;
+      } while (start !== undefined);
+    }
+    expect(largest).toBeGreaterThan(100_000);
+    expect(largest).toBeLessThan(350_000);
+  }, 600_000);
+});
