@@ -65,17 +65,34 @@ export interface Interval {
  * `before` puts first), or undefined when none is.
  */
 export function sweepBest<T extends Interval>(intervals: readonly T[], before: (a: T, b: T) => boolean, visit: (date: string, best: T | undefined) => void): void {
-  const starts = new Map<string, T[]>();
-  const ends = new Map<string, T[]>();
-  for (const interval of intervals) {
-    if (interval.until !== undefined && interval.until <= interval.from) continue;
-    (starts.get(interval.from) ?? starts.set(interval.from, []).get(interval.from)!).push(interval);
-    if (interval.until !== undefined) (ends.get(interval.until) ?? ends.set(interval.until, []).get(interval.until)!).push(interval);
-  }
+  // Endpoints as numbers (yyyymmdd, ends before starts on a date, then the index), sorted natively:
+  // a person with thousands of certificates is swept on every event, so this sort is the hot path.
+  const live = intervals.filter((interval) => interval.until === undefined || interval.until > interval.from);
+  const slots = 2 ** 20;
+  const keys = new Float64Array(live.length * 2);
+  let n = 0;
+  live.forEach((interval, index) => {
+    keys[n++] = (dayNumber(interval.from) * 2 + 1) * slots + index;
+    if (interval.until !== undefined) keys[n++] = dayNumber(interval.until) * 2 * slots + index;
+  });
+  const sorted = keys.subarray(0, n).sort();
   const heap = new LazyHeap<T>(before);
-  for (const date of [...new Set([...starts.keys(), ...ends.keys()])].sort()) {
-    for (const interval of ends.get(date) ?? []) heap.remove(interval);
-    for (const interval of starts.get(date) ?? []) heap.push(interval);
+  for (let i = 0; i < sorted.length; ) {
+    const day = Math.floor((sorted[i] as number) / slots / 2);
+    let date = '';
+    for (; i < sorted.length && Math.floor((sorted[i] as number) / slots / 2) === day; i++) {
+      const key = sorted[i] as number;
+      const interval = live[key % slots] as T;
+      const start = Math.floor(key / slots) % 2 === 1;
+      date = start ? interval.from : (interval.until as string);
+      if (start) heap.push(interval);
+      else heap.remove(interval);
+    }
     visit(date, heap.best());
   }
+}
+
+/** `2026-03-15` → 20260315. */
+function dayNumber(date: string): number {
+  return Number(date.slice(0, 4)) * 10_000 + Number(date.slice(5, 7)) * 100 + Number(date.slice(8, 10));
 }

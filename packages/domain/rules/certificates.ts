@@ -16,13 +16,18 @@ const highSkilledRank = 3;
 
 type Held = HeldCertificate & Interval & { readonly certificateNo: string };
 
+/** The interval view of each held certificate, made once per certificate object (a person's state keeps them across events). */
+const intervals = new WeakMap<HeldCertificate, Held>();
+
 function heldIntervals(person: PersonState): Held[] {
-  return Object.entries(person.certificates).map(([certificateNo, c]) => ({
-    ...c,
-    certificateNo,
-    from: c.countedFrom,
-    ...(c.revokedOn === undefined ? {} : { until: c.revokedOn }),
-  }));
+  return Object.entries(person.certificates).map(([certificateNo, c]) => {
+    let held = intervals.get(c);
+    if (held === undefined || held.certificateNo !== certificateNo) {
+      held = { ...c, certificateNo, from: c.countedFrom, ...(c.revokedOn === undefined ? {} : { until: c.revokedOn }) };
+      intervals.set(c, held);
+    }
+    return held;
+  });
 }
 
 /** The highest level first; among equals the newest certificate, then the higher number: a stable choice. */
