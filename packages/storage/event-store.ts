@@ -366,15 +366,17 @@ export class EventStore {
   private async batchGet(requests: readonly { table: string; key: Record<string, unknown> }[]): Promise<Map<string, Record<string, unknown>[]>> {
     const out = new Map<string, Record<string, unknown>[]>();
     let pending = [...requests];
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 8) throw new StorageError('reads kept coming back unprocessed');
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+    // `retries` counts rounds in a row that came back partly unprocessed (throttling), not batches.
+    for (let retries = 0; pending.length > 0; ) {
+      if (retries > 8) throw new StorageError('reads kept coming back unprocessed');
+      if (retries > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** retries)));
       const batch = pending.slice(0, 100);
       const requestItems: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: true }> = {};
       for (const { table, key } of batch) (requestItems[table] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
       const { Responses, UnprocessedKeys } = await this.doc.send(new BatchGetCommand({ RequestItems: requestItems }));
       for (const [table, items] of Object.entries(Responses ?? {})) (out.get(table) ?? out.set(table, []).get(table)!).push(...items);
       const unprocessed = Object.entries(UnprocessedKeys ?? {}).flatMap(([table, { Keys }]) => (Keys ?? []).map((key) => ({ table, key: key as Record<string, unknown> })));
+      retries = unprocessed.length > 0 ? retries + 1 : 0;
       pending = [...unprocessed, ...pending.slice(100)];
     }
     return out;
