@@ -22,6 +22,11 @@ export interface IndicatorValue {
   readonly indicator: string;
   /** Counts as integers, money in yuan, ratios in percent (2 decimals, half-up). */
   readonly value: number | null;
+  /**
+   * The value as exact decimal text, present only when `value` cannot hold it
+   * exactly (a sum of money past 2^53 fen): serialisers write this instead.
+   */
+  readonly exactValue?: string;
   readonly numerator?: number;
   readonly denominator?: number;
 }
@@ -91,7 +96,10 @@ export class IndicatorEvaluator {
       if (definition.unit === 'yuan' && !isFenMetric(definition.source.metric)) {
         throw new InvalidDefinitionError(`indicator ${definition.id} is in yuan but reads ${definition.source.metric}, not a fen metric`);
       }
-      return { indicator: definition.id, value: inUnits(definition.source, totalOf(definition.source)) };
+      const total = totalOf(definition.source);
+      const value = inUnits(definition.source, total);
+      const exact = isFenMetric(definition.source.metric) ? yuanText(total) : total.toString();
+      return { indicator: definition.id, value, ...(exactlyHeld(value, exact) ? {} : { exactValue: exact }) };
     });
   }
 
@@ -117,6 +125,11 @@ function termsOf(definition: IndicatorDefinition): MetricTerm[] {
 /** Money metrics are stored in fen and reported in yuan (decimal numbers). */
 function inUnits(term: MetricTerm, total: bigint): number {
   return isFenMetric(term.metric) ? Number(yuanText(total)) : Number(total);
+}
+
+/** True when the number `value` prints as exactly `exact`. */
+function exactlyHeld(value: number, exact: string): boolean {
+  return String(value) === exact;
 }
 
 /** Exact yuan, as decimal text, of an amount of fen: 123456789012345678 → "1234567890123456.78". */

@@ -233,3 +233,48 @@ describe('stocks do not depend on arrival order', () => {
     for (let round = 0; round < 20; round++) expect(stocksOf(shuffle(events, random))).toEqual(inDateOrder);
   });
 });
+
+describe('rules of the data, not of arrival', () => {
+  const coverage = (ledger: InMemoryLedger, sk: string) => [
+    ledger.value(div(zhongzhou), sk, metrics.partyOrgsNonPublic),
+    ledger.value(div(zhongzhou), sk, metrics.orgsNonPublic),
+  ];
+
+  it('counts a party organisation dated before the registration only from the registration: the numerator stays inside the denominator', () => {
+    const ledger = new InMemoryLedger();
+    ledger.apply(event('organization.registered.v1', '2026-06-15', { orgCode: orgA, name: 'Works', kind: 'enterprise', ownership: 'non_public', division: zhongzhou, workers: 3 }));
+    ledger.apply(event('party.organization.established.v1', '2026-02-20', { orgCode: orgA, establishedOn: '2026-02-20' }));
+    expect(coverage(ledger, 'Q#2026-Q1')).toEqual([0, 0]);
+    expect(coverage(ledger, 'M#2026-06')).toEqual([1, 1]);
+  });
+
+  it('never counts a party organisation dated after the deregistration, whichever arrives first', () => {
+    const registration = event('organization.registered.v1', '2026-01-05', { orgCode: orgA, name: 'Works', kind: 'enterprise', ownership: 'non_public', division: zhongzhou, workers: 3 });
+    const deregistration = event('organization.deregistered.v1', '2026-09-30', { orgCode: orgA });
+    const party = event('party.organization.established.v1', '2026-10-20', { orgCode: orgA, establishedOn: '2026-10-20' });
+    const results = [[registration, deregistration, party], [registration, party, deregistration]].map((order) => {
+      const ledger = new InMemoryLedger();
+      for (const e of order) ledger.apply(e);
+      return ledger.snapshot();
+    });
+    expect(results[0]).toEqual(results[1]);
+    const ledger = new InMemoryLedger();
+    for (const e of [registration, party, deregistration]) ledger.apply(e);
+    expect(ledger.value(div(zhongzhou), 'Q#2026-Q4', metrics.partyOrgsNonPublic)).toBe(0);
+    expect(ledger.value(div(zhongzhou), 'A#ALL', metrics.orgsNonPublic)).toBe(0);
+  });
+
+  it('moves a once-only fact to its earliest report, whichever arrives first', () => {
+    const late = event('innovation.converted.v1', '2026-08-01', { projectId: 'P-1', activity: 'five_small', orgCode: orgA });
+    const early = event('innovation.converted.v1', '2026-03-01', { projectId: 'P-1', activity: 'five_small', orgCode: orgA });
+    const snapshots = [[late, early], [early, late]].map((order) => {
+      const ledger = new InMemoryLedger();
+      ledger.apply(registered(orgA, zhongzhou));
+      for (const e of order) ledger.apply(e);
+      expect(ledger.value(div(county), 'M#2026-03', metrics.innovationsConverted)).toBe(1);
+      expect(ledger.value(div(county), 'M#2026-08', metrics.innovationsConverted)).toBe(0);
+      return ledger.snapshot();
+    });
+    expect(snapshots[0]).toEqual(snapshots[1]);
+  });
+});
