@@ -4,7 +4,8 @@
  * a queue, invokes the handler with the SQSEvent and Context Lambda would
  * build, and deletes what Lambda would delete.
  *
- * Kept from Lambda: batches of up to 10; ReportBatchItemFailures semantics
+ * Kept from Lambda: batches of up to the mapping's batch size, gathered within its
+ * batching window; ReportBatchItemFailures semantics
  * (only records not listed in `batchItemFailures` are deleted; an invalid
  * identifier or a thrown error fails the whole batch); the function timeout
  * (a handler still running then fails its batch); failed records come back
@@ -12,23 +13,20 @@
  * the dead-letter queue. One poller handles one batch at a time, like one
  * concurrent invocation; the local stack runs as many pollers as the
  * deployed mapping's maximum concurrency.
- * Not kept: the batching window (a receive returns as soon as any message is
- * there, so batches can be smaller than under Lambda).
  *
  * Kept by other means: a message is never in two invocations at once. AWS
  * requires the queue's visibility timeout to be at least the function
  * timeout; locally it may be set shorter (`--visibility-timeout 1`) so that
  * failed messages come back quickly, so while a batch is being handled the
- * poller keeps its messages invisible (a heartbeat, as sqs-consumer's) —
+ * poller keeps its messages invisible (a heartbeat) —
  * otherwise a slow batch would be delivered again mid-flight and its
  * deletion, made with a receipt handle that is no longer the latest, might
  * not take.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
-import { Consumer } from 'sqs-consumer';
 import { processorEventSource, processorTimeoutSeconds } from '../../infra/definitions.ts';
 import { LocalStackError } from './emulators.ts';
 
@@ -47,8 +45,10 @@ export interface PollerOptions {
   readonly sqs: SQSClient;
   readonly queueUrl: string;
   readonly handler: SqsBatchHandler;
-  /** Messages per invocation, 1–10. Default: the deployed mapping's 10. */
+  /** Messages per invocation. Default: the deployed mapping's. */
   readonly batchSize?: number;
+  /** How long a batch keeps gathering after its first message. Default: the deployed mapping's window. */
+  readonly batchingWindowSeconds?: number;
   /** Long-poll wait per receive, 0–20 s. Also bounds how long `stop()` can take. Default 1. */
   readonly waitTimeSeconds?: number;
   readonly onBatch?: (info: BatchReport) => void;
@@ -178,12 +178,18 @@ async function withinTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T>
 
 /**
  * Polls `queueUrl` and invokes `handler` as Lambda's SQS event source mapping
- * with ReportBatchItemFailures would, one batch at a time.
+ * with ReportBatchItemFailures would, one batch at a time: up to `batchSize`
+ * messages gathered within the batching window (SQS hands out at most 10 per
+ * receive, so a batch takes several), deleted once the handler says which
+ * succeeded.
  */
 export function startPoller(options: PollerOptions): Poller {
   const { sqs, queueUrl, handler } = options;
   const functionName = options.functionName ?? 'processor';
   const timeoutMs = (options.timeoutSeconds ?? processorTimeoutSeconds) * 1000;
+  const batchSize = options.batchSize ?? processorEventSource.batchSize;
+  const windowMs = (options.batchingWindowSeconds ?? processorEventSource.maxBatchingWindowSeconds) * 1000;
+  const waitTimeSeconds = options.waitTimeSeconds ?? 1;
   const reportError =
     options.onError ??
     ((error: Error): void => {
@@ -217,11 +223,36 @@ export function startPoller(options: PollerOptions): Poller {
     return () => clearInterval(timer);
   };
 
-  // Reported once sqs-consumer has sent the deletions ('response_processed').
-  let pendingReport: BatchReport | undefined;
+  let stopping = false;
 
-  const handleMessageBatch = async (messages: Message[]): Promise<Message[]> => {
-    pendingReport = { received: messages.length, failed: messages.length };
+  /** Up to `batchSize` messages: a long poll for the first, then whatever more arrives within the window. */
+  const receiveBatch = async (): Promise<Message[]> => {
+    const batch: Message[] = [];
+    let windowEnds = Number.POSITIVE_INFINITY;
+    while (batch.length < batchSize && !(stopping && batch.length === 0)) {
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
+          WaitTimeSeconds: batch.length === 0 ? waitTimeSeconds : 0,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      const got = Messages ?? [];
+      if (got.length === 0) {
+        if (batch.length > 0 || stopping) break;
+        continue;
+      }
+      if (batch.length === 0) windowEnds = Date.now() + windowMs;
+      batch.push(...got);
+      if (Date.now() >= windowEnds) break;
+    }
+    return batch;
+  };
+
+  /** Invokes the handler on one batch and deletes what Lambda would delete. */
+  const handleBatch = async (messages: Message[]): Promise<void> => {
     const { arn, visibilitySeconds } = await resolveQueue();
     const records = messages.map((message) => toSqsRecord(message, arn));
     const region = arn.split(':')[3] ?? '';
@@ -237,43 +268,33 @@ export function startPoller(options: PollerOptions): Poller {
       release();
     }
     // Whole-batch failure: nothing is deleted; everything comes back after the visibility timeout.
-    if (failed === undefined) return [];
-    const succeeded = messages.filter((message) => message.MessageId === undefined || !failed.has(message.MessageId));
-    pendingReport = { received: messages.length, failed: messages.length - succeeded.length };
-    return succeeded;
+    const succeeded = failed === undefined ? [] : messages.filter((message) => message.MessageId === undefined || !failed.has(message.MessageId));
+    for (let i = 0; i < succeeded.length; i += 10) {
+      const entries = succeeded.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle as string }));
+      const { Failed } = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+      if ((Failed ?? []).length > 0) reportError(new BatchFailedError(`${(Failed ?? []).length} deletions were refused`));
+    }
+    options.onBatch?.({ received: messages.length, failed: messages.length - succeeded.length });
   };
 
-  const consumer = Consumer.create({
-    sqs,
-    queueUrl,
-    batchSize: options.batchSize ?? processorEventSource.batchSize,
-    waitTimeSeconds: options.waitTimeSeconds ?? 1,
-    pollingWaitTimeMs: 0,
-    messageSystemAttributeNames: ['All'],
-    messageAttributeNames: ['All'],
-    handleMessageBatch,
-    // Back off as after any failed receive rather than for sqs-consumer's 10 s default.
-    authenticationErrorTimeout: 1_000,
-  });
-  consumer.on('response_processed', () => {
-    const report = pendingReport;
-    pendingReport = undefined;
-    if (report !== undefined) options.onBatch?.(report);
-  });
-  consumer.on('error', (error) => reportError(error));
-  consumer.on('processing_error', (error) => reportError(error));
-  consumer.start();
+  const loop = (async () => {
+    while (!stopping) {
+      try {
+        const batch = await receiveBatch();
+        if (batch.length > 0) await handleBatch(batch);
+      } catch (error) {
+        reportError(error instanceof Error ? error : new BatchFailedError('polling failed'));
+        // Back off as after any failed receive.
+        await pause(1_000);
+      }
+    }
+  })();
 
-  let stopping: Promise<void> | undefined;
   return {
     stop() {
-      stopping ??= (async () => {
-        // No abort: a receive that returns messages now is handled and
-        // acknowledged like any other, so nothing is left half-done.
-        consumer.stop();
-        while (consumer.status.isPolling) await pause(20);
-      })();
-      return stopping;
+      // No abort: a receive that returns messages now is handled and acknowledged like any other, so nothing is left half-done.
+      stopping = true;
+      return loop;
     },
   };
 }

@@ -101,6 +101,7 @@ describe('startPoller', () => {
           return { batchItemFailures: failures };
         },
         onBatch: (report) => reports.push(report),
+        batchSize: 10,
       }),
     );
     await waitUntil(() => settled.size === 30, 'all 30 messages succeeded');
