@@ -42,6 +42,8 @@ export type ValidationResult =
       readonly key?: { readonly source: string; readonly id: string };
       /** The submitted `source`, when it passed its checks (also when `id` did not). */
       readonly source?: string;
+      /** The submitted `id`, when it passed its checks (also when `source` did not). */
+      readonly id?: string;
       /** The submitted `type`, only when it is a type of this contract: any other text may be personal data. */
       readonly type?: EventType;
     };
@@ -96,6 +98,7 @@ export function validateEvent(body: unknown, options: ValidationOptions): Valida
   const reported = {
     ...(key === undefined ? {} : { key }),
     ...(source === undefined ? {} : { source }),
+    ...(id === undefined ? {} : { id }),
     ...(typeof rawType === 'string' && isEventType(rawType) ? { type: rawType } : {}),
   };
   const findings = scanStrings(envelope);

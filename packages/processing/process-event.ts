@@ -8,6 +8,7 @@ import type { StateItem } from '../domain/state.ts';
 import type { EventStore } from '../storage/event-store.ts';
 import { TransactionTooLargeError } from '../storage/event-store.ts';
 import type { Pseudonymiser } from './pseudonymise.ts';
+import { rejectionRecord } from './rejection-record.ts';
 
 /** One queued message, independent of how it was delivered. */
 export interface IncomingMessage {
@@ -53,8 +54,8 @@ export class UnknownOrgPendingError extends RetryableProcessingError {
   }
 }
 
-/** Where a message whose source or id was unusable is recorded. */
-export const unidentifiedSource = '_unidentified';
+/** Where a message whose source was unusable is recorded. */
+export { unidentifiedSource } from './rejection-record.ts';
 
 /**
  * Validates one event and applies it exactly once. Returns the recorded
@@ -66,17 +67,16 @@ export async function processEvent(message: IncomingMessage, deps: ProcessorDepe
   const receivedAt = (message.sentAt ?? now()).toISOString();
   const validation = validateEvent(message.body, { now: now(), sources: deps.sources, isDivision: (code) => deps.divisions.has(code) });
   if (!validation.ok) {
-    const key = validation.key ?? { source: unidentifiedSource, id: message.messageId };
-    await deps.store.recordRejection({
-      ...key,
-      ...(validation.type === undefined ? {} : { type: validation.type }),
-      reason: validation.reason,
-      detail: validation.detail,
-      contentHash: deps.pseudonymiser.contentHash(message.body),
+    const record = rejectionRecord({
+      validation,
+      body: message.body,
+      pseudonymiser: deps.pseudonymiser,
+      messageId: message.messageId,
       receivedAt,
       processedAt: now().toISOString(),
     });
-    return { outcome: 'rejected', reason: validation.reason, ...key, ...(validation.type === undefined ? {} : { type: validation.type }) };
+    await deps.store.recordRejection(record);
+    return { outcome: 'rejected', reason: validation.reason, source: record.source, id: record.id, ...(record.type === undefined ? {} : { type: record.type }) };
   }
   const event = validation.event;
   const { source, id, type } = event;

@@ -112,6 +112,7 @@ describe('rejection reasons', () => {
       detail: 'type: required, a string',
       key: { source: 'market.zhongxian', id: 'sample-organization.deregistered-0001' },
       source: 'market.zhongxian',
+      id: 'sample-organization.deregistered-0001',
     });
     expect(rejection(validate(sampleEvent('organization.deregistered.v1', { type: 7 }))).reason).toBe('invalid_envelope');
   });
@@ -124,6 +125,7 @@ describe('rejection reasons', () => {
       detail: 'type: not an event type of this contract',
       key: { source: 'market.zhongxian', id: 'sample-organization.deregistered-0001' },
       source: 'market.zhongxian',
+      id: 'sample-organization.deregistered-0001',
     });
   });
 
