@@ -52,7 +52,8 @@ export const localRegion = 'us-east-1';
 /** Credentials the emulators accept (they check none). Not a secret. */
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
-const dynamoDbStartTimeoutMs = 30_000;
+// Generous: on a busy two-core machine (parallel test files, each with a JVM) start-up has taken over 30 s.
+const dynamoDbStartTimeoutMs = 60_000;
 const dynamoDbStopTimeoutMs = 10_000;
 
 /** A TCP port that was free a moment ago on the loopback interface. */

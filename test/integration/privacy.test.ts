@@ -5,13 +5,16 @@
  * and the number appears in no table, no API response and no log line, with
  * the handlers logging at DEBUG, the most verbose level the code has.
  */
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signJwt } from '../../packages/auth/jwt.ts';
-import { residentIdFor } from '../../packages/contract/fixtures.ts';
+import { residentIdFor, sampleEvent } from '../../packages/contract/fixtures.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
 import { startLocalStack } from '../../packages/local-stack/stack.ts';
+import type { CapturedOutput } from '../support/captured-output.ts';
+import { captureOutput } from '../support/captured-output.ts';
 import { sendBodies, waitUntilDrained } from '../support/queue.ts';
+import { scanTable } from '../support/tables.ts';
 import { eventsCarrying } from '../support/smuggled-id-numbers.ts';
 
 const idNumber = residentIdFor(9090);
@@ -23,43 +26,10 @@ const viaApi = eventsCarrying(idNumber, { idPrefix: 'api', envelope: true });
 let stack: LocalStack;
 let doc: DynamoDBDocumentClient;
 let token: string;
-const logged: string[] = [];
+let output: CapturedOutput | undefined;
 const responses: string[] = [];
-const restore: Array<() => void> = [];
 
-function captureEverythingLogged(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    const original = stream.write.bind(stream);
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      logged.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write;
-    restore.push(() => {
-      stream.write = original as typeof stream.write;
-    });
-  }
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-    const original = console[method];
-    console[method] = (...args: unknown[]) => {
-      logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-      original.apply(console, args);
-    };
-    restore.push(() => {
-      console[method] = original;
-    });
-  }
-}
-
-async function scanAll(table: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey }));
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey !== undefined);
-  return items;
-}
+const scanAll = (table: string): Promise<Record<string, unknown>[]> => scanTable(doc, table);
 
 async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${stack.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
@@ -71,7 +41,7 @@ async function api(path: string, init: RequestInit = {}): Promise<{ status: numb
 let postResults: Array<Record<string, unknown>> = [];
 
 beforeAll(async () => {
-  captureEverythingLogged();
+  output = captureOutput();
   process.env['POWERTOOLS_LOG_LEVEL'] = 'DEBUG';
   process.env['POWERTOOLS_DEV'] = 'false';
   stack = await startLocalStack({ apiPort: 0, quiet: true, visibilityTimeoutSeconds: 2 });
@@ -87,7 +57,32 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  for (const undo of restore.splice(0)) undo();
+  output?.restore();
+});
+
+describe('a body that is not valid UTF-8', () => {
+  it('is rejected at the edge with the reason, not queued with U+FFFD in it', async () => {
+    const event = JSON.stringify(sampleEvent('organization.registered.v1', { id: 'bad-bytes-1', data: { name: 'NAME' } }));
+    const [before, after] = event.split('NAME') as [string, string];
+    const body = Buffer.concat([Buffer.from(before), Buffer.from([0xe5, 0xbc, 0xff, 0xfe]), Buffer.from(after)]);
+    const response = await fetch(`${stack.apiUrl}/v1/events`, {
+      method: 'POST',
+      body,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(202);
+    const { results } = (await response.json()) as { results: Array<Record<string, unknown>> };
+    expect(results).toEqual([
+      {
+        index: 0,
+        source: 'market.zhongxian',
+        id: 'bad-bytes-1',
+        status: 'rejected',
+        reason: 'invalid_data',
+        detail: 'data.name: contains U+FFFD, the replacement character: the text was not valid UTF-8 when it was decoded',
+      },
+    ]);
+  });
 });
 
 describe('an ID number outside the ID-number fields', () => {
@@ -140,7 +135,7 @@ describe('an ID number outside the ID-number fields', () => {
   });
 
   it('appears in no log line at any level', () => {
-    const everything = logged.join('');
+    const everything = output?.text() ?? '';
     // The processor logged each outcome: the capture works and INFO (below DEBUG) is on.
     expect(everything).toContain('event processed');
     expect(everything).toContain('invalid_data');
