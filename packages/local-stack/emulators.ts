@@ -146,7 +146,16 @@ function spawnTiedToThisProcess(args: readonly string[], cwd: string): ChildProc
     // setpriv execs java in place: the JVM is this process's child, with a parent-death signal.
     return spawn(setpriv, ['--pdeathsig', 'KILL', '--', 'java', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   }
-  return spawn(process.execPath, ['-e', supervisorScript, 'java', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawnSupervised('java', args, cwd);
+}
+
+/**
+ * Spawns `command args` under the Node.js supervisor: it dies (SIGKILL) as
+ * soon as the returned child's stdin closes — when this process dies, or
+ * when the caller destroys `child.stdin`. Output is piped to the caller.
+ */
+export function spawnSupervised(command: string, args: readonly string[], cwd: string): ChildProcess {
+  return spawn(process.execPath, ['-e', supervisorScript, command, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /**

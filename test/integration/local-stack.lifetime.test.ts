@@ -15,6 +15,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
+import { spawnSupervised } from '../../packages/local-stack/emulators.ts';
 import { startLocalStack } from '../../packages/local-stack/stack.ts';
 import { waitUntilDrained } from '../support/queue.ts';
 
@@ -103,6 +104,28 @@ describe('kill -9 of npm start', () => {
     process.kill(owner, 'SIGKILL');
     expect(await eventually(() => dynamoDbJvms(dataDirectory), (pids) => pids.length === 0, 20_000)).toEqual([]);
   }, 120_000);
+});
+
+describe('the supervisor used where setpriv is missing', () => {
+  it('kills its command as soon as its stdin closes, as it does when the stack dies', async () => {
+    const marker = String(40_000 + (process.pid % 20_000));
+    const supervisor = spawnSupervised('sleep', [marker], scratch);
+    started.push(supervisor);
+    const sleeping = () =>
+      readdirSync('/proc')
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((entry) => {
+          try {
+            return readFileSync(`/proc/${entry}/cmdline`, 'utf8') === `sleep\0${marker}\0` && parentOf(Number(entry)) === supervisor.pid;
+          } catch {
+            return false;
+          }
+        });
+    expect(await eventually(sleeping, (pids) => pids.length === 1, 10_000)).toHaveLength(1);
+    supervisor.stdin?.destroy();
+    expect(await eventually(sleeping, (pids) => pids.length === 0, 10_000)).toEqual([]);
+    expect(await eventually(() => supervisor.exitCode ?? supervisor.signalCode, (code) => code !== null, 10_000)).not.toBeNull();
+  });
 });
 
 describe('--data <dir>', () => {
