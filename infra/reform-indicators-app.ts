@@ -4,7 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { defaultDeploymentConfig } from '../packages/config/deployment.ts';
 import { StatefulStack } from './stateful/stateful-stack.ts';
 import { StatelessStack } from './stateless/stateless-stack.ts';
-import type { FunctionEntries } from './stateless/stateless-stack.ts';
+import type { FunctionEntries, RequestLimits } from './stateless/stateless-stack.ts';
 
 /**
  * Placeholders that let `cdk synth` run offline. A real deployment passes its
@@ -19,6 +19,10 @@ export interface DeploymentSettings {
   readonly jwtAudience: readonly string[];
   readonly throttleRate: number;
   readonly throttleBurst: number;
+  /** Limits of `/v1/admin/...` (rebuild, reconcile, publications): context `adminThrottleRate`, `adminThrottleBurst`. */
+  readonly adminThrottle: RequestLimits;
+  /** Limits of `GET /v1/analytics`: context `analyticsThrottleRate`, `analyticsThrottleBurst`. */
+  readonly analyticsThrottle: RequestLimits;
   readonly producerAccounts: Readonly<Record<string, string>>;
   readonly alarmEmail?: string;
 }
@@ -67,26 +71,35 @@ export function readDeploymentSettings(app: App, sources: readonly string[]): De
     jwtAudience: (contextString(app, 'jwtAudience') ?? placeholderJwtAudience).split(',').map((a) => a.trim()).filter((a) => a !== ''),
     throttleRate: contextNumber(app, 'throttleRate', 50),
     throttleBurst: contextNumber(app, 'throttleBurst', 100),
+    // Admin calls start 15-minute rebuilds and are rare: one a second is plenty.
+    adminThrottle: { rateLimit: contextNumber(app, 'adminThrottleRate', 1), burstLimit: contextNumber(app, 'adminThrottleBurst', 2) },
+    analyticsThrottle: {
+      rateLimit: contextNumber(app, 'analyticsThrottleRate', 5),
+      burstLimit: contextNumber(app, 'analyticsThrottleBurst', 10),
+    },
     producerAccounts: contextAccounts(app, sources),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
   };
 }
 
 /**
- * Region used when neither `-c region=...` nor the CLI's profile gives one:
- * an AWS China region, where a county government's personal data must stay.
+ * The deployment region unless context `region` names another: an AWS China
+ * region, where a county government's personal data must stay. `cdk.json`
+ * sets the same value as context, so it shows where a deploy goes.
  */
 export const defaultRegion = 'cn-northwest-1';
 
 /**
- * The stacks' environment. The region must be concrete (TableV2 with a
- * customer-managed key cannot render in a region-agnostic stack): context
- * `region`, else the CLI profile's, else {@link defaultRegion}. The account
- * stays a deploy-time token unless context `account` or the profile names it,
- * so synth needs no credentials.
+ * The stacks' environment. The region is context `region`, else
+ * {@link defaultRegion} — never the CLI's `CDK_DEFAULT_REGION`: the CLI sets
+ * that variable on every run (from the profile, or us-east-1 when there is
+ * none), so a fallback to it would silently send a plain `cdk deploy` to
+ * another region. The account stays a deploy-time token unless context
+ * `account` or the CLI's profile names it, so synth needs no credentials.
  */
 export function deploymentEnvironment(app: App, environment: NodeJS.ProcessEnv): Environment {
-  const region = contextString(app, 'region') ?? environment['CDK_DEFAULT_REGION'] ?? defaultRegion;
+  const region = contextString(app, 'region') ?? defaultRegion;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new DeploymentSettingsError('context region must be an AWS region name such as cn-northwest-1');
   const account = contextString(app, 'account') ?? environment['CDK_DEFAULT_ACCOUNT'];
   return account === undefined ? { region } : { account, region };
 }
@@ -123,6 +136,7 @@ export function buildReformIndicatorsApp(app: App, options: BuildOptions = {}): 
     stateful,
     jwt: { issuer: settings.jwtIssuer, audience: settings.jwtAudience },
     throttle: { rateLimit: settings.throttleRate, burstLimit: settings.throttleBurst },
+    routeThrottles: { admin: settings.adminThrottle, analytics: settings.analyticsThrottle },
     sources,
     producerAccounts: settings.producerAccounts,
     ...(settings.alarmEmail === undefined ? {} : { alarmEmail: settings.alarmEmail }),

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -50,6 +50,27 @@ const kmsReadActions = ['kms:Decrypt', 'kms:DescribeKey'] as const;
 /** KMS actions DynamoDB and SQS need on a customer-managed key for writes. */
 const kmsWriteActions = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] as const;
 
+/**
+ * Tag carried by every role that binds a secret's value. The pseudonym
+ * secret's resource policy denies reading to every principal without it.
+ */
+export const secretReaderTag = { key: 'reform-indicators:secret-reader', value: 'true' } as const;
+
+/**
+ * Shortest log retention any log group of this app may have: PRC
+ * Cybersecurity Law art. 21 requires network logs to be kept at least six
+ * months.
+ */
+export const minimumLogRetention = RetentionDays.SIX_MONTHS;
+
+/** `retention`, checked: throws when it is shorter than {@link minimumLogRetention}. */
+export function checkLogRetention(retention: RetentionDays, what: string): RetentionDays {
+  if (retention < minimumLogRetention) {
+    throw new Error(`${what}: log retention must be at least ${minimumLogRetention} days (PRC Cybersecurity Law art. 21)`);
+  }
+  return retention;
+}
+
 /** A deployed table together with the definition it was built from. */
 export interface BoundTable {
   readonly definition: TableDefinition;
@@ -66,8 +87,15 @@ export interface HouseFunctionProps {
   readonly timeout: Duration;
   /** @default 512 */
   readonly memorySize?: number;
-  /** @default one month */
+  /** Customer-managed key the function's log group is encrypted with. */
+  readonly logEncryptionKey: IKey;
+  /** At least {@link minimumLogRetention}. @default {@link minimumLogRetention} */
   readonly logRetention?: RetentionDays;
+  /**
+   * Concurrent executions reserved for (and the most allowed to) the function.
+   * @default none: the function shares the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
   readonly environment?: Readonly<Record<string, string>>;
 }
 
@@ -87,7 +115,8 @@ export class HouseFunction extends Construct {
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
     super(scope, id);
     this.logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      retention: checkLogRetention(props.logRetention ?? minimumLogRetention, props.serviceName),
+      encryptionKey: props.logEncryptionKey,
       // Logs are the audit trail of what was rejected and why; keep them past a stack deletion.
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -116,6 +145,7 @@ export class HouseFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
@@ -229,8 +259,13 @@ export class HouseFunction extends Construct {
     return source.eventSourceMappingId;
   }
 
-  /** Lets the function read one secret's value and exports its ARN under `envVar`. */
+  /**
+   * Lets the function read one secret's value, tags its role with
+   * {@link secretReaderTag} (which the secret's resource policy requires), and
+   * exports the secret's ARN under `envVar`.
+   */
   bindSecretValue(secret: ISecret, envVar: string): void {
+    Tags.of(this.role).add(secretReaderTag.key, secretReaderTag.value);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
     );

@@ -2,11 +2,13 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { BoundTable } from '../constructs/house-function.ts';
+import { secretReaderTag } from '../constructs/house-function.ts';
 import { countersTable, eventsQueue, ledgerTable, stateTable, tables } from '../definitions.ts';
 import type { KeyAttribute, QueueDefinition, TableDefinition } from '../definitions.ts';
 
@@ -26,6 +28,8 @@ export interface StatefulResources {
   readonly eventsDeadLetterQueue: Queue;
   /** HMAC key that turns ID numbers into pseudonyms. */
   readonly pseudonymSecret: Secret;
+  /** Customer-managed key of every log group (CloudWatch Logs may use it for this account's log groups only). */
+  readonly logsKey: Key;
 }
 
 function keyAttribute(attribute: KeyAttribute): Attribute {
@@ -47,6 +51,7 @@ export class StatefulStack extends Stack implements StatefulResources {
   readonly eventsQueue: Queue;
   readonly eventsDeadLetterQueue: Queue;
   readonly pseudonymSecret: Secret;
+  readonly logsKey: Key;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -71,11 +76,75 @@ export class StatefulStack extends Stack implements StatefulResources {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.restrictSecretReaders(this.pseudonymSecret);
+    this.logsKey = this.createLogsKey();
     Validations.of(this.pseudonymSecret).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
         'The secret is the HMAC key of every stored pseudonym: rotating it would re-key all pseudonyms and split each person into two, so it is deliberately never rotated.',
     });
+  }
+
+  /**
+   * Only roles tagged {@link secretReaderTag} (the functions that bind the
+   * secret, see `HouseFunction.bindSecretValue`) may read the secret, and only
+   * from this account: every other principal is denied, even one whose IAM
+   * policy allows `secretsmanager:*` and that holds kms:Decrypt on the data
+   * key (the producer roles do, to send to the encrypted queue). Two Deny
+   * statements, because conditions in one statement would have to hold
+   * together.
+   */
+  private restrictSecretReaders(secret: Secret): void {
+    const readActions = ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'];
+    secret.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyReadingExceptTaggedReaders',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: readActions,
+        resources: ['*'],
+        conditions: { StringNotEquals: { [`aws:PrincipalTag/${secretReaderTag.key}`]: secretReaderTag.value } },
+      }),
+    );
+    secret.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyReadingFromOtherAccounts',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: readActions,
+        resources: ['*'],
+        conditions: { StringNotEquals: { 'aws:PrincipalAccount': this.account } },
+      }),
+    );
+  }
+
+  /**
+   * The key of every log group. Logs are kept at least 180 days (PRC
+   * Cybersecurity Law art. 21) and outlive the stateless stack, so their key
+   * lives here with the data, retained. It is not the data key: whoever may
+   * read logs need not be able to decrypt the tables. CloudWatch Logs's
+   * principal is regional and ends in the partition's DNS suffix
+   * (`logs.cn-northwest-1.amazonaws.com.cn` in AWS China), and it may use the
+   * key only for log groups of this account and region (encryption context).
+   */
+  private createLogsKey(): Key {
+    const key = new Key(this, 'LogsKey', {
+      description: 'reform-indicators: CloudWatch log groups (function logs, API access logs)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchLogsForThisAccountsLogGroups',
+        principals: [new ServicePrincipal(`logs.${this.region}.${this.urlSuffix}`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` },
+        },
+      }),
+    );
+    return key;
   }
 
   private table(definition: TableDefinition): TableV2 {

@@ -1,19 +1,21 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, Stack, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AccountPrincipal, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { HouseFunction } from '../constructs/house-function.ts';
+import { rejectionReasons } from '../../packages/contract/index.ts';
+import { HouseFunction, minimumLogRetention } from '../constructs/house-function.ts';
 import { env, eventsQueue, processorEventSource, processorTimeoutSeconds, unknownOrgMaxAttempts } from '../definitions.ts';
 import type { StatefulResources } from '../stateful/stateful-stack.ts';
 
@@ -41,6 +43,23 @@ export const maintenanceFunctionNameEnvVar = env.maintenanceFunctionName;
 /** Maintenance replays the whole Ledger in one invocation: Lambda's longest timeout. */
 export const maintenanceTimeout = Duration.minutes(15);
 
+/** Requests per second (steady) and burst, as API Gateway throttles them. */
+export interface RequestLimits {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/** Route keys with a throttle of their own (HTTP API stage `RouteSettings`). */
+export const adminRouteKey = 'ANY /v1/admin/{proxy+}';
+export const analyticsRouteKey = 'GET /v1/analytics';
+
+/**
+ * Metrics namespace and the `service` dimension Powertools gives the
+ * processor's metrics (functions/processor/handler.ts): `accepted`,
+ * `duplicate`, `rejected_<reason>`, `retried`.
+ */
+export const processorMetrics = { namespace: 'ReformIndicators', dimensions: { service: 'processor' } } as const;
+
 /** Properties of {@link StatelessStack}. */
 export interface StatelessStackProps extends StackProps {
   /** The stateful stack's resources. */
@@ -48,7 +67,13 @@ export interface StatelessStackProps extends StackProps {
   /** The identity provider whose JWTs the HTTP API accepts. */
   readonly jwt: { readonly issuer: string; readonly audience: readonly string[] };
   /** Stage-wide request limits. */
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly throttle: RequestLimits;
+  /**
+   * Limits of their own for the admin routes (`/v1/admin/...`: rebuild,
+   * reconcile, publications) and for `GET /v1/analytics`, the two kinds of
+   * request that cost the most per call.
+   */
+  readonly routeThrottles: { readonly admin: RequestLimits; readonly analytics: RequestLimits };
   /** Producer source names (`defaultDeploymentConfig.sources` keys); one send role each. */
   readonly sources: readonly string[];
   /**
@@ -74,6 +99,7 @@ export class StatelessStack extends Stack {
   readonly api: HouseFunction;
   readonly httpApi: HttpApi;
   readonly alarmTopic: Topic;
+  readonly dashboard: Dashboard;
   /** Send role per producer source. */
   readonly producerRoles: ReadonlyMap<string, Role>;
 
@@ -89,6 +115,10 @@ export class StatelessStack extends Stack {
       timeout: Duration.seconds(processorTimeoutSeconds),
       // Lambda CPU scales with memory; 1 GB keeps cold starts (secret fetch, bundle parse) short.
       memorySize: 1024,
+      // As many as the event source mapping may run at once, and no more: a
+      // backlog cannot take the account's concurrency from the API.
+      reservedConcurrency: processorEventSource.maxConcurrency,
+      logEncryptionKey: stateful.logsKey,
       environment: { [env.unknownOrgMaxAttempts]: String(unknownOrgMaxAttempts) },
     });
     this.processor.bindTablesForApplyingEvents([stateful.ledger, stateful.state, stateful.counters], stateful.dataKey);
@@ -112,6 +142,10 @@ export class StatelessStack extends Stack {
       timeout: maintenanceTimeout,
       // The replay holds every accepted event and every counter in memory; more memory is also more CPU.
       memorySize: 1024,
+      // One rebuild or reconcile at a time: two would rewrite the same tables,
+      // and a stolen admin token cannot start more than one 15-minute run.
+      reservedConcurrency: 1,
+      logEncryptionKey: stateful.logsKey,
     });
     // Reads the pseudonymised events from the Ledger, so no pseudonym secret:
     // maintenance never sees an identity number.
@@ -128,6 +162,7 @@ export class StatelessStack extends Stack {
       // API Gateway gives up on an integration after 30 s (a longer rebuild: invoke the maintenance function directly).
       timeout: Duration.seconds(29),
       memorySize: 1024,
+      logEncryptionKey: stateful.logsKey,
     });
     this.api.bindTablesForReading([stateful.counters, stateful.ledger, stateful.state], stateful.dataKey);
     this.api.bindQueueForSending(stateful.eventsQueue, eventsQueue.envVar);
@@ -136,6 +171,7 @@ export class StatelessStack extends Stack {
 
     this.httpApi = this.createHttpApi(props);
     this.alarmTopic = this.createAlarms(props);
+    this.dashboard = this.createDashboard(props);
     this.producerRoles = this.createProducerRoles(props);
   }
 
@@ -148,14 +184,20 @@ export class StatelessStack extends Stack {
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwt.issuer, {
       jwtAudience: [...props.jwt.audience],
     });
-    httpApi.addRoutes({
-      path: '/v1/{proxy+}',
-      methods: [HttpMethod.ANY],
-      integration: new HttpLambdaIntegration('ApiIntegration', this.api.function),
-      authorizer,
+    const integration = new HttpLambdaIntegration('ApiIntegration', this.api.function);
+    // The same handler behind all three; the admin and analytics routes exist
+    // separately so that the stage can throttle them on their own.
+    const routes = [
+      ...httpApi.addRoutes({ path: '/v1/{proxy+}', methods: [HttpMethod.ANY], integration, authorizer }),
+      ...httpApi.addRoutes({ path: '/v1/admin/{proxy+}', methods: [HttpMethod.ANY], integration, authorizer }),
+      ...httpApi.addRoutes({ path: '/v1/analytics', methods: [HttpMethod.GET], integration, authorizer }),
+    ];
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: minimumLogRetention,
+      encryptionKey: props.stateful.logsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS });
-    new HttpStage(this, 'DefaultStage', {
+    const stage = new HttpStage(this, 'DefaultStage', {
       httpApi,
       stageName: '$default',
       autoDeploy: true,
@@ -178,6 +220,13 @@ export class StatelessStack extends Stack {
         ),
       },
     });
+    const routeLimits = (limits: RequestLimits) => ({ ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit });
+    (stage.node.defaultChild as CfnStage).routeSettings = {
+      [adminRouteKey]: routeLimits(props.routeThrottles.admin),
+      [analyticsRouteKey]: routeLimits(props.routeThrottles.analytics),
+    };
+    // Route settings may name only routes that already exist.
+    for (const route of routes) stage.node.addDependency(route);
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint, description: 'Base URL of the admin API' });
     return httpApi;
   }
@@ -188,11 +237,18 @@ export class StatelessStack extends Stack {
       description: 'reform-indicators: alarm topic',
       enableKeyRotation: true,
     });
+    // Only this account's alarms: without the source conditions, CloudWatch
+    // acting for any account could use the key (confused deputy).
     alarmKey.addToResourcePolicy(
       new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` },
+        },
       }),
     );
     const topic = new Topic(this, 'AlarmTopic', { masterKey: alarmKey, enforceSSL: true });
@@ -239,6 +295,59 @@ export class StatelessStack extends Stack {
     for (const alarm of alarms) alarm.addAlarmAction(action);
     new CfnOutput(this, 'AlarmTopicArn', { value: topic.topicArn, description: 'Subscribe on-call here' });
     return topic;
+  }
+
+  /**
+   * One dashboard for the whole pipeline: what happens to events (accepted,
+   * duplicate, rejected by reason), whether the queue keeps up (age of the
+   * oldest message, dead-letter depth), how the processor runs (duration,
+   * errors, throttles, retried events) and how the API answers (latency,
+   * 4xx, 5xx).
+   */
+  private createDashboard(props: StatelessStackProps): Dashboard {
+    const period = Duration.minutes(5);
+    const processorMetric = (metricName: string, label: string): Metric =>
+      new Metric({ ...processorMetrics, metricName, label, statistic: 'Sum', period });
+    const graph = (title: string, left: IMetric[], right: IMetric[] = []): GraphWidget =>
+      new GraphWidget({ title, left, right, width: 12, height: 6 });
+    const { eventsQueue: queue, eventsDeadLetterQueue: deadLetterQueue } = props.stateful;
+    const processor = this.processor.function;
+
+    const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${this.stackName}-pipeline`, defaultInterval: Duration.hours(24) });
+    dashboard.addWidgets(
+      graph('Events by outcome', [processorMetric('accepted', 'accepted'), processorMetric('duplicate', 'duplicate'), processorMetric('retried', 'left for redelivery')]),
+      graph(
+        'Rejected events by reason',
+        rejectionReasons.map((reason) => processorMetric(`rejected_${reason}`, reason)),
+      ),
+    );
+    dashboard.addWidgets(
+      graph('Events queue: age of the oldest message (s)', [queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period })]),
+      graph('Dead-letter queue depth', [deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period })]),
+    );
+    dashboard.addWidgets(
+      graph('Processor duration (ms)', [
+        processor.metricDuration({ statistic: 'p50', period, label: 'p50' }),
+        processor.metricDuration({ statistic: 'p99', period, label: 'p99' }),
+        processor.metricDuration({ statistic: 'Maximum', period, label: 'max' }),
+      ]),
+      graph('Processor errors and throttles', [
+        processor.metricErrors({ statistic: 'Sum', period, label: 'errors' }),
+        processor.metricThrottles({ statistic: 'Sum', period, label: 'throttles' }),
+      ]),
+    );
+    dashboard.addWidgets(
+      graph('API latency (ms)', [
+        this.httpApi.metricLatency({ statistic: 'p50', period, label: 'p50' }),
+        this.httpApi.metricLatency({ statistic: 'p99', period, label: 'p99' }),
+        this.httpApi.metricIntegrationLatency({ statistic: 'p99', period, label: 'integration p99' }),
+      ]),
+      graph('API errors', [
+        this.httpApi.metricClientError({ statistic: 'Sum', period, label: '4xx' }),
+        this.httpApi.metricServerError({ statistic: 'Sum', period, label: '5xx' }),
+      ]),
+    );
+    return dashboard;
   }
 
   /**

@@ -8,12 +8,16 @@
  * - names and free text (`name`, `awardName`, `occupation`, `industry`,
  *   `field`, `category`, `partnerSchool`, `activity`): 1–200 characters;
  *   `certificate.revoked.v1` `reason`: 1–500 characters;
- * - every string must contain a non-blank character and no control characters;
+ * - free text must contain a visible character and no control, format or
+ *   separator character (the exact rule is in `free-text.ts`);
+ * - no string but an `idNumber` field may contain a resident ID number
+ *   (checked for the whole event by `validateEvent`, see `string-scan.ts`);
  * - counts (`workers`, `members`, `claimants`, …) are integers ≤ 100,000,000;
  * - dates (`...On`, `asOf`) are real `YYYY-MM-DD` dates in the years 1900–2100;
  * - `contract.signed.v1` `orgCodes`: 1–1000 distinct codes.
  */
 import * as z from 'zod/mini';
+import { freeTextProblem } from './free-text.ts';
 import { isDivisionCode, residentIdProblem, usccProblem } from './identifiers.ts';
 import { isYuanAmount, maxYuan } from './money.ts';
 import { isCalendarDate } from './time.ts';
@@ -25,15 +29,12 @@ export const maxNameLength = 200;
 /** Largest count (workers, members, claimants, booklets, baseline values). */
 export const maxCount = 100_000_000;
 
-// Control characters in names end up in reports and CSV exports; none is ever meaningful.
-const controlCharacters = /[\u0000-\u001f\u007f]/;
-
 function text(max: number) {
   return z.string().check(
     z.maxLength(max),
     z.superRefine((value, ctx) => {
-      if (value.trim() === '') ctx.addIssue({ code: 'custom', message: 'must not be empty or blank', input: value });
-      else if (controlCharacters.test(value)) ctx.addIssue({ code: 'custom', message: 'must not contain control characters', input: value });
+      const problem = freeTextProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: value });
     }),
   );
 }

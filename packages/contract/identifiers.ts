@@ -87,3 +87,41 @@ export function isValidUscc(s: string): boolean {
 export function isDivisionCode(s: string): boolean {
   return /^[0-9]{12}$/.test(s);
 }
+
+/**
+ * True when `text` contains, anywhere, an 18-character sequence that passes
+ * the resident ID number check: 17 digits and a check digit or `X`/`x`.
+ *
+ * The text is first NFKC-normalised, so full-width digits (`１１０１…`) and
+ * other compatibility forms that read as digits are caught too. Every
+ * window of a longer digit run is tested: a number embedded in a 19-digit
+ * string, or glued to letters (`NO110105…`), is still found. Separators
+ * inside the number (`110105 1949…`) are not looked through: that is no
+ * longer an 18-character sequence, and a rule that skipped spaces would
+ * reject ordinary runs of numbers in free text.
+ */
+export function containsResidentId(text: string): boolean {
+  const normalised = text.normalize('NFKC');
+  let runStart = -1;
+  for (let i = 0; i <= normalised.length; i++) {
+    const code = i < normalised.length ? normalised.charCodeAt(i) : -1;
+    const isDigit = code >= 48 && code <= 57;
+    if (isDigit) {
+      if (runStart < 0) runStart = i;
+      continue;
+    }
+    if (runStart >= 0) {
+      // A run of digits [runStart, i), possibly followed by a check character X/x at i.
+      const runEnd = i;
+      const trailingX = code === 88 || code === 120;
+      for (let start = runStart; start + 17 <= runEnd; start++) {
+        const checkAt = start + 17;
+        if (checkAt < runEnd || (checkAt === runEnd && trailingX)) {
+          if (isValidResidentId(normalised.slice(start, start + 18))) return true;
+        }
+      }
+      runStart = -1;
+    }
+  }
+  return false;
+}

@@ -5,7 +5,10 @@
  * so Lambda bundles do not carry them.
  */
 export { ContractError } from './errors.ts';
+export { encodingProblem, freeTextProblem } from './free-text.ts';
+export { idNumberFieldNames, scanStrings } from './string-scan.ts';
 export {
+  containsResidentId,
   isDivisionCode,
   isValidResidentId,
   isValidUscc,
@@ -31,5 +34,5 @@ export {
 export type { BaselineMetricId, EventData, EventType } from './event-types.ts';
 export { earliestEventMs, envelopeFields, isEventId, isSourceName, maxClockSkewMs, maxEventBytes } from './envelope.ts';
 export type { ValidatedEvent } from './envelope.ts';
-export { validateEvent } from './validate-event.ts';
+export { rejectionReasons, validateEvent } from './validate-event.ts';
 export type { RejectionReason, ValidationOptions, ValidationRejectionReason, ValidationResult } from './validate-event.ts';

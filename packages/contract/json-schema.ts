@@ -36,8 +36,16 @@ const usccPattern = '^[0-9A-HJ-NPQRTUWXY]{18}$';
 const residentIdPattern = '^[0-9]{17}[0-9Xx]$';
 const divisionPattern = '^[0-9]{12}$';
 const datePattern = '^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
-/** Non-blank (a character other than white space) and free of control characters: `text()` in event-types.ts. */
-const textPattern = '^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$';
+/**
+ * Free text (`text()` in event-types.ts, rule in free-text.ts), as near as a
+ * pattern without the Unicode flag gets: none of the forbidden characters of
+ * the Basic Multilingual Plane (controls, format characters, separators,
+ * U+FFFD, noncharacters), and one character that is neither white space nor
+ * one of the common invisible ones. The `description` states the exact rule.
+ */
+const forbiddenInText = '\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\\ufffd-\\uffff';
+const invisibleInText = '\\s\\u034f\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u2800\\u3164\\ufe00-\\ufe0f\\uffa0';
+const textPattern = `^[^${forbiddenInText}]*[^${invisibleInText}${forbiddenInText}][^${forbiddenInText}]*$`;
 const timestampPattern = '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$';
 
 const usccField: JsonSchema = {
@@ -67,7 +75,8 @@ const yuanField: JsonSchema = {
 const textField: JsonSchema = {
   minLength: 1,
   pattern: textPattern,
-  description: 'Text with at least one character other than white space and no control characters.',
+  description:
+    'Free text: at least one visible character (a letter, digit, punctuation mark, symbol or private-use character that is not default-ignorable) and no control (Cc), format (Cf, e.g. U+202E, U+200B, U+FEFF), line or paragraph separator (U+2028, U+2029), unpaired surrogate, noncharacter or U+FFFD. Must not contain a resident ID number.',
 };
 
 /** Which refined field is which: the contract's own naming (EVENTS.md: `orgCode`, `...IdNumber`, `...On`, `...Yuan`). */
@@ -178,6 +187,8 @@ export function eventJsonSchema(type: EventType): JsonSchema {
       `A ${type} event: a CloudEvents 1.0 envelope in JSON structured mode, as one SQS message body or one element of POST /v1/events.`,
       `(source, id) is the idempotency key. The whole event is at most ${maxEventBytes / 1024} KiB of UTF-8 JSON.`,
       'Also checked on arrival: the source must be a producer allowed to send this type (deployment configuration).',
+      'No string anywhere in the event (field names and the envelope included) but an ID-number field (idNumber, mentorIdNumber, apprenticeIdNumber) may contain a resident ID number: 18 characters, 17 digits and a check digit or X passing ISO 7064 MOD 11-2, also inside longer text or in full-width digits; such an event is rejected invalid_data.',
+      'Text that was not valid UTF-8 (U+FFFD, unpaired surrogates) is rejected.',
     ].join(' '),
     type: 'object',
     properties: {

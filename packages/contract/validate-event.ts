@@ -7,10 +7,23 @@ import type { ValidatedEvent } from './envelope.ts';
 import { envelopeProblems, isEventId, isPrintableFieldName, isSourceName, maxEventBytes } from './envelope.ts';
 import type { EventType } from './event-types.ts';
 import { dataSchemas, divisionPaths, isEventType } from './event-types.ts';
+import { containsResidentId } from './identifiers.ts';
+import type { StringFinding } from './string-scan.ts';
+import { formatFieldPath, scanStrings } from './string-scan.ts';
 import { shanghaiDate } from './time.ts';
 
 /** Why an event was rejected: the first four come from validation, the last two from processing. */
 export type RejectionReason = 'invalid_envelope' | 'invalid_data' | 'unknown_type' | 'forbidden_type' | 'conflict' | 'unknown_org';
+
+/** Every rejection reason, in EVENTS.md order. */
+export const rejectionReasons: readonly RejectionReason[] = Object.freeze([
+  'invalid_envelope',
+  'invalid_data',
+  'unknown_type',
+  'forbidden_type',
+  'conflict',
+  'unknown_org',
+] as const);
 
 /** The rejection reasons {@link validateEvent} can give. */
 export type ValidationRejectionReason = Extract<RejectionReason, 'invalid_envelope' | 'invalid_data' | 'unknown_type' | 'forbidden_type'>;
@@ -22,10 +35,17 @@ export type ValidationResult =
       readonly reason: ValidationRejectionReason;
       /** What is wrong, naming fields and paths; never contains a submitted value. */
       readonly detail: string;
-      /** Present when `source` and `id` were well-formed, so the rejection can be recorded under them. */
+      /**
+       * Present when `source` and `id` both passed their checks (well-formed,
+       * no ID number), so the rejection can be recorded under them.
+       */
       readonly key?: { readonly source: string; readonly id: string };
-      /** The submitted `type`, when it was a string of 1–128 printable ASCII characters. */
-      readonly type?: string;
+      /** The submitted `source`, when it passed its checks (also when `id` did not). */
+      readonly source?: string;
+      /** The submitted `id`, when it passed its checks (also when `source` did not). */
+      readonly id?: string;
+      /** The submitted `type`, only when it is a type of this contract: any other text may be personal data. */
+      readonly type?: EventType;
     };
 
 export interface ValidationOptions {
@@ -46,13 +66,22 @@ const maxIssuesInDetail = 8;
  *
  * Checks run in this order and the first failing group decides the reason:
  * 1. not JSON, not a JSON object, or over 256 KiB of UTF-8 JSON → `invalid_envelope`;
- * 2. `type` missing or not a string → `invalid_envelope`; a string that is not
+ * 2. every string and field name, envelope included: a resident ID number
+ *    anywhere but the `idNumber` fields → `invalid_data` (EVENTS.md says so
+ *    for the envelope's `id` too; it comes first so that no later rule, such
+ *    as `unknown_type`, keeps or echoes the text); text that was not valid
+ *    UTF-8 (U+FFFD, unpaired surrogates) → `invalid_data` inside `data`,
+ *    `invalid_envelope` elsewhere;
+ * 3. `type` missing or not a string → `invalid_envelope`; a string that is not
  *    a contract type → `unknown_type`;
- * 3. the other envelope rules (unknown fields, specversion, id, source, time,
+ * 4. the other envelope rules (unknown fields, specversion, id, source, time,
  *    datacontenttype, data an object) → `invalid_envelope`;
- * 4. source not registered or not allowed this type → `forbidden_type`;
- * 5. data not matching its type's schema, or naming a division outside the
+ * 5. source not registered or not allowed this type → `forbidden_type`;
+ * 6. data not matching its type's schema, or naming a division outside the
  *    tree → `invalid_data`.
+ *
+ * A rejection reports back only values that passed their checks (`key`,
+ * `source`, `type`), and its detail names fields, never values.
  *
  * Never throws for any input.
  */
@@ -60,12 +89,24 @@ export function validateEvent(body: unknown, options: ValidationOptions): Valida
   const envelope = parseBody(body);
   if (typeof envelope === 'string') return { ok: false, reason: 'invalid_envelope', detail: envelope };
 
-  const key = isSourceName(envelope['source']) && isEventId(envelope['id']) ? { source: envelope['source'], id: envelope['id'] } : undefined;
+  const rawSource = envelope['source'];
+  const rawId = envelope['id'];
   const rawType = envelope['type'];
+  const source = isSourceName(rawSource) && !containsResidentId(rawSource) ? rawSource : undefined;
+  const id = isEventId(rawId) && !containsResidentId(rawId) ? rawId : undefined;
+  const key = source !== undefined && id !== undefined ? { source, id } : undefined;
   const reported = {
     ...(key === undefined ? {} : { key }),
-    ...(typeof rawType === 'string' && /^[\x20-\x7e]{1,128}$/.test(rawType) ? { type: rawType } : {}),
+    ...(source === undefined ? {} : { source }),
+    ...(id === undefined ? {} : { id }),
+    ...(typeof rawType === 'string' && isEventType(rawType) ? { type: rawType } : {}),
   };
+  const findings = scanStrings(envelope);
+  const idNumbers = findings.filter((f) => f.kind === 'residentId');
+  if (idNumbers.length > 0) return { ok: false, reason: 'invalid_data', detail: listed(idNumbers), ...reported };
+  if (findings.length > 0) {
+    return { ok: false, reason: findings.every((f) => f.inData) ? 'invalid_data' : 'invalid_envelope', detail: listed(findings), ...reported };
+  }
   if (typeof rawType !== 'string') {
     return { ok: false, reason: 'invalid_envelope', detail: 'type: required, a string', ...reported };
   }
@@ -132,13 +173,7 @@ function parseBody(body: unknown): Record<string, unknown> | string {
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  let out = 'data';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && isPrintableFieldName(segment)) out += `.${segment}`;
-    else out += '.?';
-  }
-  return out;
+  return formatFieldPath(['data', ...path.map((segment) => (typeof segment === 'symbol' ? '?' : segment))]);
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -188,7 +223,15 @@ function boundText(origin: string, words: string, symbol: string, bound: number)
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[], data: unknown): string {
-  const shown = issues.slice(0, maxIssuesInDetail).map((issue) => describeIssue(issue, data));
-  const more = issues.length - shown.length;
+  return joinDetails(issues.map((issue) => describeIssue(issue, data)));
+}
+
+function listed(findings: readonly StringFinding[]): string {
+  return joinDetails(findings.map((f) => f.detail));
+}
+
+function joinDetails(details: readonly string[]): string {
+  const shown = details.slice(0, maxIssuesInDetail);
+  const more = details.length - shown.length;
   return more > 0 ? `${shown.join('; ')}; and ${more} more problem(s)` : shown.join('; ');
 }

@@ -3,6 +3,7 @@
  * `npm run token -- --role admin --scope 500233000000 [--ttl 3600] [--sub me]`:
  * a JWT the local API accepts.
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,7 +12,8 @@ import { signJwt } from '../auth/jwt.ts';
 import type { Role } from '../auth/claims.ts';
 import { loadDeploymentConfig } from '../config/deployment.ts';
 import { demoDirectory, loadDemoEvents, messagesInQueue, sendEvents, waitUntilDrained } from './demo-data.ts';
-import { localKeys } from './local-keys.ts';
+import { whenLauncherDies } from './launcher-watch.ts';
+import { localKeys, localStateDirectory } from './local-keys.ts';
 import type { LocalStack } from './stack.ts';
 import { startLocalStack } from './stack.ts';
 
@@ -21,7 +23,7 @@ class UsageError extends Error {
 }
 
 const usage = `usage:
-  tsx packages/local-stack/cli.ts start [--port 3000] [--visibility-timeout 180] [--no-demo]
+  tsx packages/local-stack/cli.ts start [--port 3000] [--visibility-timeout 180] [--no-demo] [--data <dir> | --in-memory]
   tsx packages/local-stack/cli.ts token --role admin|viewer --scope <12-digit division> [--ttl 3600] [--sub <subject>]`;
 
 function integerOption(value: string | undefined, name: string): number | undefined {
@@ -76,6 +78,12 @@ async function summariseLedger(ddb: DynamoDBClient, table: string): Promise<Ledg
   return summary;
 }
 
+/** True when the Ledger already records any event: the tables come from an earlier run. */
+async function holdsEvents(stack: LocalStack): Promise<boolean> {
+  const page = await stack.ddb.send(new ScanCommand({ TableName: stack.env[ledgerTable.envVar] ?? ledgerTable.name, Limit: 1, Select: 'COUNT' }));
+  return (page.Count ?? 0) > 0;
+}
+
 /** A progress line that rewrites itself on a terminal and prints every tenth update elsewhere. */
 function progressLine(): { update(text: string, last?: boolean): void } {
   let updates = 0;
@@ -111,7 +119,10 @@ async function loadDemo(stack: LocalStack): Promise<void> {
   );
 }
 
-function printWhereEverythingIs(stack: LocalStack): void {
+/** Where `npm start` keeps the tables unless told otherwise: `.local/data` at the repository root. */
+const defaultDataDirectory = join(localStateDirectory, 'data');
+
+function printWhereEverythingIs(stack: LocalStack, dataDirectory: string | undefined): void {
   const county = loadDeploymentConfig().root.code;
   const adminToken = signJwt({ role: 'admin', scope: county, sub: 'local-admin' }, stack.jwtKey, 12 * 3600);
   const api = stack.apiUrl ?? '(not running)';
@@ -123,7 +134,8 @@ SQS emulator    ${stack.env['AWS_ENDPOINT_URL_SQS']}   (loopback only)
 tables          ${tables}
 queues          ${eventsQueue.envVar}=${stack.queueUrl}
                 ${eventsQueue.deadLetter.envVar}=${stack.dlqUrl}
-region / keys   AWS_REGION=${stack.env['AWS_REGION']}, any access key (e.g. local/local)
+region / keys   AWS_REGION=${stack.env['AWS_REGION']}, any access key of letters and digits, any region: one shared database
+data            ${dataDirectory === undefined ? 'in memory: gone when the stack stops' : `${dataDirectory} (tables survive a restart; queued messages do not)`}
 
 admin token (county ${county}, 12 h):
 TOKEN=${adminToken}
@@ -138,8 +150,17 @@ Ctrl-C to stop.`);
 async function start(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: 'string' }, 'visibility-timeout': { type: 'string' }, 'no-demo': { type: 'boolean' } },
+    options: {
+      port: { type: 'string' },
+      'visibility-timeout': { type: 'string' },
+      'no-demo': { type: 'boolean' },
+      data: { type: 'string' },
+      'in-memory': { type: 'boolean' },
+    },
   });
+  if (values.data !== undefined && values['in-memory'] === true) throw new UsageError('give --data <dir> or --in-memory, not both');
+  if (values.data === '') throw new UsageError('--data needs a directory');
+  const dataDirectory = values['in-memory'] === true ? undefined : (values.data ?? defaultDataDirectory);
   const apiPort = integerOption(values.port ?? process.env['PORT'], 'port') ?? 3000;
   const visibilityTimeoutSeconds = integerOption(values['visibility-timeout'], 'visibility-timeout');
   // One log line per event and metrics on stdout would bury the summary; either can be turned back on.
@@ -155,25 +176,43 @@ async function start(args: string[]): Promise<void> {
     }
     stopping = true;
     console.log(`\n${signal}: stopping the poller, the API and the emulators…`);
+    if (stack !== undefined) {
+      // The SQS emulator keeps messages in memory only: say what a stop loses.
+      const queued = await messagesInQueue(stack.sqs, stack.queueUrl).catch(() => undefined);
+      const waiting = queued === undefined ? 0 : queued.visible + queued.inFlight + queued.delayed;
+      if (waiting > 0) console.log(`${waiting} queued event(s) not yet processed are dropped: the queue is in memory.`);
+    }
     await stack?.stop();
     process.exit(0);
   };
   // Installed before anything starts, so Ctrl-C during start-up still stops the JVM.
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // A kill -9 of npm (or of tsx) signals nothing to this process: notice it, and stop.
+  whenLauncherDies(() => void shutdown('the launching process exited'));
 
-  stack = await startLocalStack({ apiPort, ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}) });
+  stack = await startLocalStack({
+    apiPort,
+    ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}),
+    ...(dataDirectory !== undefined ? { dataDirectory } : {}),
+  });
   if (stopping) {
     await stack.stop();
     return;
   }
   try {
-    if (values['no-demo'] !== true) await loadDemo(stack);
+    if (values['no-demo'] !== true) {
+      if (dataDirectory !== undefined && (await holdsEvents(stack))) {
+        console.log(`the tables in ${dataDirectory} already hold events from an earlier run: demo data not sent again (--in-memory starts empty).`);
+      } else {
+        await loadDemo(stack);
+      }
+    }
   } catch (error) {
     await stack.stop();
     throw error;
   }
-  printWhereEverythingIs(stack);
+  printWhereEverythingIs(stack, dataDirectory);
 }
 
 async function main(argv: string[]): Promise<void> {

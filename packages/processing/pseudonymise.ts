@@ -15,6 +15,17 @@ export class Pseudonymiser {
     return `p_${createHmac('sha256', this.key).update(`id:${idNumber.toUpperCase()}`).digest('base64url').slice(0, 22)}`;
   }
 
+  /**
+   * Keyed digest of a submitted value that failed validation: `h_` + 128 bits
+   * of HMAC-SHA-256 over the field name and the value. Equal values of one
+   * field give equal digests (an operator can see that the same bad `type`
+   * keeps arriving), yet the text — which may be personal data — is neither
+   * stored nor recoverable without the key.
+   */
+  failedValueHash(field: string, value: string): string {
+    return `h_${createHmac('sha256', this.key).update(`failed:${field}:${value}`).digest('base64url').slice(0, 22)}`;
+  }
+
   /** Keyed digest of an event's content, so stored hashes reveal nothing about ID numbers in it. */
   contentHash(value: unknown): string {
     return createHmac('sha256', this.key).update(`event:${canonicalJson(value)}`).digest('base64url').slice(0, 32);

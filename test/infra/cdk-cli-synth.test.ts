@@ -23,11 +23,11 @@ function offlineEnvironment(): NodeJS.ProcessEnv {
   return { ...out, AWS_EC2_METADATA_DISABLED: 'true', DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
 }
 
-async function synth(): Promise<{ outdir: string; stderr: string }> {
+async function synth(extraEnvironment: NodeJS.ProcessEnv = {}): Promise<{ outdir: string; stderr: string }> {
   const outdir = mkdtempSync(join(tmpdir(), 'reform-indicators-cli-'));
   const { stderr } = await run(cdk, ['synth', '--quiet', '--no-notices', '-o', outdir], {
     cwd: root,
-    env: offlineEnvironment(),
+    env: { ...offlineEnvironment(), ...extraEnvironment },
     maxBuffer: 16 * 1024 * 1024,
   });
   return { outdir, stderr };
@@ -42,9 +42,18 @@ function expectCleanAssembly(outdir: string): void {
 }
 
 describe('cdk synth via the CLI, offline', () => {
-  it('synthesises the real app from cdk.json, bundling the real handlers', async () => {
-    const { outdir } = await synth();
+  it('synthesises the real app from cdk.json, bundling the real handlers, for cn-northwest-1', async () => {
+    // A profile or shell naming another region must not move the deployment:
+    // the CLI turns AWS_REGION into CDK_DEFAULT_REGION (us-east-1 without one).
+    const { outdir } = await synth({ AWS_REGION: 'us-east-1' });
     expectCleanAssembly(outdir);
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+      artifacts: Record<string, { type: string; environment?: string }>;
+    };
+    const environments = Object.values(manifest.artifacts)
+      .filter((a) => a.type === 'aws:cloudformation:stack')
+      .map((a) => a.environment);
+    expect(environments).toEqual(['aws://unknown-account/cn-northwest-1', 'aws://unknown-account/cn-northwest-1']);
     const template = JSON.parse(readFileSync(join(outdir, 'ReformIndicators-Stateless.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string; Properties: { Runtime?: string } }>;
     };

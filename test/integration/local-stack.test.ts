@@ -30,7 +30,9 @@ beforeAll(async () => {
   // As under `npm start`: no log line per event, no metrics on stdout.
   process.env['POWERTOOLS_LOG_LEVEL'] = 'WARN';
   process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
-  stack = await startLocalStack({ apiPort: 0, quiet: true, visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
+  // maxReceiveCount 2 checks how the stack lowers the unknown-org limit; the visibility timeout is long enough
+  // that a first batch slowed by a busy machine (cold handler) is not redelivered into the dead-letter queue.
+  stack = await startLocalStack({ apiPort: 0, quiet: true, visibilityTimeoutSeconds: 10, maxReceiveCount: 2 });
   doc = DynamoDBDocumentClient.from(stack.ddb);
   token = signJwt({ role: 'admin', scope: '500233000000' }, stack.jwtKey, 600);
 });

@@ -4,54 +4,36 @@
  * to the real processor handler, applied to DynamoDB Local.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { liveFigure } from '../support/counter-table.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
 import { startLocalStack } from '../../packages/local-stack/stack.ts';
+import type { CapturedOutput } from '../support/captured-output.ts';
+import { captureOutput } from '../support/captured-output.ts';
 import { sendBodies, waitUntilDrained } from '../support/queue.ts';
+import { scanTable } from '../support/tables.ts';
 import { buildWorkload, randomSequence, shuffle } from '../support/workload.ts';
 
 const county = counterKeys.division('500233000000');
 let stack: LocalStack;
 let doc: DynamoDBDocumentClient;
 const workload = buildWorkload(1000, 11);
-const captured: string[] = [];
-const restoreWrites: Array<() => void> = [];
+let output: CapturedOutput | undefined;
 
-/** Everything written to stdout and stderr while the pipeline runs: the handler's logs included. */
-function captureOutput(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    const original = stream.write.bind(stream);
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write;
-    restoreWrites.push(() => {
-      stream.write = original as typeof stream.write;
-    });
-  }
-}
-
-async function scanAll(table: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey }));
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey !== undefined);
-  return items;
-}
+const scanAll = (table: string): Promise<Record<string, unknown>[]> => scanTable(doc, table);
 
 const yearly = (metric: string): Promise<number> => liveFigure(doc, stack.env['COUNTERS_TABLE'] as string, county, 'Y#2026', metric);
 
 let duplicatesSent = 0;
 
 beforeAll(async () => {
-  captureOutput();
-  stack = await startLocalStack({ withApi: false, quiet: true, visibilityTimeoutSeconds: 5 });
+  // The most verbose level the code can log at, so the scan below covers every log line it could write.
+  process.env['POWERTOOLS_LOG_LEVEL'] = 'DEBUG';
+  output = captureOutput();
+  // Long enough that a batch slowed by a busy machine is not redelivered (which would count as extra duplicates).
+  stack = await startLocalStack({ withApi: false, quiet: true, visibilityTimeoutSeconds: 15 });
   doc = DynamoDBDocumentClient.from(stack.ddb);
   // The registry comes first, as in production: every other event names an organisation.
   await sendBodies(stack.sqs, stack.queueUrl, workload.registry.map((e) => JSON.stringify(e)));
@@ -65,7 +47,7 @@ beforeAll(async () => {
 }, 360_000);
 
 afterAll(async () => {
-  for (const restore of restoreWrites) restore();
+  output?.restore();
   await stack?.stop();
 });
 
@@ -108,7 +90,7 @@ describe('1,000 events, 30% redelivered, shuffled', () => {
     const everything = JSON.stringify(
       await Promise.all(['LEDGER_TABLE', 'STATE_TABLE', 'COUNTERS_TABLE'].map((t) => scanAll(stack.env[t] as string))),
     );
-    const logs = captured.join('');
+    const logs = output?.text() ?? '';
     expect(logs).toContain('event processed');
     expect(everything).toContain('p_');
     for (const idNumber of workload.idNumbers) {
