@@ -370,6 +370,8 @@ function planUnits(decided: readonly Decided[], fence: Fence, storedPages: Reado
   const units: Unit[] = [];
   let members: Decided[] = [];
   let current: TransactionPlan | undefined;
+  // Each event's ledger record is made once, so sizes worked out for it are reused while packing.
+  const records = new Map(decided.map((d) => [d, acceptedRecord(d, divisions, now)]));
   const build = (group: readonly Decided[]): TransactionPlan => {
     const states = new Map<string, StateWrite>();
     for (const d of group) {
@@ -380,7 +382,7 @@ function planUnits(decided: readonly Decided[], fence: Fence, storedPages: Reado
     }
     return {
       fence,
-      events: group.map((d) => acceptedRecord(d, divisions, now)),
+      events: group.map((d) => records.get(d) as AcceptedRecord),
       states: [...states.values()],
       storedPages: new Map([...states.keys()].map((key) => [key, pages.get(key) ?? 1])),
       counters: counterChanges(group.flatMap((d) => d.decision.deltas), group.flatMap((d) => d.decision.distinct ?? []), divisions.lineage),

@@ -130,19 +130,32 @@ export function ledgerItems(record: AcceptedRecord, chunks?: number): Record<str
   return [{ ...base, effectsPages: parts.length }, ...parts.map((body, i) => ({ pk, sk: effectsSk(i + 1), body }))];
 }
 
+/** Stored items and bytes of one value, worked out once per (immutable) object: a planner asks again and again. */
+const sizes = new WeakMap<object, { items: number; bytes: number }>();
+
+function sizeOf(key: object, stored: () => Record<string, unknown>[]): { items: number; bytes: number } {
+  let size = sizes.get(key);
+  if (size === undefined) {
+    const items = stored();
+    size = { items: items.length, bytes: items.reduce((n, item) => n + JSON.stringify(item).length, 0) };
+    sizes.set(key, size);
+  }
+  return size;
+}
+
 /** A plan's stored items and its size, before it is sent: the packer keeps both within DynamoDB's limits. */
 export function planSize(plan: TransactionPlan): { items: number; bytes: number } {
   let items = 1 + plan.counters.length + plan.baselines.length + (plan.chunk === undefined ? 0 : 1);
   let bytes = 200 + plan.counters.reduce((n, c) => n + 60 + Object.keys(c.amounts).length * 24, 0) + plan.baselines.length * 200;
   for (const record of plan.events) {
-    const stored = ledgerItems(record);
-    items += stored.length;
-    bytes += stored.reduce((n, item) => n + JSON.stringify(item).length, 0);
+    const size = sizeOf(record, () => ledgerItems(record));
+    items += size.items;
+    bytes += size.bytes;
   }
   for (const write of plan.states) {
-    const stored = encodeState(write.key, write.item);
-    items += stored.length + Math.max(0, (plan.storedPages.get(write.key) ?? 1) - stored.length);
-    bytes += stored.reduce((n, item) => n + JSON.stringify(item).length, 0);
+    const size = sizeOf(write.item, () => encodeState(write.key, write.item));
+    items += size.items + Math.max(0, (plan.storedPages.get(write.key) ?? 1) - size.items);
+    bytes += size.bytes;
   }
   return { items, bytes };
 }

@@ -14,7 +14,7 @@ import { isDecision, knownOrgs, loaded, noEffect } from './rule.ts';
 const skillRank: Readonly<Record<string, number>> = { level1: 1, level2: 2, level3: 3, level4: 4, level5: 5 };
 const highSkilledRank = 3;
 
-type Held = HeldCertificate & Interval & { readonly certificateNo: string };
+type Held = HeldCertificate & Interval & { readonly certificateNo: string; /** 1 (level1) to 5, 99 for degrees. */ readonly levelRank: number };
 
 /** The interval view of each held certificate, made once per certificate object (a person's state keeps them across events). */
 const intervals = new WeakMap<HeldCertificate, Held>();
@@ -23,7 +23,7 @@ function heldIntervals(person: PersonState): Held[] {
   return Object.entries(person.certificates).map(([certificateNo, c]) => {
     let held = intervals.get(c);
     if (held === undefined || held.certificateNo !== certificateNo) {
-      held = { ...c, certificateNo, from: c.countedFrom, ...(c.revokedOn === undefined ? {} : { until: c.revokedOn }) };
+      held = { ...c, certificateNo, levelRank: skillRank[c.level] ?? 99, from: c.countedFrom, ...(c.revokedOn === undefined ? {} : { until: c.revokedOn }) };
       intervals.set(c, held);
     }
     return held;
@@ -32,8 +32,8 @@ function heldIntervals(person: PersonState): Held[] {
 
 /** The highest level first; among equals the newest certificate, then the higher number: a stable choice. */
 const higherLevel = (a: Held, b: Held): boolean =>
-  (skillRank[a.level] ?? 99) !== (skillRank[b.level] ?? 99)
-    ? (skillRank[a.level] ?? 99) < (skillRank[b.level] ?? 99)
+  a.levelRank !== b.levelRank
+    ? a.levelRank < b.levelRank
     : a.issuedOn !== b.issuedOn
       ? a.issuedOn > b.issuedOn
       : a.certificateNo > b.certificateNo;
@@ -49,7 +49,7 @@ const older = (a: Held, b: Held): boolean => (a.issuedOn !== b.issuedOn ? a.issu
 function stockContributions(held: readonly Held[]): CounterDelta[] {
   const out: CounterDelta[] = [];
   let current: Held | undefined;
-  const counts = (c: Held | undefined) => (c === undefined ? [] : [metrics.skilled, ...((skillRank[c.level] ?? 99) <= highSkilledRank ? [metrics.highSkilled] : [])]);
+  const counts = (c: Held | undefined) => (c === undefined ? [] : [metrics.skilled, ...(c.levelRank <= highSkilledRank ? [metrics.highSkilled] : [])]);
   sweepBest(
     held.filter((c) => c.kind === 'skill'),
     higherLevel,
