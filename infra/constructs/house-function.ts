@@ -10,7 +10,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { TableDefinition } from '../definitions.ts';
+import type { TableDefinition } from '../../packages/config/resources.ts';
 import { lambdaBundleAliases, lambdaBundleBanner, lambdaBundleExternals } from './lambda-bundling.ts';
 
 /**

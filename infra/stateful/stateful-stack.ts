@@ -7,8 +7,8 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { BoundTable } from '../constructs/house-function.ts';
-import { countersTable, eventsQueue, ledgerTable, stateTable, tables } from '../definitions.ts';
-import type { KeyAttribute, QueueDefinition, TableDefinition } from '../definitions.ts';
+import { countersTable, eventsQueue, ledgerTable, stateTable, tables } from '../../packages/config/resources.ts';
+import type { KeyAttribute, QueueDefinition, TableDefinition } from '../../packages/config/resources.ts';
 
 /**
  * What the stateless stack receives from the stateful one: typed handles,

@@ -14,7 +14,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { HouseFunction } from '../constructs/house-function.ts';
-import { env, eventsQueue, processorEventSource, processorTimeoutSeconds, unknownOrgMaxAttempts } from '../definitions.ts';
+import { env, eventsQueue, processorEventSource, processorTimeoutSeconds, unknownOrgMaxAttempts } from '../../packages/config/resources.ts';
 import type { StatefulResources } from '../stateful/stateful-stack.ts';
 
 /** Handler modules of the three functions; each exports `handler`. */

@@ -1,22 +1,32 @@
 /** The claims this API authorises on: who may do what, where. */
 import * as z from 'zod/mini';
+import type { ClaimNames } from '../config/deployment.ts';
+import { isSourceName } from '../contract/envelope.ts';
 import { AuthError } from './errors.ts';
 
-export type Role = 'admin' | 'viewer';
+/** The roles of contract/API.md. */
+export const roles = ['producer', 'admin', 'viewer'] as const;
+export type Role = (typeof roles)[number];
 
-/** Authorisation claims: `scope` is the division code whose subtree the caller sees. */
-export interface Claims {
+/**
+ * The caller as the API sees it. `division` is the subtree it may see (a
+ * producer may have none); `source` is the one producer source a `producer`
+ * may send as.
+ */
+export interface Caller {
   readonly role: Role;
-  readonly scope: string;
-  readonly sub?: string;
+  readonly division?: string;
+  readonly source?: string;
 }
 
-/** The role and scope claims as they must look, whether from a token or from API Gateway. */
-export const authorisationClaims = z.object({
-  role: z.enum(['admin', 'viewer']),
-  scope: z.string().check(z.regex(/^\d{12}$/)),
-  sub: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
-});
+const divisionCode = z.string().check(z.regex(/^\d{12}$/));
+const sourceName = z.string().check(z.refine(isSourceName));
+
+/** The caller's claims as they must look once renamed to the contract's names. */
+export const callerClaims = z.union([
+  z.object({ role: z.literal('producer'), division: z.optional(divisionCode), source: sourceName }),
+  z.object({ role: z.enum(['admin', 'viewer']), division: divisionCode, source: z.optional(z.unknown()) }),
+]);
 
 /** The part of an API Gateway HTTP API (JWT authorizer) event this reads; no AWS types needed. */
 export interface JwtAuthorizerEvent {
@@ -26,16 +36,32 @@ export interface JwtAuthorizerEvent {
 }
 
 /**
- * The caller's claims as API Gateway's JWT authorizer passed them on (it has
+ * The caller from verified token claims, read under the deployment's claim
+ * names. Only those names are read: in particular `scope` (OAuth 2.0's
+ * granted scopes, e.g. `openid profile`) is never taken for a division.
+ *
+ * @throws AuthError when the role, division or source claim is missing or malformed.
+ */
+export function callerFromClaims(claims: Readonly<Record<string, unknown>>, names: ClaimNames): Caller {
+  const parsed = callerClaims.safeParse({ role: claims[names.role], division: claims[names.division], source: claims[names.source] });
+  if (!parsed.success) {
+    throw new AuthError(
+      `the token lacks a valid "${names.role}" (producer, admin or viewer), "${names.division}" (a 12-digit division code; optional for producers) or, for a producer, "${names.source}" (its producer source)`,
+    );
+  }
+  const { role, division } = parsed.data;
+  if (parsed.data.role === 'producer') return { role, source: parsed.data.source, ...(division === undefined ? {} : { division }) };
+  return { role, division: division as string };
+}
+
+/**
+ * The caller as API Gateway's JWT authorizer passed its claims on (it has
  * already checked signature, issuer, audience and expiry).
  *
- * @throws AuthError when the claims are absent or `role`/`scope` are not valid.
+ * @throws AuthError when the claims are absent or not valid.
  */
-export function claimsFromAuthorizer(event: JwtAuthorizerEvent): Claims {
+export function callerFromAuthorizer(event: JwtAuthorizerEvent, names: ClaimNames): Caller {
   const claims = event.requestContext.authorizer?.jwt?.claims;
   if (claims === undefined || claims === null) throw new AuthError('the request carries no verified token claims');
-  const parsed = authorisationClaims.safeParse({ role: claims['role'], scope: claims['scope'], sub: claims['sub'] });
-  if (!parsed.success) throw new AuthError('the token lacks a valid role (admin or viewer) or scope (a 12-digit division code)');
-  const { role, scope, sub } = parsed.data;
-  return sub === undefined ? { role, scope } : { role, scope, sub };
+  return callerFromClaims(claims, names);
 }

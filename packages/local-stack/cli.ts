@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { eventsQueue, ledgerTable } from '../../infra/definitions.ts';
+import { eventsQueue, ledgerTable } from '../config/resources.ts';
 import { signJwt } from '../auth/jwt.ts';
 import type { Role } from '../auth/claims.ts';
 import { loadDeploymentConfig } from '../config/deployment.ts';

@@ -19,8 +19,8 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseExc
 import type { AttributeDefinition, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
-import type { QueueDefinition, TableDefinition } from '../../infra/definitions.ts';
-import { queues as definedQueues, tables as definedTables } from '../../infra/definitions.ts';
+import type { QueueDefinition, TableDefinition } from '../config/resources.ts';
+import { queues as definedQueues, tables as definedTables } from '../config/resources.ts';
 
 /** Base class of every error raised by the local stack. */
 export class LocalStackError extends Error {

@@ -20,7 +20,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import { Consumer } from 'sqs-consumer';
-import { processorEventSource, processorTimeoutSeconds } from '../../infra/definitions.ts';
+import { processorEventSource, processorTimeoutSeconds } from '../config/resources.ts';
 import { LocalStackError } from './emulators.ts';
 
 /** A function with the shape of a Lambda SQS handler. */

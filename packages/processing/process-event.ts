@@ -1,6 +1,6 @@
 import type { DivisionTree, RewardPolicy } from '../config/deployment.ts';
 import type { RejectionReason, ValidatedEvent } from '../contract/index.ts';
-import { idNumberPaths, validateEvent } from '../contract/index.ts';
+import { idNumberPaths, validateEvent, validationOptionsFor } from '../contract/index.ts';
 import { applyEvent, missingStateKeys } from '../domain/apply-event.ts';
 import type { DomainEvent } from '../domain/apply-event.ts';
 import { counterChanges } from '../domain/counter-changes.ts';
@@ -8,6 +8,7 @@ import type { StateItem } from '../domain/state.ts';
 import type { EventStore } from '../storage/event-store.ts';
 import { TransactionTooLargeError } from '../storage/event-store.ts';
 import type { Pseudonymiser } from './pseudonymise.ts';
+import { rejectionRecord } from './rejection-record.ts';
 
 /** One queued message, independent of how it was delivered. */
 export interface IncomingMessage {
@@ -64,18 +65,12 @@ export const unidentifiedSource = '_unidentified';
 export async function processEvent(message: IncomingMessage, deps: ProcessorDependencies): Promise<ProcessOutcome> {
   const now = deps.now ?? (() => new Date());
   const receivedAt = (message.sentAt ?? now()).toISOString();
-  const validation = validateEvent(message.body, { now: now(), sources: deps.sources, isDivision: (code) => deps.divisions.has(code) });
+  const validation = validateEvent(message.body, validationOptionsFor(deps, now()));
   if (!validation.ok) {
     const key = validation.key ?? { source: unidentifiedSource, id: message.messageId };
-    await deps.store.recordRejection({
-      ...key,
-      ...(validation.type === undefined ? {} : { type: validation.type }),
-      reason: validation.reason,
-      detail: validation.detail,
-      contentHash: deps.pseudonymiser.contentHash(message.body),
-      receivedAt,
-      processedAt: now().toISOString(),
-    });
+    const { reason, detail, type } = validation;
+    const rejection = { ...key, type, reason, detail, body: message.body, receivedAt, processedAt: now() };
+    await deps.store.recordRejection(rejectionRecord(rejection, (body) => deps.pseudonymiser.contentHash(body)));
     return { outcome: 'rejected', reason: validation.reason, ...key, ...(validation.type === undefined ? {} : { type: validation.type }) };
   }
   const event = validation.event;
