@@ -65,3 +65,13 @@ export function callerFromAuthorizer(event: JwtAuthorizerEvent, names: ClaimName
   if (claims === undefined || claims === null) throw new AuthError('the request carries no verified token claims');
   return callerFromClaims(claims, names);
 }
+
+/** A caller's claims under the deployment's claim names: what a token for it carries. */
+export function claimsFor(caller: Caller, names: ClaimNames, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  return {
+    ...extra,
+    [names.role]: caller.role,
+    ...(caller.division === undefined ? {} : { [names.division]: caller.division }),
+    ...(caller.source === undefined ? {} : { [names.source]: caller.source }),
+  };
+}

@@ -3,39 +3,12 @@
  * CLI can be tested against any server. Problem responses become
  * {@link ApiProblemError}s carrying the API's own title and detail.
  */
+import type * as z from 'zod/mini';
+import type { AnalyticsRow, EventOutcomeAnswer, IndicatorFigure, SubmissionResult } from '../api/client-types.ts';
+import { analyticsPage, eventOutcome, indicatorFigure, submissionResults } from '../api/schemas.ts';
 import { ApiProblemError, ApiUnreachableError } from './errors.ts';
 
-/** One element of the `POST /v1/events` answer. */
-export interface SubmissionResult {
-  readonly index: number;
-  readonly source?: string;
-  readonly id?: string;
-  readonly status: 'queued' | 'rejected';
-  readonly reason?: string;
-  readonly detail?: string;
-}
-
-/** `GET /v1/indicators/{id}`. */
-export interface IndicatorFigure {
-  readonly indicator: string;
-  readonly division?: string;
-  readonly orgCode?: string;
-  readonly period: string;
-  readonly value: number | null;
-  readonly numerator?: number;
-  readonly denominator?: number;
-  readonly asOf: string;
-}
-
-/** One row of `GET /v1/analytics`. */
-export interface AnalyticsRow {
-  readonly indicator: string;
-  readonly division: string;
-  readonly period: string;
-  readonly value: number | null;
-  readonly numerator?: number;
-  readonly denominator?: number;
-}
+export type { AnalyticsRow, EventOutcomeAnswer, IndicatorFigure, SubmissionResult } from '../api/client-types.ts';
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -52,9 +25,7 @@ export class ReformApiClient {
 
   /** `POST /v1/events` with one chunk of events (the API takes at most 100). */
   async submitEvents(events: readonly unknown[]): Promise<SubmissionResult[]> {
-    const body = (await this.request('POST', '/v1/events', JSON.stringify(events))) as { results?: unknown };
-    if (!Array.isArray(body.results)) throw new ApiProblemError(502, 'Unexpected response', 'POST /v1/events answered without results');
-    return body.results as SubmissionResult[];
+    return checked(submissionResults, await this.request('POST', '/v1/events', JSON.stringify(events)), 'POST /v1/events').results;
   }
 
   /** `GET /v1/indicators/{id}` for a division or an organisation. */
@@ -63,7 +34,12 @@ export class ReformApiClient {
     if (query.division !== undefined) params.set('division', query.division);
     if (query.orgCode !== undefined) params.set('orgCode', query.orgCode);
     params.set('period', query.period);
-    return (await this.request('GET', `/v1/indicators/${encodeURIComponent(id)}?${params}`)) as IndicatorFigure;
+    return checked(indicatorFigure, await this.request('GET', `/v1/indicators/${encodeURIComponent(id)}?${params}`), 'GET /v1/indicators/{id}');
+  }
+
+  /** `GET /v1/events/{source}/{id}`. */
+  async eventOutcome(source: string, id: string): Promise<EventOutcomeAnswer> {
+    return checked(eventOutcome, await this.request('GET', `/v1/events/${encodeURIComponent(source)}/${encodeURIComponent(id)}`), 'GET /v1/events/{source}/{id}');
   }
 
   /** `GET /v1/analytics` rows for one indicator and period; `children` breaks the division down. */
@@ -72,10 +48,14 @@ export class ReformApiClient {
     if (query.division !== undefined) params.set('division', query.division);
     params.set('periods', query.period);
     if (query.children) params.set('breakdown', 'children');
-    const body = await this.request('GET', `/v1/analytics?${params}`);
-    const rows = Array.isArray(body) ? body : (body as { rows?: unknown }).rows;
-    if (!Array.isArray(rows)) throw new ApiProblemError(502, 'Unexpected response', 'GET /v1/analytics answered without rows');
-    return rows as AnalyticsRow[];
+    const rows: AnalyticsRow[] = [];
+    // Every page, following `next`: the answer to a large request comes in several.
+    for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
+      const page = checked(analyticsPage, await this.request('GET', `/v1/analytics?${params}${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`), 'GET /v1/analytics');
+      rows.push(...page.rows);
+      cursor = page.next;
+    }
+    return rows;
   }
 
   private async request(method: string, path: string, body?: string): Promise<unknown> {
@@ -108,4 +88,11 @@ export class ReformApiClient {
     if (parsed === undefined) throw new ApiProblemError(502, 'Unexpected response', `${method} ${path.split('?')[0]} answered without JSON`);
     return parsed;
   }
+}
+
+/** The body, once it has the route's response shape (the schema of the route table). */
+function checked<S extends z.ZodMiniType>(schema: S, body: unknown, route: string): z.infer<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new ApiProblemError(502, 'Unexpected response', `${route} answered in an unexpected shape`);
+  return result.data;
 }

@@ -2,6 +2,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { parseArgs } from 'node:util';
 import type { Role } from '../auth/claims.ts';
+import { maxTokenLifetimeSeconds } from '../auth/local-tokens.ts';
 import { UsageError } from './errors.ts';
 
 /** Where the API is and how to authenticate; unset fields fall back to the environment, then to the local stack. */
@@ -11,7 +12,8 @@ export interface Connection {
 }
 
 export type Command =
-  | { readonly name: 'help' }
+  | { readonly name: 'help'; readonly topic?: CommandName }
+  | { readonly name: 'version' }
   | { readonly name: 'send'; readonly path: string; readonly connection: Connection }
   | {
       readonly name: 'indicator';
@@ -30,25 +32,50 @@ export type Command =
       readonly json: boolean;
       readonly connection: Connection;
     }
-  | { readonly name: 'token'; readonly role: Role; readonly scope?: string; readonly ttlSeconds: number };
+  | { readonly name: 'outcome'; readonly source: string; readonly id: string; readonly json: boolean; readonly connection: Connection }
+  | { readonly name: 'token'; readonly role: Role; readonly division?: string; readonly source?: string; readonly ttlSeconds: number };
 
-export const usage = `usage: reform <command> [options]
+/** Exit codes, the same for every subcommand. */
+export const exitCodes = `exit codes: 0 success; 1 the API refused or rejected something (or could not be reached); 2 wrong usage`;
 
-  send <file-or-folder>   POST events (.json: one event or an array; .ndjson: one a line) to /v1/events
+const connectionHelp = `  --api URL      API base (env REFORM_API, default http://127.0.0.1:3000)
+  --token T      bearer token (env REFORM_TOKEN, default: a short-lived local admin token)`;
+
+/** Help of each subcommand: `reform <command> --help`. */
+export const commandHelp = {
+  send: `usage: reform send <file-or-folder> [--api URL] [--token T]
+  POST events (.json: one event or an array; .ndjson: one a line) to /v1/events, in chunks, with progress.`,
+  indicator: `usage: reform indicator <id> [--division D | --org O] [--period P] [--json]
+  One indicator for a division (default: the token's) or an organisation.`,
+  breakdown: `usage: reform breakdown <id> [--division D] [--period P] [--json]
+  An indicator per child division, with the division's own figure as footer.`,
+  outcome: `usage: reform outcome <source> <id> [--json]
+  The processing outcome of one event (also of events rejected at the edge).`,
+  token: `usage: reform token [--role producer|admin|viewer] [--division D] [--source S] [--ttl seconds]
+  Mint an RS256 token the local stack accepts (at most 12 h; producers need --source).`,
+} as const;
+
+export type CommandName = keyof typeof commandHelp;
+
+export const usage = `usage: reform <command> [options]   (reform <command> --help for one command)
+
+  send <file-or-folder>   POST events to /v1/events
   indicator <id>          one indicator: [--division D | --org O] [--period P] [--json]
   breakdown <id>          an indicator per township of a division: [--division D] [--period P] [--json]
-  token                   mint a local token: [--role admin|viewer] [--scope D] [--ttl seconds]
+  outcome <source> <id>   the processing outcome of one event [--json]
+  token                   mint a local token: [--role producer|admin|viewer] [--division D] [--source S] [--ttl seconds]
 
-  --api URL      API base (env REFORM_API, default http://127.0.0.1:3000)
-  --token T      bearer token (env REFORM_TOKEN, default: a local admin token)
-  periods: 2026, 2026-Q4, 2026-11, 2026-11-24 or all (default all)`;
+${connectionHelp}
+  --version      print the version
+  periods: 2026, 2026-Q4, 2026-11, 2026-11-24 or all (default all)
+${exitCodes}`;
 
 const connectionOptions = { api: { type: 'string' }, token: { type: 'string' } } as const;
 const divisionPattern = /^\d{12}$/;
 const orgCodePattern = /^[0-9A-Z]{18}$/;
 const indicatorIdPattern = /^[a-z][a-z0-9_]{0,63}$/;
-/** Longest token lifetime minted locally: 30 days. */
-const maxTtlSeconds = 30 * 24 * 3600;
+/** Longest token lifetime minted locally: the local verifier's maximum (12 h). */
+const maxTtlSeconds = maxTokenLifetimeSeconds;
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -84,7 +111,15 @@ function connectionOf(values: { api?: unknown; token?: unknown }): Connection {
 export function parseCommand(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { name: 'help' };
+  if (name === '--version' || name === 'version') return { name: 'version' };
+  if (Object.hasOwn(commandHelp, name) && (rest.includes('--help') || rest.includes('-h'))) return { name: 'help', topic: name as CommandName };
   switch (name) {
+    case 'outcome': {
+      const { values, positionals } = parse(rest, { ...connectionOptions, json: { type: 'boolean' } });
+      const [source, id, ...extra] = positionals;
+      if (source === undefined || id === undefined || extra.length > 0) throw new UsageError('expected <source> <id>');
+      return { name, source, id, json: values.json === true, connection: connectionOf(values) };
+    }
     case 'send': {
       const { values, positionals } = parse(rest, connectionOptions);
       return { name, path: onePositional(positionals, 'file or folder'), connection: connectionOf(values) };
@@ -130,16 +165,18 @@ export function parseCommand(argv: readonly string[]): Command {
       };
     }
     case 'token': {
-      const { values, positionals } = parse(rest, { role: { type: 'string' }, scope: { type: 'string' }, ttl: { type: 'string' } });
+      const { values, positionals } = parse(rest, { role: { type: 'string' }, division: { type: 'string' }, source: { type: 'string' }, ttl: { type: 'string' } });
       if (positionals.length > 0) throw new UsageError('token takes no positional arguments');
       const role = values.role ?? 'admin';
-      if (role !== 'admin' && role !== 'viewer') throw new UsageError('--role must be admin or viewer');
-      const scope = checked(values.scope, divisionPattern, '--scope (12 digits)');
+      if (role !== 'admin' && role !== 'viewer' && role !== 'producer') throw new UsageError('--role must be producer, admin or viewer');
+      const division = checked(values.division, divisionPattern, '--division (12 digits)');
+      const source = checked(values.source, /^[a-z][a-z0-9.-]{1,63}$/, '--source (a producer source)');
+      if (role === 'producer' && source === undefined) throw new UsageError('a producer token needs --source');
       const ttlSeconds = values.ttl === undefined ? 3600 : Number(values.ttl);
       if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > maxTtlSeconds) {
         throw new UsageError(`--ttl must be a whole number of seconds from 1 to ${maxTtlSeconds}`);
       }
-      return { name, role, ...(scope === undefined ? {} : { scope }), ttlSeconds };
+      return { name, role, ...(division === undefined ? {} : { division }), ...(source === undefined ? {} : { source }), ttlSeconds };
     }
     default:
       throw new UsageError(`unknown command ${JSON.stringify(name.slice(0, 40))}`);

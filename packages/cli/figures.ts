@@ -55,16 +55,18 @@ export function breakdownTable(
 ): string[] {
   const unit = definition?.unit;
   const isRatio = definition?.kind === 'ratio' || rows.some((row) => row.denominator !== undefined);
-  const sorted = [...rows].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || a.division.localeCompare(b.division));
+  const sorted = [...rows].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || (a.division ?? '').localeCompare(b.division ?? ''));
   const cells = sorted.map((row) => {
-    const name = tree.node(row.division)?.name;
-    const base = [row.division, name?.zh ?? '', name?.en ?? '', formatValue(row.value, unit)];
+    const division = row.division ?? row.orgCode ?? '';
+    const name = tree.node(division)?.name;
+    const base = [division, name?.zh ?? '', name?.en ?? '', formatValue(row.value, unit)];
     return isRatio ? [...base, grouped.format(row.numerator ?? 0), grouped.format(row.denominator ?? 0)] : base;
   });
   let total: string[];
   if (whole !== undefined) {
-    const name = tree.node(whole.division)?.name;
-    total = [whole.division, name?.zh ?? '合计', name?.en ?? 'total', formatValue(whole.value, unit)];
+    const division = whole.division ?? '';
+    const name = tree.node(division)?.name;
+    total = [division, name?.zh ?? '合计', name?.en ?? 'total', formatValue(whole.value, unit)];
     if (isRatio) total.push(grouped.format(whole.numerator ?? 0), grouped.format(whole.denominator ?? 0));
   } else if (isRatio) {
     const numerator = rows.reduce((sum, row) => sum + (row.numerator ?? 0), 0);

@@ -1,14 +1,13 @@
 /**
  * `npm start`: the local stack with the demo data loaded, until Ctrl-C.
- * `npm run token -- --role admin --scope 500233000000 [--ttl 3600] [--sub me]`:
- * a JWT the local API accepts.
+ * `reform token` mints tokens the local API accepts (packages/cli).
  */
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { eventsQueue, ledgerTable } from '../config/resources.ts';
-import { signJwt } from '../auth/jwt.ts';
-import type { Role } from '../auth/claims.ts';
+import { claimsFor } from '../auth/claims.ts';
+import { maxTokenLifetimeSeconds, signLocalToken } from '../auth/local-tokens.ts';
 import { loadDeploymentConfig } from '../config/deployment.ts';
 import { demoDirectory, loadDemoEvents, messagesInQueue, sendEvents, waitUntilDrained } from './demo-data.ts';
 import { localKeys } from './local-keys.ts';
@@ -22,25 +21,12 @@ class UsageError extends Error {
 
 const usage = `usage:
   tsx packages/local-stack/cli.ts start [--port 3000] [--visibility-timeout 180] [--no-demo]
-  tsx packages/local-stack/cli.ts token --role admin|viewer --scope <12-digit division> [--ttl 3600] [--sub <subject>]`;
+  (tokens: npx reform token --help)`;
 
 function integerOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number`);
   return Number(value);
-}
-
-async function token(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: { role: { type: 'string' }, scope: { type: 'string' }, ttl: { type: 'string' }, sub: { type: 'string' } },
-  });
-  if (values.role !== 'admin' && values.role !== 'viewer') throw new UsageError('--role must be admin or viewer');
-  if (values.scope === undefined || !/^\d{12}$/.test(values.scope)) throw new UsageError('--scope must be a 12-digit division code');
-  const role: Role = values.role;
-  const { jwtKey } = await localKeys();
-  const claims = { role, scope: values.scope, ...(values.sub !== undefined ? { sub: values.sub } : {}) };
-  console.log(signJwt(claims, jwtKey, integerOption(values.ttl, 'ttl') ?? 3600));
 }
 
 interface LedgerSummary {
@@ -111,9 +97,12 @@ async function loadDemo(stack: LocalStack): Promise<void> {
   );
 }
 
-function printWhereEverythingIs(stack: LocalStack): void {
-  const county = loadDeploymentConfig().root.code;
-  const adminToken = signJwt({ role: 'admin', scope: county, sub: 'local-admin' }, stack.jwtKey, 12 * 3600);
+async function printWhereEverythingIs(stack: LocalStack): Promise<void> {
+  const config = loadDeploymentConfig();
+  const county = config.root.code;
+  const adminToken = await signLocalToken(claimsFor({ role: 'admin', division: county }, config.claims, { sub: 'local-admin' }), stack.jwtKey, {
+    ttlSeconds: maxTokenLifetimeSeconds,
+  });
   const api = stack.apiUrl ?? '(not running)';
   const tables = ['LEDGER_TABLE', 'STATE_TABLE', 'COUNTERS_TABLE'].map((name) => `${name}=${stack.env[name]}`).join('  ');
   console.log(`
@@ -130,7 +119,7 @@ TOKEN=${adminToken}
 
 curl -s -H "Authorization: Bearer $TOKEN" ${api}/v1/indicators
 curl -s -H "Authorization: Bearer $TOKEN" '${api}/v1/indicators/skilled_workers?division=${county}&period=2026'
-more tokens: npm run token -- --role viewer --scope <division> [--ttl 3600]
+more tokens: npx reform token --role viewer --division <division> [--ttl 3600]   (npx reform token --help)
 
 Ctrl-C to stop.`);
 }
@@ -173,13 +162,13 @@ async function start(args: string[]): Promise<void> {
     await stack.stop();
     throw error;
   }
-  printWhereEverythingIs(stack);
+  await printWhereEverythingIs(stack);
 }
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'start') await start(rest);
-  else if (command === 'token') await token(rest);
+  else if (command === 'token') throw new UsageError('tokens are minted by reform: npx reform token --help');
   else throw new UsageError(command === undefined ? 'no command given' : `unknown command ${command}`);
 }
 

@@ -15,7 +15,7 @@ import { CreateTableCommand, DynamoDBClient, TransactWriteItemsCommand } from '@
 import type { TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { processorEventSource, tables as tableDefinitions } from '../../infra/definitions.ts';
+import { processorEventSource, tables as tableDefinitions } from '../../packages/config/resources.ts';
 import { createQueues, createTables, localAwsEnv, localClientConfig, startDynamoDbLocal, startSqsEmulator } from '../../packages/local-stack/emulators.ts';
 import { startPoller } from '../../packages/local-stack/poller.ts';
 import { sendBodies, waitUntilDrained } from '../support/queue.ts';

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { applyEventsTableActions, readTableActions } from '../../infra/constructs/house-function.ts';
-import { countersTable, eventsQueue, processorEventSource, processorTimeoutSeconds, tables } from '../../infra/definitions.ts';
+import { countersTable, eventsQueue, processorEventSource, processorTimeoutSeconds, tables } from '../../packages/config/resources.ts';
 import { DeploymentSettingsError, readDeploymentSettings } from '../../infra/reform-indicators-app.ts';
 import { defaultFunctionEntries, maintenanceFunctionNameEnvVar } from '../../infra/stateless/stateless-stack.ts';
 import { maintenanceEnv } from '../../functions/api/dependencies.ts';

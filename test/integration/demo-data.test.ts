@@ -6,7 +6,7 @@
  */
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerTable } from '../../infra/definitions.ts';
+import { ledgerTable } from '../../packages/config/resources.ts';
 import { signJwt } from '../../packages/auth/jwt.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
 import { loadDemoEvents, messagesInQueue, sendEvents, waitUntilDrained } from '../../packages/local-stack/demo-data.ts';

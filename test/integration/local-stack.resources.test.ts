@@ -6,7 +6,7 @@
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventsQueue, queues, tables } from '../../infra/definitions.ts';
+import { eventsQueue, queues, tables } from '../../packages/config/resources.ts';
 import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
 import {
   createQueues,

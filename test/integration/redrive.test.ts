@@ -15,7 +15,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import type { FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eventsQueue } from '../../infra/definitions.ts';
+import { eventsQueue } from '../../packages/config/resources.ts';
 import { localEndpointFor, parseRedriveArgs, redriveDlq, RedriveError } from '../../packages/ops/redrive.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
