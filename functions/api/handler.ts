@@ -8,29 +8,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Api } from '../../packages/api/router.ts';
 import { createApi } from '../../packages/api/router.ts';
 import { apiDependenciesFromEnvironment } from './dependencies.ts';
+import { lambdaAdapter } from './handler-adapter.ts';
 
 const logger = new Logger({ serviceName: 'reform-indicators-api' });
-
-/** An API Gateway event → the API → an API Gateway result. */
-export function lambdaAdapter(api: Api): (event: APIGatewayProxyEventV2WithJWTAuthorizer) => Promise<APIGatewayProxyStructuredResultV2> {
-  return async (event) => {
-    const raw = event.body ?? '';
-    const claims = event.requestContext.authorizer?.jwt?.claims;
-    return api({
-      method: event.requestContext.http.method,
-      path: event.rawPath,
-      query: event.queryStringParameters ?? {},
-      headers: event.headers ?? {},
-      body: event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw,
-      ...(claims === undefined ? {} : { claims }),
-      requestId: event.requestContext.requestId,
-    });
-  };
-}
 
 /** The API wired to DynamoDB and SQS. */
 export const api = lambdaAdapter(createApi(apiDependenciesFromEnvironment(process.env, logger)));

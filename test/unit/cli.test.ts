@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxEventsPerRequest, maxRequestBytes } from '../../functions/api/app.ts';
+import { maxEventsPerRequest, maxRequestBytes } from '../../packages/api/event-routes.ts';
 import { verifyJwt } from '../../packages/auth/jwt.ts';
 import { parseCommand } from '../../packages/cli/arguments.ts';
 import type { AnalyticsRow } from '../../packages/cli/api-client.ts';

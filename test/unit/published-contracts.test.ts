@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { ApiDependencies } from '../../functions/api/app.ts';
-import { createApiHandler } from '../../functions/api/app.ts';
+import type { TestDependencies as ApiDependencies } from '../support/api-harness.ts';
+import { createApiHandler } from '../support/api-harness.ts';
 import { UnconfiguredMaintenanceRunner } from '../../functions/api/maintenance-runner.ts';
-import { problemTypes } from '../../functions/api/problems.ts';
-import { contractFiles } from '../../packages/api-spec/contract-files.ts';
-import { analyticsCsvColumns, buildOpenApi, periodPattern } from '../../packages/api-spec/openapi.ts';
+import { problemTypes } from '../../packages/api/problems.ts';
+import { contractFiles } from '../../packages/api/contract-files.ts';
+import { analyticsCsvColumns, buildOpenApi, periodPattern } from '../../packages/api/openapi.ts';
 import { defaultDeploymentConfig, DivisionTree } from '../../packages/config/deployment.ts';
 import { zhongCounty } from '../../packages/config/zhong-county.ts';
 import { metrics } from '../../packages/domain/metrics.ts';
@@ -353,7 +353,7 @@ describe('OpenAPI document and the API as built', () => {
   const county = defaultDeploymentConfig.root.code;
   const township = '500233001000';
   const orgCode = usccFor(1);
-  const countyAdmin = { role: 'admin', scope: county };
+  const countyAdmin = { role: 'admin', division: county };
 
   const reconciled: ReconcileResult = {
     action: 'reconcile',
@@ -524,8 +524,8 @@ describe('OpenAPI document and the API as built', () => {
   });
 
   it.each([
-    ['a county viewer', { role: 'viewer', scope: county }],
-    ['a township admin', { role: 'admin', scope: township }],
+    ['a county viewer', { role: 'viewer', division: county }],
+    ['a township admin', { role: 'admin', division: township }],
   ])('answers %s on the admin routes with the documented 403', async (_who, claims) => {
     for (const [path, method] of [['/v1/admin/rebuild', 'post'], ['/v1/admin/reconcile', 'get']] as const) {
       const operation = pathsOf[path]?.[method] as JsonSchema;
@@ -555,7 +555,7 @@ describe('OpenAPI document and the API as built', () => {
       [{ indicators: 'no_such_indicator', periods: '2026' }, 404],
       [{ indicators: 'skilled_workers', periods: '2026', division: county }, 403],
     ] as const) {
-      const claims = expected === 403 ? { role: 'viewer', scope: township } : countyAdmin;
+      const claims = expected === 403 ? { role: 'viewer', division: township } : countyAdmin;
       const { status, problems } = await checkAnswer('GET', analytics, { path: '/v1/analytics', query, claims });
       expect(status, JSON.stringify(query).slice(0, 80)).toBe(expected);
       expect(problems).toEqual([]);
