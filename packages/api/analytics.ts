@@ -83,7 +83,8 @@ const byteOrderMark = '\uFEFF';
 /** RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes. */
 function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  // A spreadsheet would run a cell starting with = + - @ as a formula; numbers alone may (negative values).
+  const text = typeof value === 'string' && /^[=+\-@]/.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -121,7 +121,7 @@ export const analyticsRoute = defineRoute({
   query: analyticsQuery,
   successStatus: 200,
   response: analyticsPage,
-  csv: `RFC 4180 CSV in UTF-8 with a byte-order mark, CRLF line ends, a header line, then one line per row in the JSON order. Columns: ${analyticsCsv([], () => '', false).replace(/^\uFEFF/, '').trim()} (or with orgCode: ${analyticsCsv([], () => '', true).replace(/^\uFEFF/, '').trim()}). No cell starts with =, +, - or @ unless it is a number.`,
+  csv: `RFC 4180 CSV in UTF-8 with a byte-order mark, CRLF line ends, a header line, then one line per row in the JSON order. Columns for a division: \`${analyticsCsv([], () => '', false).replace(/^\uFEFF/, '').trim()}\` (\`division_name\` is the Chinese name); with \`orgCode=\`: \`${analyticsCsv([], () => '', true).replace(/^\uFEFF/, '').trim()}\`. No cell starts with =, +, - or @ unless it is a number.`,
   problems: [400, 403, 404],
   example: { query: { indicators: 'skilled_workers,high_skilled_workers', periods: '2026-01,2026-02', division: countyDivision, breakdown: 'children' } },
   handle: getAnalytics,

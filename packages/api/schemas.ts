@@ -112,4 +112,4 @@ export const reconcileResponse = z.object({
 });
 
 /** The OpenAPI document is JSON; its own schema is the OpenAPI specification's. */
-export const openApiDocument = z.object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
+export const openApiDocument = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.looseObject({}) });
