@@ -58,7 +58,9 @@ export function parseQuery<Shape extends z.core.$ZodShape>(schema: z.ZodMiniObje
   const [issue] = result.error.issues;
   const name = String(issue?.path[0] ?? 'query');
   if (query[name] === undefined) throw new ApiError('missing-parameter', `${name} is required`);
-  throw new ApiError('invalid-parameter', `${name} ${issue?.code === 'custom' || issue?.code === 'invalid_format' || issue?.code === 'invalid_value' || issue?.code === 'too_big' ? issue.message : 'is not valid'}`);
+  // Query values are codes, ids and periods, never personal data: quoting one (shortened) shows a repeated key's comma join.
+  const described = issue?.code === 'custom' || issue?.code === 'invalid_format' || issue?.code === 'invalid_value' || issue?.code === 'too_big' ? issue.message : 'is not valid';
+  throw new ApiError('invalid-parameter', `${name} ${JSON.stringify(String(query[name]).slice(0, 40))} ${described}`);
 }
 
 /** Builds the API from its dependencies: `(request) => response`. */
