@@ -174,6 +174,15 @@ export class HouseFunction extends Construct {
   }
 
   /**
+   * Lets the function record outcomes in `ledger` with `dynamodb:PutItem`
+   * only (the API records the events it rejects), plus the key's write actions.
+   */
+  bindTableForRecordingOutcomes(ledger: BoundTable, key: IKey): void {
+    this.bindTables([ledger], ['dynamodb:PutItem'], 'RecordOutcomes');
+    this.bindKey(key, kmsWriteActions);
+  }
+
+  /**
    * Lets the function replay `source` into `rebuilt`: {@link replaySourceTableActions}
    * on the source table, {@link rebuildTableActions} on each rebuilt table (table
    * ARNs only, no indexes), and the KMS actions the tables' key needs for

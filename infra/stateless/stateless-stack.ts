@@ -131,6 +131,8 @@ export class StatelessStack extends Stack {
     });
     this.api.bindTablesForReading([stateful.counters, stateful.ledger, stateful.state], stateful.dataKey);
     this.api.bindQueueForSending(stateful.eventsQueue, eventsQueue.envVar);
+    // Events rejected at the edge are recorded like any other outcome: PutItem on the Ledger, nothing more.
+    this.api.bindTableForRecordingOutcomes(stateful.ledger, stateful.dataKey);
     // The admin routes hand rebuild and reconcile to the maintenance function, so the API role stays read-only.
     this.api.bindFunctionForInvoking(this.maintenance.function, maintenanceFunctionNameEnvVar);
 
