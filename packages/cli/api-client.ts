@@ -4,8 +4,8 @@
  * {@link ApiProblemError}s carrying the API's own title and detail.
  */
 import type * as z from 'zod/mini';
-import type { AnalyticsRow, EventOutcomeAnswer, IndicatorFigure, SubmissionResult } from '../api/client-types.ts';
-import { analyticsPage, eventOutcome, indicatorFigure, submissionResults } from '../api/schemas.ts';
+import type { AnalyticsRow, EventOutcomeAnswer, IndicatorFigure, RebuildAnswer, ReconcileAnswer, SubmissionResult } from '../api/client-types.ts';
+import { analyticsPage, eventOutcome, indicatorFigure, rebuildResponse, reconcileResponse, submissionResults } from '../api/schemas.ts';
 import { ApiProblemError, ApiUnreachableError } from './errors.ts';
 
 export type { AnalyticsRow, EventOutcomeAnswer, IndicatorFigure, SubmissionResult } from '../api/client-types.ts';
@@ -43,29 +43,67 @@ export class ReformApiClient {
   }
 
   /** `GET /v1/analytics` rows for one indicator and period; `children` breaks the division down. */
-  async analytics(query: { indicator: string; division?: string; period: string; children: boolean }): Promise<AnalyticsRow[]> {
-    const params = new URLSearchParams({ indicators: query.indicator });
-    if (query.division !== undefined) params.set('division', query.division);
-    params.set('periods', query.period);
-    if (query.children) params.set('breakdown', 'children');
+  analytics(query: { indicator: string; division?: string; period: string; children: boolean }): Promise<AnalyticsRow[]> {
+    return this.analyticsRows({
+      indicators: query.indicator,
+      periods: query.period,
+      ...(query.division === undefined ? {} : { division: query.division }),
+      children: query.children,
+    });
+  }
+
+  /** Every row of `GET /v1/analytics` for these parameters, all pages. */
+  async analyticsRows(query: AnalyticsQuery): Promise<AnalyticsRow[]> {
     const rows: AnalyticsRow[] = [];
-    // Every page, following `next`: the answer to a large request comes in several.
     for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
-      const page = checked(analyticsPage, await this.request('GET', `/v1/analytics?${params}${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`), 'GET /v1/analytics');
+      const page = checked(analyticsPage, await this.request('GET', `/v1/analytics?${analyticsParams(query, cursor)}`), 'GET /v1/analytics');
       rows.push(...page.rows);
       cursor = page.next;
     }
     return rows;
   }
 
+  /** The same rows as one CSV (the API's, byte-order mark and header once), all pages. */
+  async analyticsCsv(query: AnalyticsQuery): Promise<string> {
+    let csv = '';
+    for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
+      const { text, headers } = await this.send('GET', `/v1/analytics?${analyticsParams(query, cursor)}`, undefined, 'text/csv');
+      // fetch drops the byte-order mark; Excel needs it, once. Later pages repeat the header line: keep it once.
+      const body = text.replace(/^\uFEFF/, '');
+      csv += first ? `\uFEFF${body}` : body.replace(/^[^\r\n]*\r\n/, '');
+      cursor = headers.get('x-next-cursor') ?? undefined;
+    }
+    return csv;
+  }
+
+  /** `GET /v1/admin/reconcile`. */
+  async reconcile(): Promise<ReconcileAnswer> {
+    return checked(reconcileResponse, await this.request('GET', '/v1/admin/reconcile'), 'GET /v1/admin/reconcile');
+  }
+
+  /** `POST /v1/admin/rebuild`. */
+  async rebuild(): Promise<RebuildAnswer> {
+    return checked(rebuildResponse, await this.request('POST', '/v1/admin/rebuild'), 'POST /v1/admin/rebuild');
+  }
+
   private async request(method: string, path: string, body?: string): Promise<unknown> {
+    const { text } = await this.send(method, path, body, 'application/json');
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ApiProblemError(502, 'Unexpected response', `${method} ${path.split('?')[0]} answered without JSON`);
+    }
+  }
+
+  /** One call; a problem answer becomes an ApiProblemError carrying the API's title and detail. */
+  private async send(method: string, path: string, body: string | undefined, accept: string): Promise<{ text: string; headers: Headers }> {
     let response: Response;
     try {
       response = await this.fetchImpl(`${this.base}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${this.token}`,
-          accept: 'application/json',
+          accept,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body }),
@@ -74,20 +112,36 @@ export class ReformApiClient {
       throw new ApiUnreachableError(`cannot reach the API at ${this.base} (is the local stack running? npm start)`, { cause });
     }
     const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
     if (!response.ok) {
-      const problem = (parsed ?? {}) as { title?: unknown; detail?: unknown };
+      let problem: { title?: unknown; detail?: unknown } = {};
+      try {
+        problem = JSON.parse(text) as typeof problem;
+      } catch {
+        problem = {};
+      }
       const title = typeof problem.title === 'string' ? problem.title : response.statusText || 'Request failed';
       throw new ApiProblemError(response.status, title, typeof problem.detail === 'string' ? problem.detail : undefined);
     }
-    if (parsed === undefined) throw new ApiProblemError(502, 'Unexpected response', `${method} ${path.split('?')[0]} answered without JSON`);
-    return parsed;
+    return { text, headers: response.headers };
   }
+}
+
+/** Parameters of `GET /v1/analytics` as the CLI asks for them. */
+export interface AnalyticsQuery {
+  readonly indicators: string;
+  readonly periods: string;
+  readonly division?: string;
+  readonly orgCode?: string;
+  readonly children: boolean;
+}
+
+function analyticsParams(query: AnalyticsQuery, cursor: string | undefined): URLSearchParams {
+  const params = new URLSearchParams({ indicators: query.indicators, periods: query.periods });
+  if (query.division !== undefined) params.set('division', query.division);
+  if (query.orgCode !== undefined) params.set('orgCode', query.orgCode);
+  if (query.children) params.set('breakdown', 'children');
+  if (cursor !== undefined) params.set('cursor', cursor);
+  return params;
 }
 
 /** The body, once it has the route's response shape (the schema of the route table). */

@@ -3,6 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { parseArgs } from 'node:util';
 import type { Role } from '../auth/claims.ts';
 import { maxTokenLifetimeSeconds } from '../auth/local-tokens.ts';
+import { parseRedriveArgs } from '../ops/redrive.ts';
 import { UsageError } from './errors.ts';
 
 /** Where the API is and how to authenticate; unset fields fall back to the environment, then to the local stack. */
@@ -32,6 +33,18 @@ export type Command =
       readonly json: boolean;
       readonly connection: Connection;
     }
+  | {
+      readonly name: 'analytics';
+      readonly indicators: string;
+      readonly periods: string;
+      readonly division?: string;
+      readonly orgCode?: string;
+      readonly children: boolean;
+      readonly format: 'table' | 'json' | 'csv';
+      readonly connection: Connection;
+    }
+  | { readonly name: 'reconcile' | 'rebuild'; readonly json: boolean; readonly connection: Connection }
+  | { readonly name: 'redrive' | 'start'; readonly argv: readonly string[] }
   | { readonly name: 'outcome'; readonly source: string; readonly id: string; readonly json: boolean; readonly connection: Connection }
   | { readonly name: 'token'; readonly role: Role; readonly division?: string; readonly source?: string; readonly ttlSeconds: number };
 
@@ -49,6 +62,16 @@ export const commandHelp = {
   One indicator for a division (default: the token's) or an organisation.`,
   breakdown: `usage: reform breakdown <id> [--division D] [--period P] [--json]
   An indicator per child division, with the division's own figure as footer.`,
+  analytics: `usage: reform analytics --indicators a,b --periods p,q [--division D [--breakdown children] | --org O] [--json | --csv]
+  Many indicators × periods (× child divisions), every page followed; --csv writes the API's CSV (UTF-8 with BOM) for Excel.`,
+  reconcile: `usage: reform reconcile [--json]
+  Compare live counters with a replay of the recorded events (admin of the root). Exit 1 when anything differs.`,
+  rebuild: `usage: reform rebuild [--json]
+  Rebuild counters and state from the recorded events (admin of the root); pause the processor first.`,
+  redrive: `usage: reform redrive --dlq <url> [--to <url>] [--local] [--endpoint <url>] [--max <n>]
+  Move dead-lettered events back: SQS's move task in AWS, a copy against the local emulator (--local). Prints one JSON line.`,
+  start: `usage: reform start [--port 3000] [--visibility-timeout 180] [--no-demo]
+  The local stack (DynamoDB Local, SQS emulator, processor, API on 127.0.0.1) with the demo data, until Ctrl-C; same as npm start.`,
   outcome: `usage: reform outcome <source> <id> [--json]
   The processing outcome of one event (also of events rejected at the edge).`,
   token: `usage: reform token [--role producer|admin|viewer] [--division D] [--source S] [--ttl seconds]
@@ -62,7 +85,12 @@ export const usage = `usage: reform <command> [options]   (reform <command> --he
   send <file-or-folder>   POST events to /v1/events
   indicator <id>          one indicator: [--division D | --org O] [--period P] [--json]
   breakdown <id>          an indicator per township of a division: [--division D] [--period P] [--json]
+  analytics               indicators × periods as a table, JSON or CSV: --indicators a,b --periods p,q [--division D] [--breakdown children] [--csv|--json]
   outcome <source> <id>   the processing outcome of one event [--json]
+  reconcile               compare live counters with a replay [--json]
+  rebuild                 rebuild counters from the recorded events [--json]
+  redrive                 move dead-lettered events back: --dlq URL [--to URL] [--local]
+  start                   the local stack with the demo data (npm start)
   token                   mint a local token: [--role producer|admin|viewer] [--division D] [--source S] [--ttl seconds]
 
 ${connectionHelp}
@@ -114,6 +142,50 @@ export function parseCommand(argv: readonly string[]): Command {
   if (name === '--version' || name === 'version') return { name: 'version' };
   if (Object.hasOwn(commandHelp, name) && (rest.includes('--help') || rest.includes('-h'))) return { name: 'help', topic: name as CommandName };
   switch (name) {
+    case 'start':
+      return { name, argv: rest };
+    case 'redrive':
+      try {
+        parseRedriveArgs(rest);
+      } catch (cause) {
+        throw new UsageError(cause instanceof Error ? cause.message : 'invalid arguments', { cause });
+      }
+      return { name, argv: rest };
+    case 'reconcile':
+    case 'rebuild': {
+      const { values, positionals } = parse(rest, { ...connectionOptions, json: { type: 'boolean' } });
+      if (positionals.length > 0) throw new UsageError(`${name} takes no positional arguments`);
+      return { name, json: values.json === true, connection: connectionOf(values) };
+    }
+    case 'analytics': {
+      const { values, positionals } = parse(rest, {
+        ...connectionOptions,
+        indicators: { type: 'string' },
+        periods: { type: 'string' },
+        division: { type: 'string' },
+        org: { type: 'string' },
+        breakdown: { type: 'string' },
+        json: { type: 'boolean' },
+        csv: { type: 'boolean' },
+      });
+      if (positionals.length > 0) throw new UsageError('analytics takes no positional arguments');
+      if (values.indicators === undefined || values.periods === undefined) throw new UsageError('--indicators and --periods are required');
+      const division = checked(values.division, divisionPattern, '--division (12 digits)');
+      const orgCode = checked(values.org, orgCodePattern, '--org (18-character credit code)');
+      if (division !== undefined && orgCode !== undefined) throw new UsageError('give --division or --org, not both');
+      if (values.breakdown !== undefined && values.breakdown !== 'children') throw new UsageError('--breakdown must be children');
+      if (values.json === true && values.csv === true) throw new UsageError('give --json or --csv, not both');
+      return {
+        name,
+        indicators: values.indicators,
+        periods: values.periods,
+        ...(division === undefined ? {} : { division }),
+        ...(orgCode === undefined ? {} : { orgCode }),
+        children: values.breakdown === 'children',
+        format: values.json === true ? 'json' : values.csv === true ? 'csv' : 'table',
+        connection: connectionOf(values),
+      };
+    }
     case 'outcome': {
       const { values, positionals } = parse(rest, { ...connectionOptions, json: { type: 'boolean' } });
       const [source, id, ...extra] = positionals;

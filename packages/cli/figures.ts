@@ -1,6 +1,7 @@
 /** How indicator figures read on a terminal: one line per figure, or a township table. */
 import type { DivisionTree } from '../config/deployment.ts';
 import type { IndicatorDefinition, IndicatorUnit } from '../indicators/catalog.ts';
+import { indicatorCatalog } from '../indicators/catalog.ts';
 import type { AnalyticsRow, IndicatorFigure } from './api-client.ts';
 import { renderTable } from './terminal-table.ts';
 
@@ -80,4 +81,22 @@ export function breakdownTable(
   const headers = isRatio ? ['division', '名称', 'name', 'value', 'numerator', 'denominator'] : ['division', '名称', 'name', 'value'];
   const alignments = headers.map((_, column) => (column >= 3 ? ('right' as const) : ('left' as const)));
   return renderTable({ headers, alignments, rows: cells, footer: [total] });
+}
+
+/** Analytics rows as a table: indicator, where (division name or orgCode), period, value and ratio parts. */
+export function analyticsTable(rows: readonly AnalyticsRow[], tree: DivisionTree): string[] {
+  const units = new Map(indicatorCatalog.map((d) => [d.id, d.unit]));
+  const cells = rows.map((row) => {
+    const where = row.orgCode ?? (row.division === undefined ? '' : (tree.node(row.division)?.name.zh ?? row.division));
+    return [
+      row.indicator,
+      where,
+      row.period,
+      formatValue(row.value, units.get(row.indicator)),
+      row.numerator === undefined ? '' : grouped.format(row.numerator),
+      row.denominator === undefined ? '' : grouped.format(row.denominator),
+    ];
+  });
+  const headers = ['indicator', 'where', 'period', 'value', 'numerator', 'denominator'];
+  return renderTable({ headers, alignments: headers.map((_, c) => (c >= 3 ? ('right' as const) : ('left' as const))), rows: cells });
 }

@@ -1,10 +1,14 @@
 /**
- * `reform`: the producer and admin command line (`npx reform ...`).
+ * `reform`: the one command line of the project (`npx reform ...`).
  *
  *   reform send <file-or-folder>             POST events to /v1/events, in chunks, with progress
  *   reform indicator <id> [--division D | --org O] [--period P] [--json]
  *   reform breakdown <id> [--division D] [--period P] [--json]
+ *   reform analytics --indicators a,b --periods p,q [--division D] [--breakdown children] [--json | --csv]
  *   reform outcome <source> <id> [--json]
+ *   reform reconcile [--json] / reform rebuild [--json]
+ *   reform redrive --dlq <url> [--to <url>] [--local]
+ *   reform start [--port 3000] [--no-demo]     the local stack (npm start)
  *   reform token [--role producer|admin|viewer] [--division D] [--source S] [--ttl 3600]
  *   reform <command> --help, reform --version
  *
@@ -27,7 +31,7 @@ import type { Command, Connection } from './arguments.ts';
 import { commandHelp, parseCommand, usage } from './arguments.ts';
 import { CliError, UsageError } from './errors.ts';
 import { readEventFiles } from './event-files.ts';
-import { breakdownTable, describeFigure } from './figures.ts';
+import { analyticsTable, breakdownTable, describeFigure } from './figures.ts';
 import type { SendReport } from './send-events.ts';
 import { formatSendReport, sendEvents } from './send-events.ts';
 
@@ -88,6 +92,55 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         const division = command.division ?? (command.role === 'producer' ? undefined : tree.rootCode);
         const caller = { role: command.role, ...(division === undefined ? {} : { division }), ...(command.source === undefined ? {} : { source: command.source }) };
         print(await signLocalToken(claimsFor(caller, config.claims), key, { ttlSeconds: command.ttlSeconds }));
+        return 0;
+      }
+      case 'analytics': {
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
+        const query = {
+          indicators: command.indicators,
+          periods: command.periods,
+          ...(command.division === undefined ? {} : { division: command.division }),
+          ...(command.orgCode === undefined ? {} : { orgCode: command.orgCode }),
+          children: command.children,
+        };
+        if (command.format === 'csv') {
+          io.stdout.write(await client.analyticsCsv(query));
+          return 0;
+        }
+        const rows = await client.analyticsRows(query);
+        if (command.format === 'json') print(JSON.stringify(rows, null, 2));
+        else analyticsTable(rows, tree).forEach(print);
+        return 0;
+      }
+      case 'reconcile': {
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
+        const result = await client.reconcile();
+        print(
+          command.json
+            ? JSON.stringify(result, null, 2)
+            : `reconcile: ${result.differenceCount} difference(s) in ${result.checkedItems} items, ${result.events} events replayed, ${result.skippedEvents.length} skipped`,
+        );
+        return result.differenceCount === 0 && result.skippedEvents.length === 0 ? 0 : 1;
+      }
+      case 'rebuild': {
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
+        const result = await client.rebuild();
+        const { counters, baselines, state, events, deletedCounters, deletedState } = result.rebuilt;
+        print(
+          command.json
+            ? JSON.stringify(result, null, 2)
+            : `rebuild: ${events} events replayed; wrote ${counters} counters, ${baselines} baselines, ${state} state items; deleted ${deletedCounters} counters, ${deletedState} state items; ${result.skippedEvents.length} skipped`,
+        );
+        return result.skippedEvents.length === 0 ? 0 : 1;
+      }
+      case 'redrive': {
+        const { runRedriveCommand } = await import('../ops/redrive.ts');
+        return await runRedriveCommand(command.argv, io.env, print);
+      }
+      case 'start': {
+        // Runs until Ctrl-C; loaded on demand (it brings the emulators in).
+        const { startCommand } = await import('../local-stack/cli.ts');
+        await startCommand([...command.argv]);
         return 0;
       }
       case 'outcome': {

@@ -1,6 +1,6 @@
 /**
- * `npm start`: the local stack with the demo data loaded, until Ctrl-C.
- * `reform token` mints tokens the local API accepts (packages/cli).
+ * `reform start` (and `npm start`): the local stack with the demo data
+ * loaded, until Ctrl-C. `reform token` mints tokens the local API accepts.
  */
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -20,7 +20,7 @@ class UsageError extends Error {
 }
 
 const usage = `usage:
-  tsx packages/local-stack/cli.ts start [--port 3000] [--visibility-timeout 180] [--no-demo]
+  reform start [--port 3000] [--visibility-timeout 180] [--no-demo]
   (tokens: npx reform token --help)`;
 
 function integerOption(value: string | undefined, name: string): number | undefined {
@@ -124,7 +124,8 @@ more tokens: npx reform token --role viewer --division <division> [--ttl 3600]  
 Ctrl-C to stop.`);
 }
 
-async function start(args: string[]): Promise<void> {
+/** Starts the local stack, loads the demo data and prints where everything is; runs until Ctrl-C. */
+export async function startCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: { port: { type: 'string' }, 'visibility-timeout': { type: 'string' }, 'no-demo': { type: 'boolean' } },
@@ -165,19 +166,17 @@ async function start(args: string[]): Promise<void> {
   await printWhereEverythingIs(stack);
 }
 
-async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  if (command === 'start') await start(rest);
-  else if (command === 'token') throw new UsageError('tokens are minted by reform: npx reform token --help');
-  else throw new UsageError(command === undefined ? 'no command given' : `unknown command ${command}`);
+/** `start`'s wrong uses: exit code 2, with the usage. */
+export function isStartUsageError(error: unknown): error is Error {
+  return error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-    console.error(`${error.message}\n${usage}`);
-    process.exit(2);
-  }
-  console.error(`${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error('the API port is taken: try --port 0 (any free port) or PORT=3100 npm start');
-  process.exit(1);
-});
+/** What `reform start` prints for a failure that is not a usage error. */
+export function describeStartFailure(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    ? `${text}\nthe API port is taken: try --port 0 (any free port) or PORT=3100 npm start`
+    : text;
+}
+
+export const startUsage = usage;

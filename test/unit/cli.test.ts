@@ -345,6 +345,42 @@ describe('run', () => {
     expect(JSON.parse(stdout.text)).toEqual(outcome);
   });
 
+  it('follows every analytics page, as JSON and as one CSV with a single header', async () => {
+    const row = (period: string) => ({ indicator: 'skilled_workers', division: '500233000000', period, value: 1 });
+    const jsonPages = (url: string) =>
+      new Response(JSON.stringify(url.includes('cursor=c2') ? { rows: [row('2026-02')] } : { rows: [row('2026-01')], next: 'c2' }), { status: 200 });
+    const json = io(jsonPages);
+    expect(await run(['analytics', '--indicators', 'skilled_workers', '--periods', '2026-01,2026-02', '--json'], json.cliIo)).toBe(0);
+    expect(JSON.parse(json.stdout.text)).toEqual([row('2026-01'), row('2026-02')]);
+    expect(json.requests.map((r) => new URL(r.url).searchParams.get('cursor'))).toEqual([null, 'c2']);
+
+    const header = 'indicator,division,division_name,period,value,numerator,denominator\r\n';
+    const csvPages = (url: string, init?: RequestInit) => {
+      expect((init?.headers as Record<string, string>)['accept']).toBe('text/csv');
+      return url.includes('cursor=c2')
+        ? new Response(`\uFEFF${header}skilled_workers,500233000000,忠县,2026-02,1,,\r\n`, { status: 200 })
+        : new Response(`\uFEFF${header}skilled_workers,500233000000,忠县,2026-01,1,,\r\n`, { status: 200, headers: { 'x-next-cursor': 'c2' } });
+    };
+    const csv = io(csvPages);
+    expect(await run(['analytics', '--indicators', 'skilled_workers', '--periods', '2026-01,2026-02', '--csv'], csv.cliIo)).toBe(0);
+    expect(csv.stdout.text).toBe(`\uFEFF${header}skilled_workers,500233000000,忠县,2026-01,1,,\r\nskilled_workers,500233000000,忠县,2026-02,1,,\r\n`);
+  });
+
+  it('exits 1 when reconcile finds differences, 0 when it finds none', async () => {
+    const answer = (differenceCount: number) => () =>
+      new Response(JSON.stringify({ differences: [], differenceCount, truncated: false, checkedItems: 3, events: 2, skippedEvents: [] }), { status: 200 });
+    expect(await run(['reconcile'], io(answer(0)).cliIo)).toBe(0);
+    const drifted = io(answer(2));
+    expect(await run(['reconcile'], drifted.cliIo)).toBe(1);
+    expect(drifted.stdout.text).toContain('2 difference(s)');
+  });
+
+  it('refuses a bad redrive command line with exit 2', async () => {
+    const { cliIo, stderr } = io(() => new Response('', { status: 500 }));
+    expect(await run(['redrive', '--to', 'http://q'], cliIo)).toBe(2);
+    expect(stderr.text).toContain('--dlq');
+  });
+
   it('exits 2 with the usage on a bad command line', async () => {
     const { cliIo, stderr } = io(() => new Response('', { status: 500 }));
     expect(await run(['indicator'], cliIo)).toBe(2);
