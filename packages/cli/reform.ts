@@ -28,7 +28,7 @@ import { findIndicator } from '../indicators/catalog.ts';
 import type { Fetch } from './api-client.ts';
 import { ReformApiClient } from './api-client.ts';
 import type { Command, Connection } from './arguments.ts';
-import { commandHelp, parseCommand, usage } from './arguments.ts';
+import { commandHelp, exitCodes, parseCommand, usage } from './arguments.ts';
 import { CliError, UsageError } from './errors.ts';
 import { readEventFiles } from './event-files.ts';
 import { analyticsTable, breakdownTable, describeFigure } from './figures.ts';
@@ -82,7 +82,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     switch (command.name) {
       case 'help':
-        print(command.topic === undefined ? usage : commandHelp[command.topic]);
+        print(command.topic === undefined ? usage : `${commandHelp[command.topic]}\n${exitCodes}`);
         return 0;
       case 'version':
         print(cliVersion);
