@@ -139,9 +139,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       }
       case 'start': {
         // Runs until Ctrl-C; loaded on demand (it brings the emulators in).
-        const { startCommand } = await import('../local-stack/cli.ts');
-        await startCommand([...command.argv]);
-        return 0;
+        const { describeStartFailure, isStartUsageError, startCommand } = await import('../local-stack/cli.ts');
+        try {
+          await startCommand([...command.argv]);
+          return 0;
+        } catch (error) {
+          printError(isStartUsageError(error) ? `reform: ${error.message}\n${commandHelp.start}` : describeStartFailure(error));
+          return isStartUsageError(error) ? 2 : 1;
+        }
       }
       case 'outcome': {
         const client = await clientFor(command.connection, io, tree.rootCode, config.claims);

@@ -179,4 +179,3 @@ export function describeStartFailure(error: unknown): string {
     : text;
 }
 
-export const startUsage = usage;
