@@ -9,7 +9,8 @@ import { callerFromClaims } from '../auth/claims.ts';
 import type { ApiDependencies } from './dependencies.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 import { jsonResponse } from './http.ts';
-import { buildOpenApi } from './openapi.ts';
+import { brotliDecompressSync } from 'node:zlib';
+import { packedOpenApi } from './openapi-packed.ts';
 import { ApiError, problemResponse } from './problems.ts';
 import type { RouteDefinition } from './route.ts';
 import { openApiRoute, routeTable } from './routes.ts';
@@ -94,7 +95,7 @@ export function createApi(deps: ApiDependencies): Api {
       const caller = authorise(route, request);
       const query = parseQuery(route.query, request.query);
       if (route === (openApiRoute as unknown as RouteDefinition)) {
-        openApi ??= JSON.stringify(buildOpenApi());
+        openApi ??= brotliDecompressSync(Buffer.from(packedOpenApi, 'base64')).toString('utf8');
         return { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'max-age=300' }, body: openApi };
       }
       const params: Record<string, string> = {};
