@@ -49,7 +49,7 @@ export const indicatorFigure = z.object({
   period: periodText,
   ...figureFields,
   /** The last Asia/Shanghai date the figure includes. */
-  asOf: z.iso.date(),
+  asOf: z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/)),
 });
 
 export const analyticsRow = z.object({ indicator: indicatorId, ...countedAt, period: periodText, ...figureFields });

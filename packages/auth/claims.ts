@@ -22,11 +22,10 @@ export interface Caller {
 const divisionCode = z.string().check(z.regex(/^\d{12}$/));
 const sourceName = z.string().check(z.refine(isSourceName));
 
-/** The caller's claims as they must look once renamed to the contract's names. */
-export const callerClaims = z.union([
-  z.object({ role: z.literal('producer'), division: z.optional(divisionCode), source: sourceName }),
-  z.object({ role: z.enum(['admin', 'viewer']), division: divisionCode, source: z.optional(z.unknown()) }),
-]);
+/** A producer's claims, renamed to the contract's names: its source, and a division if it has one. */
+const producerClaims = z.object({ role: z.literal('producer'), division: z.optional(divisionCode), source: sourceName });
+/** An admin's or viewer's claims: a division; any source claim is ignored. */
+const officialClaims = z.object({ role: z.enum(['admin', 'viewer']), division: divisionCode });
 
 /** The part of an API Gateway HTTP API (JWT authorizer) event this reads; no AWS types needed. */
 export interface JwtAuthorizerEvent {
@@ -43,15 +42,16 @@ export interface JwtAuthorizerEvent {
  * @throws AuthError when the role, division or source claim is missing or malformed.
  */
 export function callerFromClaims(claims: Readonly<Record<string, unknown>>, names: ClaimNames): Caller {
-  const parsed = callerClaims.safeParse({ role: claims[names.role], division: claims[names.division], source: claims[names.source] });
+  const renamed = { role: claims[names.role], division: claims[names.division], source: claims[names.source] };
+  const parsed = renamed.role === 'producer' ? producerClaims.safeParse(renamed) : officialClaims.safeParse(renamed);
   if (!parsed.success) {
     throw new AuthError(
       `the token lacks a valid "${names.role}" (producer, admin or viewer), "${names.division}" (a 12-digit division code; optional for producers) or, for a producer, "${names.source}" (its producer source)`,
     );
   }
-  const { role, division } = parsed.data;
-  if (parsed.data.role === 'producer') return { role, source: parsed.data.source, ...(division === undefined ? {} : { division }) };
-  return { role, division: division as string };
+  const { data } = parsed;
+  if (data.role === 'producer') return { role: data.role, source: data.source, ...(data.division === undefined ? {} : { division: data.division }) };
+  return { role: data.role, division: data.division };
 }
 
 /**

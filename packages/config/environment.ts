@@ -27,11 +27,8 @@ export function requireEnv(name: string, environment: NodeJS.ProcessEnv = proces
 /** Schemas of environment values: what each variable must hold, in words for the error. */
 export const environmentValue = {
   name: z.string().check(z.minLength(1, 'a non-empty name')),
-  url: z.url('an http(s) URL'),
-  positiveInteger: z.pipe(
-    z.string().check(z.regex(/^[1-9][0-9]{0,8}$/, 'a positive integer')),
-    z.transform((text: string) => Number(text)),
-  ),
+  url: z.string().check(z.regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s) URL')),
+  positiveInteger: z.string().check(z.regex(/^[1-9][0-9]{0,8}$/, 'a positive integer')),
 } as const;
 
 type VariableSchemas = Readonly<Record<string, z.ZodMiniType<unknown, string>>>;
@@ -92,7 +89,8 @@ export interface ProcessorSettings {
  */
 export function processorSettings(environment: NodeJS.ProcessEnv = process.env): ProcessorSettings {
   const parsed = parseEnvironment({}, { [env.unknownOrgMaxAttempts]: environmentValue.positiveInteger }, environment);
-  const attempts = (parsed[env.unknownOrgMaxAttempts] as number | undefined) ?? unknownOrgMaxAttempts;
+  const text = parsed[env.unknownOrgMaxAttempts] as string | undefined;
+  const attempts = text === undefined ? unknownOrgMaxAttempts : Number(text);
   if (attempts >= eventsQueue.maxReceiveCount) {
     throw new InvalidEnvironmentError(
       `environment variable ${env.unknownOrgMaxAttempts} must be below the queue's maxReceiveCount (${eventsQueue.maxReceiveCount}), or such events reach the dead-letter queue`,
@@ -122,7 +120,7 @@ export function apiSettings(environment: NodeJS.ProcessEnv = process.env): ApiSe
   const tables = tableNames(environment);
   const parsed = parseEnvironment(
     { [eventsQueue.envVar]: environmentValue.url },
-    { [env.maintenanceFunctionName]: environmentValue.name, [env.maintenanceMode]: z.literal('in-process', 'in-process or unset') },
+    { [env.maintenanceFunctionName]: environmentValue.name, [env.maintenanceMode]: z.string().check(z.regex(/^in-process$/, 'in-process or unset')) },
     environment,
   );
   const functionName = parsed[env.maintenanceFunctionName] as string | undefined;
