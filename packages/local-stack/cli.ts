@@ -19,10 +19,6 @@ class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const usage = `usage:
-  reform start [--port 3000] [--visibility-timeout 180] [--no-demo]
-  (tokens: npx reform token --help)`;
-
 function integerOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number`);

@@ -1,7 +1,7 @@
 /**
  * The two emulators the local stack runs on — DynamoDB Local (a JVM) and the
  * fauxqs SQS emulator (in-process) — and the tables and queues created in them
- * from `infra/definitions.ts`, the same definitions the CDK stack deploys.
+ * from `packages/config/resources.ts`, the same definitions the CDK stack deploys.
  *
  * Exposure: the SQS emulator and the API server bind to 127.0.0.1. DynamoDB
  * Local takes no bind-address flag and listens on every interface: it holds
@@ -220,7 +220,7 @@ function keySchemaOf(definition: TableDefinition): { keys: KeySchemaElement[]; a
 }
 
 /**
- * Creates every table of `infra/definitions.ts` (on-demand, as deployed) and
+ * Creates every table of `packages/config/resources.ts` (on-demand, as deployed) and
  * returns environment variable → table name, e.g. `{ LEDGER_TABLE: 'Ledger' }`.
  * A table that already exists is left as it is.
  */
@@ -251,7 +251,7 @@ export async function createTables(
 const secondsPerDay = 86_400;
 
 /**
- * Creates every queue of `infra/definitions.ts` with its dead-letter queue and
+ * Creates every queue of `packages/config/resources.ts` with its dead-letter queue and
  * redrive policy, and returns environment variable → queue URL for both, e.g.
  * `{ EVENTS_QUEUE_URL, EVENTS_DLQ_URL }`. `overrides` shorten the visibility
  * timeout and receive limit so tests can watch a redrive happen in seconds.

@@ -1,6 +1,6 @@
 /**
  * A local stand-in for Lambda's SQS event source mapping (see
- * `processorEventSource` in `infra/definitions.ts`): it receives batches from
+ * `processorEventSource` in `packages/config/resources.ts`): it receives batches from
  * a queue, invokes the handler with the SQSEvent and Context Lambda would
  * build, and deletes what Lambda would delete.
  *

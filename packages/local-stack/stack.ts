@@ -1,6 +1,6 @@
 /**
  * The whole system on one machine, offline: DynamoDB Local and the SQS
- * emulator with the tables and queues of `infra/definitions.ts`, the real
+ * emulator with the tables and queues of `packages/config/resources.ts`, the real
  * processor handler fed by a poller that behaves like the SQS event source
  * mapping, and the real API handler behind a local HTTP server on 127.0.0.1.
  */
