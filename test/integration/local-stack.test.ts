@@ -30,7 +30,8 @@ beforeAll(async () => {
   // As under `npm start`: no log line per event, no metrics on stdout.
   process.env['POWERTOOLS_LOG_LEVEL'] = 'WARN';
   process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
-  stack = await startLocalStack({ apiPort: 0, quiet: true, visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
+  // Visibility 10 s: on a loaded machine a batch can take over a second, and a redelivery would dead-letter it.
+  stack = await startLocalStack({ apiPort: 0, quiet: true, visibilityTimeoutSeconds: 10, maxReceiveCount: 2 });
   doc = DynamoDBDocumentClient.from(stack.ddb);
   token = await signLocalToken({ role: 'admin', division: '500233000000' }, stack.jwtKey, { ttlSeconds: 600 });
 });
