@@ -105,6 +105,13 @@ describe('the local API server with the real handler', () => {
     expect(org.body).toEqual({ indicator: 'skilled_workers', orgCode: orgA, period: '2026-Q1', value: 3, asOf: '2026-03-31' });
   });
 
+  it('accepts a token whose `scope` holds OAuth scopes and whose division is in the division claim', async () => {
+    const oauthLike = await signedToken({ scope: 'openid profile', role: 'viewer', division: zhongzhou });
+    const result = await call(`/v1/indicators/skilled_workers?period=2026`, { token: oauthLike });
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ division: zhongzhou, value: 3 });
+  });
+
   it('answers 401 itself for a missing, forged or expired token', async () => {
     for (const bad of [undefined, `${(await token('admin', county)).slice(0, -3)}abc`, await signedToken({ role: 'admin', division: county }, { ttlSeconds: 60, now: new Date(Date.now() - 3600_000) }), await signedToken({ role: 'admin', division: county }, { key: (await generateLocalSigningKeys()).privateJwk })]) {
       const result = await call('/v1/indicators', bad === undefined ? {} : { token: bad });
