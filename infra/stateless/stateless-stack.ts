@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, Stack, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { publicRoutes } from '../../packages/api/routes.ts';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -150,12 +151,17 @@ export class StatelessStack extends Stack {
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwt.issuer, {
       jwtAudience: [...props.jwt.audience],
     });
-    httpApi.addRoutes({
-      path: '/v1/{proxy+}',
-      methods: [HttpMethod.ANY],
-      integration: new HttpLambdaIntegration('ApiIntegration', this.api.function),
-      authorizer,
-    });
+    const integration = new HttpLambdaIntegration('ApiIntegration', this.api.function);
+    httpApi.addRoutes({ path: '/v1/{proxy+}', methods: [HttpMethod.ANY], integration, authorizer });
+    // Health and the OpenAPI document need no token (contract/API.md): exact routes win over the proxy route.
+    for (const route of publicRoutes) {
+      for (const added of httpApi.addRoutes({ path: route.path, methods: [route.method as HttpMethod], integration })) {
+        Validations.of(added).acknowledge({
+          id: 'AwsSolutions::AwsSolutions-APIG4',
+          reason: 'Public by contract (API.md): liveness and the OpenAPI document carry no data; every other route goes through the JWT authorizer.',
+        });
+      }
+    }
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS });
     new HttpStage(this, 'DefaultStage', {
       httpApi,

@@ -224,3 +224,8 @@ export const routeTable = [
 
 /** The event types `POST /v1/events` accepts, for the document's request schema. */
 export const acceptedEventTypes = eventTypes;
+
+/** Routes that need no token (`GET /v1/health`, `GET /v1/openapi.json`): the authorizer must let them through. */
+export const publicRoutes: readonly { readonly method: string; readonly path: string }[] = (routeTable as readonly { method: string; path: string; access: unknown }[])
+  .filter((route) => route.access === 'public')
+  .map(({ method, path }) => ({ method, path }));

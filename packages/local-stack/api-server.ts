@@ -14,6 +14,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import type { JWK } from 'jose';
 import type { TokenVerifier } from '../auth/local-tokens.ts';
 import { localTokenVerifier } from '../auth/local-tokens.ts';
+import { publicRoutes } from '../api/routes.ts';
 
 type VerifiedClaims = Readonly<Record<string, unknown>>;
 
@@ -56,7 +57,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const claims = await authenticate(request.headers.authorization, verify);
+    // Like API Gateway's routes without an authorizer: health and the OpenAPI document need no token.
+    const isPublic = publicRoutes.some((route) => route.method === request.method && route.path === (request.url ?? '').split('?')[0]);
+    const claims = isPublic ? {} : await authenticate(request.headers.authorization, verify);
     if (typeof claims === 'string') {
       // The body is read and dropped, so the client gets the answer rather than a reset connection.
       await discard(request);

@@ -112,6 +112,17 @@ describe('the local API server with the real handler', () => {
     expect(result.body).toMatchObject({ division: zhongzhou, value: 3 });
   });
 
+  it('serves health and the OpenAPI document without a token, as the deployed routes do', async () => {
+    const health = await call('/v1/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({ status: 'ok', version: '1.1.0' });
+    const document = await call('/v1/openapi.json');
+    expect(document.status).toBe(200);
+    expect(document.body['openapi']).toBe('3.1.0');
+    expect((await call('/v1/health?x=1')).status).toBe(400);
+    expect((await call('/v1/indicators')).status).toBe(401);
+  });
+
   it('answers 401 itself for a missing, forged or expired token', async () => {
     for (const bad of [undefined, `${(await token('admin', county)).slice(0, -3)}abc`, await signedToken({ role: 'admin', division: county }, { ttlSeconds: 60, now: new Date(Date.now() - 3600_000) }), await signedToken({ role: 'admin', division: county }, { key: (await generateLocalSigningKeys()).privateJwk })]) {
       const result = await call('/v1/indicators', bad === undefined ? {} : { token: bad });
