@@ -176,10 +176,18 @@ const divisionNode: z.ZodMiniType<DivisionNode> = z.object({
   },
 });
 const claimName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_:.\/-]{0,127}$/, 'a claim name'));
+/** A JSON object whose every value passes `isValue` (z.custom keeps the processor bundle within budget, where z.record would not). */
+const objectOf = <T>(isValue: (value: unknown) => value is T, what: string) =>
+  z.custom<Record<string, T>>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(isValue),
+    `an object of ${what}`,
+  );
+const isEventTypeList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string' && item !== '');
+const isAmount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const deploymentConfigSchema = z.object({
   root: divisionNode,
-  sources: z.record(z.string().check(z.minLength(1)), z.array(z.string().check(z.minLength(1)))),
-  rewards: z.optional(z.object({ skill: z.record(z.string(), z.number()), degree: z.record(z.string(), z.number()) })),
+  sources: objectOf(isEventTypeList, 'event type lists'),
+  rewards: z.optional(z.object({ skill: objectOf(isAmount, 'amounts'), degree: objectOf(isAmount, 'amounts') })),
   claims: z.optional(z.object({ role: z.optional(claimName), division: z.optional(claimName), source: z.optional(claimName) })),
 });
 

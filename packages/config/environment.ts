@@ -25,11 +25,18 @@ export function requireEnv(name: string, environment: NodeJS.ProcessEnv = proces
 }
 
 /** Schemas of environment values: what each variable must hold, in words for the error. */
+// Getters: built when first used, so a function that reads no such variable bundles none of them.
 export const environmentValue = {
-  name: z.string().check(z.minLength(1, 'a non-empty name')),
-  url: z.string().check(z.regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s) URL')),
-  positiveInteger: z.string().check(z.regex(/^[1-9][0-9]{0,8}$/, 'a positive integer')),
-} as const;
+  get name() {
+    return z.string().check(z.minLength(1, 'a non-empty name'));
+  },
+  get url() {
+    return z.string().check(z.regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s) URL'));
+  },
+  get positiveInteger() {
+    return z.string().check(z.regex(/^[1-9][0-9]{0,8}$/, 'a positive integer'));
+  },
+};
 
 type VariableSchemas = Readonly<Record<string, z.ZodMiniType<unknown, string>>>;
 type OptionalVariableSchemas = Readonly<Record<string, z.ZodMiniType<unknown, string>>>;

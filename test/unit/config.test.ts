@@ -38,7 +38,7 @@ describe('DEPLOYMENT_CONFIG, parsed at load', () => {
     ['bad JSON', '{', /DEPLOYMENT_CONFIG is not valid JSON/],
     ['no sources', JSON.stringify({ root }), /DEPLOYMENT_CONFIG\.sources/],
     ['a malformed division code', JSON.stringify({ root: { ...root, children: [{ code: '5002', name: root.name }] }, sources: {} }), /DEPLOYMENT_CONFIG\.root\.children\[0\]\.code/],
-    ['a source allowing a non-list', JSON.stringify({ root, sources: { 'hrss.zhongxian': 'certificate.submitted.v1' } }), /DEPLOYMENT_CONFIG\.sources\.hrss\.zhongxian/],
+    ['a source allowing a non-list', JSON.stringify({ root, sources: { 'hrss.zhongxian': 'certificate.submitted.v1' } }), /DEPLOYMENT_CONFIG\.sources: an object of event type lists/],
   ])('refuses %s, naming the field', (_, raw, message) => {
     expect(() => loadDeploymentConfig({ DEPLOYMENT_CONFIG: raw })).toThrow(ConfigError);
     expect(() => loadDeploymentConfig({ DEPLOYMENT_CONFIG: raw })).toThrow(message);
