@@ -9,11 +9,9 @@ import { callerFromClaims } from '../auth/claims.ts';
 import type { ApiDependencies } from './dependencies.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 import { jsonResponse } from './http.ts';
-import { brotliDecompressSync } from 'node:zlib';
-import { packedOpenApi } from './openapi-packed.ts';
 import { ApiError, problemResponse } from './problems.ts';
 import type { RouteDefinition } from './route.ts';
-import { openApiRoute, routeTable } from './routes.ts';
+import { routeTable } from './routes.ts';
 import { ScopeResolver } from './scope.ts';
 
 export type Api = (request: HttpRequest) => Promise<HttpResponse>;
@@ -68,7 +66,7 @@ export function parseQuery<Shape extends z.core.$ZodShape>(schema: z.ZodMiniObje
 export function createApi(deps: ApiDependencies): Api {
   const compiled = (routeTable as readonly RouteDefinition[]).map(compile);
   const scopes = new ScopeResolver(deps.divisions, deps.organisations);
-  let openApi: string | undefined;
+  // Public routes read nothing of the caller; should one ever, a viewer without a division sees nothing.
   const anonymous: Caller = { role: 'viewer' };
 
   const authorise = (route: RouteDefinition, request: HttpRequest): Caller => {
@@ -94,10 +92,6 @@ export function createApi(deps: ApiDependencies): Api {
       const { route, parameterNames } = chosen.c;
       const caller = authorise(route, request);
       const query = parseQuery(route.query, request.query);
-      if (route === (openApiRoute as unknown as RouteDefinition)) {
-        openApi ??= brotliDecompressSync(Buffer.from(packedOpenApi, 'base64')).toString('utf8');
-        return { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'max-age=300' }, body: openApi };
-      }
       const params: Record<string, string> = {};
       parameterNames.forEach((name, i) => {
         params[name] = decodeSegment(chosen.match?.[i + 1] ?? '');
