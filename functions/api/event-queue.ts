@@ -1,6 +1,6 @@
 /** The events queue behind `POST /v1/events`: SQS SendMessageBatch. */
-import type { EventQueue } from './app.ts';
-import type { ApiLogger } from './problems.ts';
+import type { EventQueue } from '../../packages/api/dependencies.ts';
+import type { ApiLogger } from '../../packages/api/problems.ts';
 import { AwsRequestError, awsErrorType, signedPost } from '../../packages/aws/signed-request.ts';
 
 /** SendMessageBatch's request and the part of its answer the queue uses (SQS JSON protocol). */

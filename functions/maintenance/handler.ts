@@ -12,7 +12,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
-import { countersTable, ledgerTable, stateTable } from '../../infra/definitions.ts';
+import { countersTable, ledgerTable, stateTable } from '../../packages/config/resources.ts';
 import { DivisionTree, loadDeploymentConfig } from '../../packages/config/deployment.ts';
 import { requireEnv } from '../../packages/config/environment.ts';
 import { InProcessMaintenanceRunner } from '../../packages/maintenance/maintenance.ts';

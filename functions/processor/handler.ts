@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { countersTable, env, ledgerTable, stateTable, unknownOrgMaxAttempts } from '../../infra/definitions.ts';
+import { countersTable, env, ledgerTable, stateTable, unknownOrgMaxAttempts } from '../../packages/config/resources.ts';
 import { DivisionTree, loadDeploymentConfig } from '../../packages/config/deployment.ts';
 import { requireEnv } from '../../packages/config/environment.ts';
 import type { ProcessorDependencies } from '../../packages/processing/process-batch.ts';

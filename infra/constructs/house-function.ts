@@ -10,7 +10,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { TableDefinition } from '../definitions.ts';
+import type { TableDefinition } from '../../packages/config/resources.ts';
 import { lambdaBundleAliases, lambdaBundleBanner, lambdaBundleExternals } from './lambda-bundling.ts';
 
 /**
@@ -201,6 +201,15 @@ export class HouseFunction extends Construct {
   bindTablesForReading(tables: readonly BoundTable[], key: IKey): void {
     this.bindTables(tables, readTableActions, 'Read');
     this.bindKey(key, kmsReadActions);
+  }
+
+  /**
+   * Lets the function record outcomes in `ledger` with `dynamodb:PutItem`
+   * only (the API records the events it rejects), plus the key's write actions.
+   */
+  bindTableForRecordingOutcomes(ledger: BoundTable, key: IKey): void {
+    this.bindTables([ledger], ['dynamodb:PutItem'], 'RecordOutcomes');
+    this.bindKey(key, kmsWriteActions);
   }
 
   /**

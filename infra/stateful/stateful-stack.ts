@@ -9,8 +9,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { BoundTable } from '../constructs/house-function.ts';
 import { secretReaderTag } from '../constructs/house-function.ts';
-import { countersTable, eventsQueue, ledgerTable, stateTable, tables } from '../definitions.ts';
-import type { KeyAttribute, QueueDefinition, TableDefinition } from '../definitions.ts';
+import { countersTable, eventsQueue, ledgerTable, stateTable, tables } from '../../packages/config/resources.ts';
+import type { KeyAttribute, QueueDefinition, TableDefinition } from '../../packages/config/resources.ts';
 
 /**
  * What the stateless stack receives from the stateful one: typed handles,
@@ -38,7 +38,7 @@ function keyAttribute(attribute: KeyAttribute): Attribute {
 
 /**
  * The stateful stack: everything whose loss loses data. Tables, queues and
- * the secret are built from `infra/definitions.ts`, the same definitions the
+ * the secret are built from `packages/config/resources.ts`, the same definitions the
  * local stack uses, and all are encrypted with one customer-managed key.
  * Deploy it rarely; the stateless stack can be torn down and rebuilt freely.
  */

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { publicRoutes } from '../../packages/api/routes.ts';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
@@ -16,7 +17,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { rejectionReasons } from '../../packages/contract/index.ts';
 import { HouseFunction, minimumLogRetention } from '../constructs/house-function.ts';
-import { env, eventsQueue, processorEventSource, processorTimeoutSeconds, unknownOrgMaxAttempts } from '../definitions.ts';
+import { env, eventsQueue, processorEventSource, processorTimeoutSeconds, unknownOrgMaxAttempts } from '../../packages/config/resources.ts';
 import type { StatefulResources } from '../stateful/stateful-stack.ts';
 
 /** Handler modules of the three functions; each exports `handler`. */
@@ -166,6 +167,10 @@ export class StatelessStack extends Stack {
     });
     this.api.bindTablesForReading([stateful.counters, stateful.ledger, stateful.state], stateful.dataKey);
     this.api.bindQueueForSending(stateful.eventsQueue, eventsQueue.envVar);
+    // Events rejected at the edge are recorded like any other outcome: PutItem on the Ledger, nothing more,
+    // with what failed validation kept as keyed hashes — so the API reads the pseudonym key too.
+    this.api.bindTableForRecordingOutcomes(stateful.ledger, stateful.dataKey);
+    this.api.bindSecretValue(stateful.pseudonymSecret, env.pseudonymSecretArn);
     // The admin routes hand rebuild and reconcile to the maintenance function, so the API role stays read-only.
     this.api.bindFunctionForInvoking(this.maintenance.function, maintenanceFunctionNameEnvVar);
 
@@ -185,13 +190,22 @@ export class StatelessStack extends Stack {
       jwtAudience: [...props.jwt.audience],
     });
     const integration = new HttpLambdaIntegration('ApiIntegration', this.api.function);
-    // The same handler behind all three; the admin and analytics routes exist
+    // The same handler behind all routes; the admin and analytics routes exist
     // separately so that the stage can throttle them on their own.
     const routes = [
       ...httpApi.addRoutes({ path: '/v1/{proxy+}', methods: [HttpMethod.ANY], integration, authorizer }),
       ...httpApi.addRoutes({ path: '/v1/admin/{proxy+}', methods: [HttpMethod.ANY], integration, authorizer }),
       ...httpApi.addRoutes({ path: '/v1/analytics', methods: [HttpMethod.GET], integration, authorizer }),
     ];
+    // Health and the OpenAPI document need no token (contract/API.md): exact routes win over the proxy route.
+    for (const route of publicRoutes) {
+      for (const added of httpApi.addRoutes({ path: route.path, methods: [route.method as HttpMethod], integration })) {
+        Validations.of(added).acknowledge({
+          id: 'AwsSolutions::AwsSolutions-APIG4',
+          reason: 'Public by contract (API.md): liveness and the OpenAPI document carry no data; every other route goes through the JWT authorizer.',
+        });
+      }
+    }
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: minimumLogRetention,
       encryptionKey: props.stateful.logsKey,

@@ -3,39 +3,12 @@
  * CLI can be tested against any server. Problem responses become
  * {@link ApiProblemError}s carrying the API's own title and detail.
  */
+import type * as z from 'zod/mini';
+import type { AnalyticsRow, EventOutcomeAnswer, IndicatorFigure, RebuildAnswer, ReconcileAnswer, SubmissionResult } from '../api/client-types.ts';
+import { analyticsPage, eventOutcome, indicatorFigure, rebuildResponse, reconcileResponse, submissionResults } from '../api/schemas.ts';
 import { ApiProblemError, ApiUnreachableError } from './errors.ts';
 
-/** One element of the `POST /v1/events` answer. */
-export interface SubmissionResult {
-  readonly index: number;
-  readonly source?: string;
-  readonly id?: string;
-  readonly status: 'queued' | 'rejected';
-  readonly reason?: string;
-  readonly detail?: string;
-}
-
-/** `GET /v1/indicators/{id}`. */
-export interface IndicatorFigure {
-  readonly indicator: string;
-  readonly division?: string;
-  readonly orgCode?: string;
-  readonly period: string;
-  readonly value: number | null;
-  readonly numerator?: number;
-  readonly denominator?: number;
-  readonly asOf: string;
-}
-
-/** One row of `GET /v1/analytics`. */
-export interface AnalyticsRow {
-  readonly indicator: string;
-  readonly division: string;
-  readonly period: string;
-  readonly value: number | null;
-  readonly numerator?: number;
-  readonly denominator?: number;
-}
+export type { AnalyticsRow, EventOutcomeAnswer, IndicatorFigure, SubmissionResult } from '../api/client-types.ts';
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -52,9 +25,7 @@ export class ReformApiClient {
 
   /** `POST /v1/events` with one chunk of events (the API takes at most 100). */
   async submitEvents(events: readonly unknown[]): Promise<SubmissionResult[]> {
-    const body = (await this.request('POST', '/v1/events', JSON.stringify(events))) as { results?: unknown };
-    if (!Array.isArray(body.results)) throw new ApiProblemError(502, 'Unexpected response', 'POST /v1/events answered without results');
-    return body.results as SubmissionResult[];
+    return checked(submissionResults, await this.request('POST', '/v1/events', JSON.stringify(events)), 'POST /v1/events').results;
   }
 
   /** `GET /v1/indicators/{id}` for a division or an organisation. */
@@ -63,29 +34,76 @@ export class ReformApiClient {
     if (query.division !== undefined) params.set('division', query.division);
     if (query.orgCode !== undefined) params.set('orgCode', query.orgCode);
     params.set('period', query.period);
-    return (await this.request('GET', `/v1/indicators/${encodeURIComponent(id)}?${params}`)) as IndicatorFigure;
+    return checked(indicatorFigure, await this.request('GET', `/v1/indicators/${encodeURIComponent(id)}?${params}`), 'GET /v1/indicators/{id}');
+  }
+
+  /** `GET /v1/events/{source}/{id}`. */
+  async eventOutcome(source: string, id: string): Promise<EventOutcomeAnswer> {
+    return checked(eventOutcome, await this.request('GET', `/v1/events/${encodeURIComponent(source)}/${encodeURIComponent(id)}`), 'GET /v1/events/{source}/{id}');
   }
 
   /** `GET /v1/analytics` rows for one indicator and period; `children` breaks the division down. */
-  async analytics(query: { indicator: string; division?: string; period: string; children: boolean }): Promise<AnalyticsRow[]> {
-    const params = new URLSearchParams({ indicators: query.indicator });
-    if (query.division !== undefined) params.set('division', query.division);
-    params.set('periods', query.period);
-    if (query.children) params.set('breakdown', 'children');
-    const body = await this.request('GET', `/v1/analytics?${params}`);
-    const rows = Array.isArray(body) ? body : (body as { rows?: unknown }).rows;
-    if (!Array.isArray(rows)) throw new ApiProblemError(502, 'Unexpected response', 'GET /v1/analytics answered without rows');
-    return rows as AnalyticsRow[];
+  analytics(query: { indicator: string; division?: string; period: string; children: boolean }): Promise<AnalyticsRow[]> {
+    return this.analyticsRows({
+      indicators: query.indicator,
+      periods: query.period,
+      ...(query.division === undefined ? {} : { division: query.division }),
+      children: query.children,
+    });
+  }
+
+  /** Every row of `GET /v1/analytics` for these parameters, all pages. */
+  async analyticsRows(query: AnalyticsQuery): Promise<AnalyticsRow[]> {
+    const rows: AnalyticsRow[] = [];
+    for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
+      const page = checked(analyticsPage, await this.request('GET', `/v1/analytics?${analyticsParams(query, cursor)}`), 'GET /v1/analytics');
+      rows.push(...page.rows);
+      cursor = page.next;
+    }
+    return rows;
+  }
+
+  /** The same rows as one CSV (the API's, byte-order mark and header once), all pages. */
+  async analyticsCsv(query: AnalyticsQuery): Promise<string> {
+    let csv = '';
+    for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
+      const { text, headers } = await this.send('GET', `/v1/analytics?${analyticsParams(query, cursor)}`, undefined, 'text/csv');
+      // fetch drops the byte-order mark; Excel needs it, once. Later pages repeat the header line: keep it once.
+      const body = text.replace(/^\uFEFF/, '');
+      csv += first ? `\uFEFF${body}` : body.replace(/^[^\r\n]*\r\n/, '');
+      cursor = headers.get('x-next-cursor') ?? undefined;
+    }
+    return csv;
+  }
+
+  /** `GET /v1/admin/reconcile`. */
+  async reconcile(): Promise<ReconcileAnswer> {
+    return checked(reconcileResponse, await this.request('GET', '/v1/admin/reconcile'), 'GET /v1/admin/reconcile');
+  }
+
+  /** `POST /v1/admin/rebuild`. */
+  async rebuild(): Promise<RebuildAnswer> {
+    return checked(rebuildResponse, await this.request('POST', '/v1/admin/rebuild'), 'POST /v1/admin/rebuild');
   }
 
   private async request(method: string, path: string, body?: string): Promise<unknown> {
+    const { text } = await this.send(method, path, body, 'application/json');
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ApiProblemError(502, 'Unexpected response', `${method} ${path.split('?')[0]} answered without JSON`);
+    }
+  }
+
+  /** One call; a problem answer becomes an ApiProblemError carrying the API's title and detail. */
+  private async send(method: string, path: string, body: string | undefined, accept: string): Promise<{ text: string; headers: Headers }> {
     let response: Response;
     try {
       response = await this.fetchImpl(`${this.base}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${this.token}`,
-          accept: 'application/json',
+          accept,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body }),
@@ -94,18 +112,41 @@ export class ReformApiClient {
       throw new ApiUnreachableError(`cannot reach the API at ${this.base} (is the local stack running? npm start)`, { cause });
     }
     const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
     if (!response.ok) {
-      const problem = (parsed ?? {}) as { title?: unknown; detail?: unknown };
+      let problem: { title?: unknown; detail?: unknown } = {};
+      try {
+        problem = JSON.parse(text) as typeof problem;
+      } catch {
+        problem = {};
+      }
       const title = typeof problem.title === 'string' ? problem.title : response.statusText || 'Request failed';
       throw new ApiProblemError(response.status, title, typeof problem.detail === 'string' ? problem.detail : undefined);
     }
-    if (parsed === undefined) throw new ApiProblemError(502, 'Unexpected response', `${method} ${path.split('?')[0]} answered without JSON`);
-    return parsed;
+    return { text, headers: response.headers };
   }
+}
+
+/** Parameters of `GET /v1/analytics` as the CLI asks for them. */
+export interface AnalyticsQuery {
+  readonly indicators: string;
+  readonly periods: string;
+  readonly division?: string;
+  readonly orgCode?: string;
+  readonly children: boolean;
+}
+
+function analyticsParams(query: AnalyticsQuery, cursor: string | undefined): URLSearchParams {
+  const params = new URLSearchParams({ indicators: query.indicators, periods: query.periods });
+  if (query.division !== undefined) params.set('division', query.division);
+  if (query.orgCode !== undefined) params.set('orgCode', query.orgCode);
+  if (query.children) params.set('breakdown', 'children');
+  if (cursor !== undefined) params.set('cursor', cursor);
+  return params;
+}
+
+/** The body, once it has the route's response shape (the schema of the route table). */
+function checked<S extends z.ZodMiniType>(schema: S, body: unknown, route: string): z.infer<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new ApiProblemError(502, 'Unexpected response', `${route} answered in an unexpected shape`);
+  return result.data;
 }

@@ -1,6 +1,7 @@
 /** How indicator figures read on a terminal: one line per figure, or a township table. */
 import type { DivisionTree } from '../config/deployment.ts';
 import type { IndicatorDefinition, IndicatorUnit } from '../indicators/catalog.ts';
+import { indicatorCatalog } from '../indicators/catalog.ts';
 import type { AnalyticsRow, IndicatorFigure } from './api-client.ts';
 import { renderTable } from './terminal-table.ts';
 
@@ -55,16 +56,18 @@ export function breakdownTable(
 ): string[] {
   const unit = definition?.unit;
   const isRatio = definition?.kind === 'ratio' || rows.some((row) => row.denominator !== undefined);
-  const sorted = [...rows].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || a.division.localeCompare(b.division));
+  const sorted = [...rows].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || (a.division ?? '').localeCompare(b.division ?? ''));
   const cells = sorted.map((row) => {
-    const name = tree.node(row.division)?.name;
-    const base = [row.division, name?.zh ?? '', name?.en ?? '', formatValue(row.value, unit)];
+    const division = row.division ?? row.orgCode ?? '';
+    const name = tree.node(division)?.name;
+    const base = [division, name?.zh ?? '', name?.en ?? '', formatValue(row.value, unit)];
     return isRatio ? [...base, grouped.format(row.numerator ?? 0), grouped.format(row.denominator ?? 0)] : base;
   });
   let total: string[];
   if (whole !== undefined) {
-    const name = tree.node(whole.division)?.name;
-    total = [whole.division, name?.zh ?? '合计', name?.en ?? 'total', formatValue(whole.value, unit)];
+    const division = whole.division ?? '';
+    const name = tree.node(division)?.name;
+    total = [division, name?.zh ?? '合计', name?.en ?? 'total', formatValue(whole.value, unit)];
     if (isRatio) total.push(grouped.format(whole.numerator ?? 0), grouped.format(whole.denominator ?? 0));
   } else if (isRatio) {
     const numerator = rows.reduce((sum, row) => sum + (row.numerator ?? 0), 0);
@@ -78,4 +81,22 @@ export function breakdownTable(
   const headers = isRatio ? ['division', '名称', 'name', 'value', 'numerator', 'denominator'] : ['division', '名称', 'name', 'value'];
   const alignments = headers.map((_, column) => (column >= 3 ? ('right' as const) : ('left' as const)));
   return renderTable({ headers, alignments, rows: cells, footer: [total] });
+}
+
+/** Analytics rows as a table: indicator, where (division name or orgCode), period, value and ratio parts. */
+export function analyticsTable(rows: readonly AnalyticsRow[], tree: DivisionTree): string[] {
+  const units = new Map(indicatorCatalog.map((d) => [d.id, d.unit]));
+  const cells = rows.map((row) => {
+    const where = row.orgCode ?? (row.division === undefined ? '' : (tree.node(row.division)?.name.zh ?? row.division));
+    return [
+      row.indicator,
+      where,
+      row.period,
+      formatValue(row.value, units.get(row.indicator)),
+      row.numerator === undefined ? '' : grouped.format(row.numerator),
+      row.denominator === undefined ? '' : grouped.format(row.denominator),
+    ];
+  });
+  const headers = ['indicator', 'where', 'period', 'value', 'numerator', 'denominator'];
+  return renderTable({ headers, alignments: headers.map((_, c) => (c >= 3 ? ('right' as const) : ('left' as const))), rows: cells });
 }

@@ -1,27 +1,37 @@
 /**
- * `reform`: the producer and admin command line (`npx reform ...`).
+ * `reform`: the one command line of the project (`npx reform ...`).
  *
  *   reform send <file-or-folder>             POST events to /v1/events, in chunks, with progress
  *   reform indicator <id> [--division D | --org O] [--period P] [--json]
  *   reform breakdown <id> [--division D] [--period P] [--json]
- *   reform token [--role admin|viewer] [--scope D] [--ttl 3600]
+ *   reform analytics --indicators a,b --periods p,q [--division D] [--breakdown children] [--json | --csv]
+ *   reform outcome <source> <id> [--json]
+ *   reform reconcile [--json] / reform rebuild [--json]
+ *   reform redrive --dlq <url> [--to <url>] [--local]
+ *   reform start [--port 3000] [--no-demo]     the local stack (npm start)
+ *   reform token [--role producer|admin|viewer] [--division D] [--source S] [--ttl 3600]
+ *   reform <command> --help, reform --version
  *
  * Everything that touches the world (fetch, streams, environment, the local
  * key) comes in through {@link CliIo}, so `run` is tested like a function.
- * Exit codes: 0 success, 1 something was rejected or the API refused, 2 usage.
+ * Exit codes (also in `--help`): 0 success, 1 something was rejected or the API refused, 2 usage.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { signJwt } from '../auth/jwt.ts';
+import type { JWK } from 'jose';
+import { claimsFor } from '../auth/claims.ts';
+import { signLocalToken } from '../auth/local-tokens.ts';
+import type { ClaimNames } from '../config/deployment.ts';
 import { DivisionTree, loadDeploymentConfig } from '../config/deployment.ts';
+import { apiVersion } from '../api/routes.ts';
 import { findIndicator } from '../indicators/catalog.ts';
 import type { Fetch } from './api-client.ts';
 import { ReformApiClient } from './api-client.ts';
 import type { Command, Connection } from './arguments.ts';
-import { parseCommand, usage } from './arguments.ts';
+import { commandHelp, exitCodes, parseCommand, usage } from './arguments.ts';
 import { CliError, UsageError } from './errors.ts';
 import { readEventFiles } from './event-files.ts';
-import { breakdownTable, describeFigure } from './figures.ts';
+import { analyticsTable, breakdownTable, describeFigure } from './figures.ts';
 import type { SendReport } from './send-events.ts';
 import { formatSendReport, sendEvents } from './send-events.ts';
 
@@ -37,11 +47,14 @@ export interface CliIo {
   readonly stderr: OutputStream;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly fetch: Fetch;
-  /** The local stack's JWT signing key (packages/local-stack `localKeys`). */
-  readonly localJwtKey: () => Promise<string>;
+  /** The local stack's token signing key, a private JWK (packages/local-stack `localKeys`). */
+  readonly localJwtKey: () => Promise<JWK>;
   /** Folder event-file origins are shown relative to. */
   readonly cwd: string;
 }
+
+/** `reform --version`: the package version and the API contract version it speaks. */
+export const cliVersion = `reform 0.1.0 (API ${apiVersion})`;
 
 /** Where the API listens when neither `--api` nor `REFORM_API` says: the local stack. */
 export const defaultApiBase = 'http://127.0.0.1:3000';
@@ -69,16 +82,81 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     switch (command.name) {
       case 'help':
-        print(usage);
+        print(command.topic === undefined ? usage : `${commandHelp[command.topic]}\n${exitCodes}`);
+        return 0;
+      case 'version':
+        print(cliVersion);
         return 0;
       case 'token': {
         const key = await io.localJwtKey();
-        print(signJwt({ role: command.role, scope: command.scope ?? tree.rootCode }, key, command.ttlSeconds));
+        const division = command.division ?? (command.role === 'producer' ? undefined : tree.rootCode);
+        const caller = { role: command.role, ...(division === undefined ? {} : { division }), ...(command.source === undefined ? {} : { source: command.source }) };
+        print(await signLocalToken(claimsFor(caller, config.claims), key, { ttlSeconds: command.ttlSeconds }));
         return 0;
+      }
+      case 'analytics': {
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
+        const query = {
+          indicators: command.indicators,
+          periods: command.periods,
+          ...(command.division === undefined ? {} : { division: command.division }),
+          ...(command.orgCode === undefined ? {} : { orgCode: command.orgCode }),
+          children: command.children,
+        };
+        if (command.format === 'csv') {
+          io.stdout.write(await client.analyticsCsv(query));
+          return 0;
+        }
+        const rows = await client.analyticsRows(query);
+        if (command.format === 'json') print(JSON.stringify(rows, null, 2));
+        else analyticsTable(rows, tree).forEach(print);
+        return 0;
+      }
+      case 'reconcile': {
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
+        const result = await client.reconcile();
+        print(
+          command.json
+            ? JSON.stringify(result, null, 2)
+            : `reconcile: ${result.differenceCount} difference(s) in ${result.checkedItems} items, ${result.events} events replayed, ${result.skippedEvents.length} skipped`,
+        );
+        return result.differenceCount === 0 && result.skippedEvents.length === 0 ? 0 : 1;
+      }
+      case 'rebuild': {
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
+        const result = await client.rebuild();
+        const { counters, baselines, state, events, deletedCounters, deletedState } = result.rebuilt;
+        print(
+          command.json
+            ? JSON.stringify(result, null, 2)
+            : `rebuild: ${events} events replayed; wrote ${counters} counters, ${baselines} baselines, ${state} state items; deleted ${deletedCounters} counters, ${deletedState} state items; ${result.skippedEvents.length} skipped`,
+        );
+        return result.skippedEvents.length === 0 ? 0 : 1;
+      }
+      case 'redrive': {
+        const { runRedriveCommand } = await import('../ops/redrive.ts');
+        return await runRedriveCommand(command.argv, io.env, print);
+      }
+      case 'start': {
+        // Runs until Ctrl-C; loaded on demand (it brings the emulators in).
+        const { describeStartFailure, isStartUsageError, startCommand } = await import('../local-stack/cli.ts');
+        try {
+          await startCommand([...command.argv]);
+          return 0;
+        } catch (error) {
+          printError(isStartUsageError(error) ? `reform: ${error.message}\n${commandHelp.start}` : describeStartFailure(error));
+          return isStartUsageError(error) ? 2 : 1;
+        }
+      }
+      case 'outcome': {
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
+        const outcome = await client.eventOutcome(command.source, command.id);
+        print(command.json ? JSON.stringify(outcome, null, 2) : `${outcome.source} ${outcome.id}: ${outcome.outcome}${outcome.reason === undefined ? '' : ` (${outcome.reason})`}, ${outcome.type ?? 'type unknown'}, processed ${outcome.processedAt}`);
+        return outcome.outcome === 'rejected' ? 1 : 0;
       }
       case 'send': {
         const events = await readEventFiles(command.path, io.cwd);
-        const client = await clientFor(command.connection, io, tree.rootCode);
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
         let report: SendReport;
         try {
           report = await sendEvents(events, client, io.stderr);
@@ -95,7 +173,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return report.results.some((r) => r.status === 'rejected') || report.results.length < report.total ? 1 : 0;
       }
       case 'indicator': {
-        const client = await clientFor(command.connection, io, tree.rootCode);
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
         const figure = await client.indicator(command.id, {
           ...(command.division === undefined ? {} : { division: command.division }),
           ...(command.orgCode === undefined ? {} : { orgCode: command.orgCode }),
@@ -105,7 +183,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return 0;
       }
       case 'breakdown': {
-        const client = await clientFor(command.connection, io, tree.rootCode);
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
         const query = {
           indicator: command.id,
           ...(command.division === undefined ? {} : { division: command.division }),
@@ -131,17 +209,17 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 /** The API client: `--api`, `REFORM_API` or the local stack; `--token`, `REFORM_TOKEN` or a short-lived local admin token. */
-async function clientFor(connection: Connection, io: CliIo, rootScope: string): Promise<ReformApiClient> {
+async function clientFor(connection: Connection, io: CliIo, rootDivision: string, claimNames: ClaimNames): Promise<ReformApiClient> {
   const base = connection.api ?? nonEmpty(io.env['REFORM_API']) ?? defaultApiBase;
   let token = connection.token ?? nonEmpty(io.env['REFORM_TOKEN']);
   if (token === undefined) {
-    let key: string;
+    let key: JWK;
     try {
       key = await io.localJwtKey();
     } catch (cause) {
       throw new CliError('no token: pass --token, set REFORM_TOKEN, or run the local stack (npm start) whose key reform can use', { cause });
     }
-    token = signJwt({ role: 'admin', scope: rootScope }, key, commandTokenTtlSeconds);
+    token = await signLocalToken(claimsFor({ role: 'admin', division: rootDivision }, claimNames), key, { ttlSeconds: commandTokenTtlSeconds });
   }
   return new ReformApiClient(base, token, io.fetch);
 }
@@ -160,7 +238,7 @@ export function processIo(): CliIo {
     localJwtKey: async () => {
       // Imported on demand: only commands without a token need the local stack's key.
       const { localKeys } = await import('../local-stack/local-keys.ts');
-      return (await localKeys()).jwtKey;
+      return (await localKeys()).jwtPrivateKey;
     },
     cwd: process.cwd(),
   };

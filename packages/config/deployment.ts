@@ -4,7 +4,11 @@
  * configuration, not events". The default is Zhong County's; a deployment can
  * replace it with the JSON in `DEPLOYMENT_CONFIG`.
  */
+import * as z from 'zod/mini';
 import { zhongCounty } from './zhong-county.ts';
+
+/** The environment variable holding a deployment's configuration as JSON. */
+export const deploymentConfigVariable = 'DEPLOYMENT_CONFIG';
 
 export interface DivisionNode {
   readonly code: string;
@@ -23,10 +27,22 @@ export interface DeploymentConfig {
   /** source → event types it may send (exact type names, e.g. `certificate.submitted.v1`). */
   readonly sources: Readonly<Record<string, readonly string[]>>;
   readonly rewards: RewardPolicy;
+  /** Names of the token claims the API authorises on (identity providers reserve some names). */
+  readonly claims: ClaimNames;
 }
 
+/** Which token claims hold the caller's role, division and producer source. */
+export interface ClaimNames {
+  readonly role: string;
+  readonly division: string;
+  readonly source: string;
+}
+
+/** The claim names of contract/API.md, unless a deployment renames them. */
+export const defaultClaimNames: ClaimNames = { role: 'role', division: 'division', source: 'source' };
+
 export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+  override readonly name: string = 'ConfigError';
 }
 
 /** The division tree flattened: parent links and names, built once. */
@@ -148,24 +164,70 @@ export const defaultDeploymentConfig: DeploymentConfig = {
     'stats.zhongxian': ['baseline.recorded.v1'],
   },
   rewards: defaultRewardPolicy,
+  claims: defaultClaimNames,
 };
 
 /**
+ * The shape `DEPLOYMENT_CONFIG` must have. Parsed with zod so that a typo
+ * fails the cold start naming the field, instead of surfacing later as an
+ * event in the dead-letter queue.
+ */
+const divisionCode = z.string().check(z.regex(/^\d{12}$/, 'a 12-digit division code'));
+const divisionNode: z.ZodMiniType<DivisionNode> = z.object({
+  code: divisionCode,
+  name: z.object({ zh: z.string().check(z.minLength(1)), en: z.string().check(z.minLength(1)) }),
+  get children() {
+    return z.optional(z.array(divisionNode));
+  },
+});
+const claimName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_:.\/-]{0,127}$/, 'a claim name'));
+/** A JSON object whose every value passes `isValue` (z.custom keeps the processor bundle within budget, where z.record would not). */
+const objectOf = <T>(isValue: (value: unknown) => value is T, what: string) =>
+  z.custom<Record<string, T>>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(isValue),
+    `an object of ${what}`,
+  );
+const isEventTypeList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string' && item !== '');
+const isAmount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const deploymentConfigSchema = z.object({
+  root: divisionNode,
+  sources: objectOf(isEventTypeList, 'event type lists'),
+  rewards: z.optional(z.object({ skill: objectOf(isAmount, 'amounts'), degree: objectOf(isAmount, 'amounts') })),
+  claims: z.optional(z.object({ role: z.optional(claimName), division: z.optional(claimName), source: z.optional(claimName) })),
+});
+
+/** Where a zod issue points, as `DEPLOYMENT_CONFIG.root.children[2].code`. */
+function issuePath(variable: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, segment) => (typeof segment === 'number' ? `${out}[${segment}]` : `${out}.${String(segment)}`), variable);
+}
+
+/**
  * Reads the deployment configuration once: `DEPLOYMENT_CONFIG` (JSON) when
- * set, else the built-in Zhong County configuration. Fails fast on bad JSON.
+ * set, else the built-in Zhong County configuration.
+ *
+ * @throws ConfigError naming `DEPLOYMENT_CONFIG` and the failing field when
+ * the JSON is malformed, misses `root`/`sources` or has a wrong value; the
+ * scope claim is refused as the division claim (it holds granted scopes).
  */
 export function loadDeploymentConfig(env: NodeJS.ProcessEnv = process.env): DeploymentConfig {
-  const raw = env['DEPLOYMENT_CONFIG'];
+  const raw = env[deploymentConfigVariable];
   if (raw === undefined || raw === '') return defaultDeploymentConfig;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch (cause) {
-    throw new ConfigError('DEPLOYMENT_CONFIG is not valid JSON', { cause });
+    throw new ConfigError(`${deploymentConfigVariable} is not valid JSON`, { cause });
   }
-  const config = parsed as Partial<DeploymentConfig>;
-  if (config.root === undefined || config.sources === undefined) {
-    throw new ConfigError('DEPLOYMENT_CONFIG needs "root" (division tree) and "sources" (allowlist)');
+  const result = deploymentConfigSchema.safeParse(parsed);
+  if (!result.success) {
+    const [issue] = result.error.issues;
+    const where = issue === undefined ? deploymentConfigVariable : issuePath(deploymentConfigVariable, issue.path);
+    throw new ConfigError(`${where}: ${issue?.code === 'invalid_type' ? `expected ${(issue as { expected: string }).expected}` : (issue?.message ?? 'invalid')} (needs "root" (division tree) and "sources" (allowlist))`);
   }
-  return { root: config.root, sources: config.sources, rewards: config.rewards ?? defaultRewardPolicy };
+  const { root, sources, rewards, claims } = result.data;
+  const claimNames: ClaimNames = { ...defaultClaimNames, ...claims };
+  if (claimNames.division === 'scope') {
+    throw new ConfigError(`${deploymentConfigVariable}.claims.division: "scope" holds OAuth 2.0 granted scopes (RFC 9068), never a division`);
+  }
+  return { root, sources, rewards: rewards ?? defaultRewardPolicy, claims: claimNames };
 }

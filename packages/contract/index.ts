@@ -35,4 +35,6 @@ export type { BaselineMetricId, EventData, EventType } from './event-types.ts';
 export { earliestEventMs, envelopeFields, isEventId, isSourceName, maxClockSkewMs, maxEventBytes } from './envelope.ts';
 export type { ValidatedEvent } from './envelope.ts';
 export { rejectionReasons, validateEvent } from './validate-event.ts';
+export { validationOptionsFor } from './deployment-validation.ts';
+export type { ValidationDeployment } from './deployment-validation.ts';
 export type { RejectionReason, ValidationOptions, ValidationRejectionReason, ValidationResult } from './validate-event.ts';

@@ -53,8 +53,8 @@ export interface ValidationOptions {
   readonly now: Date;
   /** Producer allowlist: source → event types it may send. */
   readonly sources: Readonly<Record<string, readonly string[]>>;
-  /** When given, `division` fields must name a division for which this returns true. */
-  readonly isDivision?: (code: string) => boolean;
+  /** When given, `division` fields must name a division for which this returns true (for events of `type`). */
+  readonly isDivision?: (code: string, type: EventType) => boolean;
 }
 
 /** Issues listed in one detail string; the rest are counted. */
@@ -129,7 +129,7 @@ export function validateEvent(body: unknown, options: ValidationOptions): Valida
   if (options.isDivision !== undefined) {
     for (const path of divisionPaths(type)) {
       const code = valueAt(data, path);
-      if (typeof code === 'string' && !options.isDivision(code)) {
+      if (typeof code === 'string' && !options.isDivision(code, type)) {
         return { ok: false, reason: 'invalid_data', detail: `${formatPath(path)}: not a division of this deployment`, ...reported };
       }
     }

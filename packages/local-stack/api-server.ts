@@ -1,22 +1,28 @@
 /**
  * Serves the API handler over HTTP on loopback, turning each request into the
  * event API Gateway (HTTP API, payload v2.0, JWT authorizer) would pass the
- * Lambda. Like the JWT authorizer, it verifies the bearer token before the
- * handler runs and answers 401 itself when it is missing or bad.
+ * Lambda. Like the JWT authorizer, it verifies the bearer token against a
+ * JWKS (public keys only) before the handler runs and answers 401 itself
+ * when it is missing or bad (see packages/auth/local-tokens.ts for what the
+ * local verifier enforces).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { VerifiedClaims } from '../auth/jwt.ts';
-import { verifyJwt } from '../auth/jwt.ts';
+import type { JWK } from 'jose';
+import type { TokenVerifier } from '../auth/local-tokens.ts';
+import { localTokenVerifier } from '../auth/local-tokens.ts';
+import { publicRoutes } from '../api/routes.ts';
+
+type VerifiedClaims = Readonly<Record<string, unknown>>;
 
 export interface ApiServerOptions {
   /** The API handler: the bare one (one argument) or the middy-wrapped Lambda entry point. */
   readonly handler: (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
-  /** HS256 key tokens must be signed with. */
-  readonly jwtKey: string;
+  /** The public keys tokens must be signed with (RS256), as a JWKS. */
+  readonly jwks: { readonly keys: readonly JWK[] };
   /** 0 picks a free port. */
   readonly port?: number;
   /** Loopback by default: the local stack is not meant to be reachable from elsewhere. */
@@ -40,8 +46,9 @@ const problem = (slug: string, title: string, status: number, detail: string): s
 
 /** Starts the server; resolves once it listens. */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const { handler, jwtKey, port = 0, host = '127.0.0.1', maxBodyBytes = 1024 * 1024 } = options;
+  const { handler, jwks, port = 0, host = '127.0.0.1', maxBodyBytes = 1024 * 1024 } = options;
 
+  const verify = localTokenVerifier(jwks);
   const server = createServer((request, response) => {
     serve(request, response).catch(() => {
       if (!response.headersSent) send(response, 500, problem('internal', 'Internal error', 500, 'The request could not be completed.'));
@@ -50,7 +57,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const claims = authenticate(request.headers.authorization, jwtKey);
+    // Like API Gateway's routes without an authorizer: health and the OpenAPI document need no token.
+    const isPublic = publicRoutes.some((route) => route.method === request.method && route.path === (request.url ?? '').split('?')[0]);
+    const claims = isPublic ? {} : await authenticate(request.headers.authorization, verify);
     if (typeof claims === 'string') {
       // The body is read and dropped, so the client gets the answer rather than a reset connection.
       await discard(request);
@@ -93,11 +102,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 }
 
 /** The verified claims, or why the request is refused. */
-function authenticate(authorization: string | undefined, key: string): VerifiedClaims | string {
+async function authenticate(authorization: string | undefined, verify: TokenVerifier): Promise<VerifiedClaims | string> {
   const match = /^Bearer +(\S+)$/i.exec(authorization ?? '');
   if (match === null) return 'an Authorization: Bearer <token> header is required';
   try {
-    return verifyJwt(match[1] as string, key);
+    return await verify(match[1] as string);
   } catch (error) {
     return error instanceof Error ? error.message : 'the token is invalid';
   }
@@ -153,9 +162,9 @@ function toEvent(request: IncomingMessage, body: Buffer, claims: VerifiedClaims)
   const cookies = headers['cookie']?.split(/;\s*/).filter((c) => c.length > 0);
   const now = new Date();
   const method = (request.method ?? 'GET').toUpperCase();
-  // API Gateway passes claims on as strings.
+  // API Gateway passes claims on as strings (arrays as "[a b]"; none is read here).
   const passedClaims: Record<string, string> = {};
-  for (const [name, value] of Object.entries(claims)) passedClaims[name] = String(value);
+  for (const [name, value] of Object.entries(claims)) passedClaims[name] = Array.isArray(value) ? `[${value.join(' ')}]` : String(value);
 
   return {
     version: '2.0',

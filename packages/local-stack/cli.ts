@@ -1,15 +1,14 @@
 /**
- * `npm start`: the local stack with the demo data loaded, until Ctrl-C.
- * `npm run token -- --role admin --scope 500233000000 [--ttl 3600] [--sub me]`:
- * a JWT the local API accepts.
+ * `reform start` (and `npm start`): the local stack with the demo data
+ * loaded, until Ctrl-C. `reform token` mints tokens the local API accepts.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { eventsQueue, ledgerTable } from '../../infra/definitions.ts';
-import { signJwt } from '../auth/jwt.ts';
-import type { Role } from '../auth/claims.ts';
+import { eventsQueue, ledgerTable } from '../config/resources.ts';
+import { claimsFor } from '../auth/claims.ts';
+import { maxTokenLifetimeSeconds, signLocalToken } from '../auth/local-tokens.ts';
 import { loadDeploymentConfig } from '../config/deployment.ts';
 import { demoDirectory, loadDemoEvents, messagesInQueue, sendEvents, waitUntilDrained } from './demo-data.ts';
 import { whenLauncherDies } from './launcher-watch.ts';
@@ -22,27 +21,10 @@ class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const usage = `usage:
-  tsx packages/local-stack/cli.ts start [--port 3000] [--visibility-timeout 180] [--no-demo] [--data <dir> | --in-memory]
-  tsx packages/local-stack/cli.ts token --role admin|viewer --scope <12-digit division> [--ttl 3600] [--sub <subject>]`;
-
 function integerOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number`);
   return Number(value);
-}
-
-async function token(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: { role: { type: 'string' }, scope: { type: 'string' }, ttl: { type: 'string' }, sub: { type: 'string' } },
-  });
-  if (values.role !== 'admin' && values.role !== 'viewer') throw new UsageError('--role must be admin or viewer');
-  if (values.scope === undefined || !/^\d{12}$/.test(values.scope)) throw new UsageError('--scope must be a 12-digit division code');
-  const role: Role = values.role;
-  const { jwtKey } = await localKeys();
-  const claims = { role, scope: values.scope, ...(values.sub !== undefined ? { sub: values.sub } : {}) };
-  console.log(signJwt(claims, jwtKey, integerOption(values.ttl, 'ttl') ?? 3600));
 }
 
 interface LedgerSummary {
@@ -122,9 +104,12 @@ async function loadDemo(stack: LocalStack): Promise<void> {
 /** Where `npm start` keeps the tables unless told otherwise: `.local/data` at the repository root. */
 const defaultDataDirectory = join(localStateDirectory, 'data');
 
-function printWhereEverythingIs(stack: LocalStack, dataDirectory: string | undefined): void {
-  const county = loadDeploymentConfig().root.code;
-  const adminToken = signJwt({ role: 'admin', scope: county, sub: 'local-admin' }, stack.jwtKey, 12 * 3600);
+async function printWhereEverythingIs(stack: LocalStack, dataDirectory: string | undefined): Promise<void> {
+  const config = loadDeploymentConfig();
+  const county = config.root.code;
+  const adminToken = await signLocalToken(claimsFor({ role: 'admin', division: county }, config.claims, { sub: 'local-admin' }), stack.jwtKey, {
+    ttlSeconds: maxTokenLifetimeSeconds,
+  });
   const api = stack.apiUrl ?? '(not running)';
   const tables = ['LEDGER_TABLE', 'STATE_TABLE', 'COUNTERS_TABLE'].map((name) => `${name}=${stack.env[name]}`).join('  ');
   console.log(`
@@ -142,12 +127,13 @@ TOKEN=${adminToken}
 
 curl -s -H "Authorization: Bearer $TOKEN" ${api}/v1/indicators
 curl -s -H "Authorization: Bearer $TOKEN" '${api}/v1/indicators/skilled_workers?division=${county}&period=2026'
-more tokens: npm run token -- --role viewer --scope <division> [--ttl 3600]
+more tokens: npx reform token --role viewer --division <division> [--ttl 3600]   (npx reform token --help)
 
 Ctrl-C to stop.`);
 }
 
-async function start(args: string[]): Promise<void> {
+/** Starts the local stack, loads the demo data and prints where everything is; runs until Ctrl-C. */
+export async function startCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -212,22 +198,19 @@ async function start(args: string[]): Promise<void> {
     await stack.stop();
     throw error;
   }
-  printWhereEverythingIs(stack, dataDirectory);
+  await printWhereEverythingIs(stack, dataDirectory);
 }
 
-async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  if (command === 'start') await start(rest);
-  else if (command === 'token') await token(rest);
-  else throw new UsageError(command === undefined ? 'no command given' : `unknown command ${command}`);
+/** `start`'s wrong uses: exit code 2, with the usage. */
+export function isStartUsageError(error: unknown): error is Error {
+  return error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-    console.error(`${error.message}\n${usage}`);
-    process.exit(2);
-  }
-  console.error(`${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error('the API port is taken: try --port 0 (any free port) or PORT=3100 npm start');
-  process.exit(1);
-});
+/** What `reform start` prints for a failure that is not a usage error. */
+export function describeStartFailure(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    ? `${text}\nthe API port is taken: try --port 0 (any free port) or PORT=3100 npm start`
+    : text;
+}
+

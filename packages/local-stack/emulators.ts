@@ -1,7 +1,7 @@
 /**
  * The two emulators the local stack runs on — DynamoDB Local (a JVM) and the
  * fauxqs SQS emulator (in-process) — and the tables and queues created in them
- * from `infra/definitions.ts`, the same definitions the CDK stack deploys.
+ * from `packages/config/resources.ts`, the same definitions the CDK stack deploys.
  *
  * Exposure: the SQS emulator and the API server bind to 127.0.0.1. DynamoDB
  * Local takes no bind-address flag and listens on every interface: it holds
@@ -26,8 +26,8 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseExc
 import type { AttributeDefinition, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
-import type { QueueDefinition, TableDefinition } from '../../infra/definitions.ts';
-import { queues as definedQueues, tables as definedTables } from '../../infra/definitions.ts';
+import type { QueueDefinition, TableDefinition } from '../config/resources.ts';
+import { queues as definedQueues, tables as definedTables } from '../config/resources.ts';
 
 /** Base class of every error raised by the local stack. */
 export class LocalStackError extends Error {
@@ -319,7 +319,7 @@ function keySchemaOf(definition: TableDefinition): { keys: KeySchemaElement[]; a
 }
 
 /**
- * Creates every table of `infra/definitions.ts` (on-demand, as deployed) and
+ * Creates every table of `packages/config/resources.ts` (on-demand, as deployed) and
  * returns environment variable → table name, e.g. `{ LEDGER_TABLE: 'Ledger' }`.
  * A table that already exists is left as it is.
  */
@@ -350,7 +350,7 @@ export async function createTables(
 const secondsPerDay = 86_400;
 
 /**
- * Creates every queue of `infra/definitions.ts` with its dead-letter queue and
+ * Creates every queue of `packages/config/resources.ts` with its dead-letter queue and
  * redrive policy, and returns environment variable → queue URL for both, e.g.
  * `{ EVENTS_QUEUE_URL, EVENTS_DLQ_URL }`. `overrides` shorten the visibility
  * timeout and receive limit so tests can watch a redrive happen in seconds.

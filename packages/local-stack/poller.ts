@@ -1,6 +1,6 @@
 /**
  * A local stand-in for Lambda's SQS event source mapping (see
- * `processorEventSource` in `infra/definitions.ts`): it receives batches from
+ * `processorEventSource` in `packages/config/resources.ts`): it receives batches from
  * a queue, invokes the handler with the SQSEvent and Context Lambda would
  * build, and deletes what Lambda would delete.
  *
@@ -27,7 +27,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
-import { processorEventSource, processorTimeoutSeconds } from '../../infra/definitions.ts';
+import { processorEventSource, processorTimeoutSeconds } from '../config/resources.ts';
 import { LocalStackError } from './emulators.ts';
 
 /** A function with the shape of a Lambda SQS handler. */

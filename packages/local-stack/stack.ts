@@ -1,12 +1,13 @@
 /**
  * The whole system on one machine, offline: DynamoDB Local and the SQS
- * emulator with the tables and queues of `infra/definitions.ts`, the real
+ * emulator with the tables and queues of `packages/config/resources.ts`, the real
  * processor handler fed by a poller that behaves like the SQS event source
  * mapping, and the real API handler behind a local HTTP server on 127.0.0.1.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { env as envNames, eventsQueue, processorEventSource, unknownOrgMaxAttempts } from '../../infra/definitions.ts';
+import type { JWK } from 'jose';
+import { env as envNames, eventsQueue, processorEventSource, unknownOrgMaxAttempts } from '../config/resources.ts';
 import type { ApiServerOptions } from './api-server.ts';
 import { startApiServer } from './api-server.ts';
 import type { RunningEmulator } from './emulators.ts';
@@ -19,7 +20,7 @@ import {
   startDynamoDbLocal,
   startSqsEmulator,
 } from './emulators.ts';
-import { localJwtKeyEnv, localKeys } from './local-keys.ts';
+import { localKeys } from './local-keys.ts';
 import type { Poller, SqsBatchHandler } from './poller.ts';
 import { startPoller } from './poller.ts';
 
@@ -54,8 +55,8 @@ export interface LocalStack {
   readonly dlqUrl: string;
   /** Base URL of the API, e.g. `http://127.0.0.1:3000`, when it runs. */
   readonly apiUrl?: string;
-  /** Key the local API verifies JWTs with (HS256). */
-  readonly jwtKey: string;
+  /** Private RS256 JWK that signs local tokens; the API verifies them against its public JWKS. */
+  readonly jwtKey: JWK;
   /** Stops the poller (after its batch in flight), the API and both emulators. */
   stop(): Promise<void>;
 }
@@ -130,7 +131,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...tableNames,
       ...queueUrls,
       [envNames.pseudonymKey]: keys.pseudonymKey,
-      [localJwtKeyEnv]: keys.jwtKey,
       // No maintenance function locally: the API runs rebuild and reconcile in-process.
       [envNames.maintenanceMode]: 'in-process',
     };
@@ -162,7 +162,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let apiUrl: string | undefined;
     if (options.withApi !== false) {
       const handler = await importHandler<ApiServerOptions['handler']>('../../functions/api/handler.ts', 'handler', 'the API');
-      const server = await startApiServer({ handler, jwtKey: keys.jwtKey, port: options.apiPort ?? 3000, host: '127.0.0.1' });
+      const server = await startApiServer({ handler, jwks: keys.jwks, port: options.apiPort ?? 3000, host: '127.0.0.1' });
       cleanups.push(() => server.close());
       apiUrl = server.url;
     }
@@ -174,7 +174,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueUrl,
       dlqUrl,
       ...(apiUrl !== undefined ? { apiUrl } : {}),
-      jwtKey: keys.jwtKey,
+      jwtKey: keys.jwtPrivateKey,
       stop: (() => {
         let stopping: Promise<void> | undefined;
         return () => (stopping ??= stopAll());

@@ -12,10 +12,9 @@
  * applies each (source, id) once, so a duplicate is recorded as such and
  * changes no counter.
  *
- * CLI: `tsx packages/ops/redrive.ts --dlq <url> [--to <url>] [--local] [--endpoint <url>] [--max <n>]`
+ * CLI: `reform redrive --dlq <url> [--to <url>] [--local] [--endpoint <url>] [--max <n>]` (packages/cli).
  */
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -252,35 +251,37 @@ export function localEndpointFor(queueUrl: string): string {
   return url.hostname === 'localhost' || url.hostname.endsWith('.localhost') ? `${url.protocol}//127.0.0.1:${url.port}` : url.origin;
 }
 
-async function main(argv: readonly string[]): Promise<void> {
+/**
+ * `reform redrive …`: parses `argv`, redrives, writes the result as one JSON
+ * line and resolves to the exit code (1 when a copy left messages behind).
+ *
+ * @throws RedriveError on wrong arguments.
+ */
+export async function runRedriveCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, write: (line: string) => void): Promise<number> {
   const args = parseRedriveArgs(argv);
-  const localEndpoint =
-    args.endpoint ?? process.env['AWS_ENDPOINT_URL_SQS'] ?? (args.local ? localEndpointFor(args.deadLetterQueueUrl) : undefined);
+  const localEndpoint = args.endpoint ?? env['AWS_ENDPOINT_URL_SQS'] ?? (args.local ? localEndpointFor(args.deadLetterQueueUrl) : undefined);
   const sqs = new SQSClient({
     ...(localEndpoint === undefined ? {} : { endpoint: localEndpoint }),
     // The emulator accepts any credentials; don't make operators configure fake ones.
-    ...(args.local && process.env['AWS_ACCESS_KEY_ID'] === undefined
-      ? { region: process.env['AWS_REGION'] ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+    ...(args.local && env['AWS_ACCESS_KEY_ID'] === undefined
+      ? { region: env['AWS_REGION'] ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
   });
-  const result = await redriveDlq({
-    sqs,
-    deadLetterQueueUrl: args.deadLetterQueueUrl,
-    ...(args.destinationQueueUrl === undefined ? {} : { destinationQueueUrl: args.destinationQueueUrl }),
-    ...(args.maxMessages === undefined ? {} : { maxMessages: args.maxMessages }),
-    mode: args.local ? 'copy' : 'move-task',
-  });
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-  if (result.mode === 'move-task') {
-    process.stdout.write(`move task started; follow it with: aws sqs list-message-move-tasks --source-arn ${result.sourceArn}\n`);
-  } else if (result.failedToSend > 0 || result.sentNotDeleted > 0) {
-    process.exitCode = 1;
+  try {
+    const result = await redriveDlq({
+      sqs,
+      deadLetterQueueUrl: args.deadLetterQueueUrl,
+      ...(args.destinationQueueUrl === undefined ? {} : { destinationQueueUrl: args.destinationQueueUrl }),
+      ...(args.maxMessages === undefined ? {} : { maxMessages: args.maxMessages }),
+      mode: args.local ? 'copy' : 'move-task',
+    });
+    write(JSON.stringify(result));
+    if (result.mode === 'move-task') {
+      write(`move task started; follow it with: aws sqs list-message-move-tasks --source-arn ${result.sourceArn}`);
+      return 0;
+    }
+    return result.failedToSend > 0 || result.sentNotDeleted > 0 ? 1 : 0;
+  } finally {
+    sqs.destroy();
   }
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? `${error.name}: ${error.message}` : 'redrive failed'}\n`);
-    process.exitCode = 1;
-  });
 }

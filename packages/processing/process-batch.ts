@@ -8,7 +8,7 @@
  */
 import type { DivisionTree, RewardPolicy } from '../config/deployment.ts';
 import type { RejectionReason, ValidatedEvent } from '../contract/index.ts';
-import { idNumberPaths, validateEvent } from '../contract/index.ts';
+import { idNumberPaths, validateEvent, validationOptionsFor } from '../contract/index.ts';
 import { applyEvent, missingStateKeys } from '../domain/apply-event.ts';
 import type { Divisions, DomainEvent } from '../domain/apply-event.ts';
 import type { CounterChange } from '../domain/counter-changes.ts';
@@ -193,7 +193,7 @@ async function validate(
   now: () => Date,
 ): Promise<Candidate | { reason: RejectionReason; record: Parameters<EventStore['recordRejection']>[0]; outcome: ProcessOutcome }> {
   const receivedAt = (message.sentAt ?? now()).toISOString();
-  const validation = validateEvent(message.body, { now: now(), sources: deps.sources, isDivision: (code) => deps.divisions.has(code) });
+  const validation = validateEvent(message.body, validationOptionsFor(deps, now()));
   if (!validation.ok) {
     const record = rejectionRecord({ validation, body: message.body, pseudonymiser: deps.pseudonymiser, messageId: message.messageId, receivedAt, processedAt: now().toISOString() });
     return {

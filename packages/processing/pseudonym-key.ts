@@ -1,4 +1,4 @@
-import { env } from '../../infra/definitions.ts';
+import { env } from '../config/resources.ts';
 import { awsErrorType, signedPost } from '../aws/signed-request.ts';
 
 export class PseudonymKeyError extends Error {

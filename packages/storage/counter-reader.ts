@@ -40,8 +40,8 @@ export class DynamoCounterReader implements CounterSource {
   }
 }
 
-/** Keeps the whole-number attributes: those are the metrics; keys and anything else are not. */
-function counterItem(item: Record<string, unknown>): CounterItem {
+/** A stored counter item unmarshalled with `wrapNumbers`: its whole-number attributes, exact; keys and anything else are not metrics. */
+export function counterItem(item: Record<string, unknown>): CounterItem {
   const values: Record<string, bigint> = {};
   for (const [name, value] of Object.entries(item)) {
     const text = typeof value === 'object' && value !== null && 'value' in value ? String((value as { value: unknown }).value) : undefined;

@@ -23,7 +23,7 @@ import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DynamoDB
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { tables as tableDefinitions } from '../../infra/definitions.ts';
+import { tables as tableDefinitions } from '../../packages/config/resources.ts';
 import { createQueues, createTables, localAwsEnv, localClientConfig, startDynamoDbLocal, startSqsEmulator } from '../../packages/local-stack/emulators.ts';
 import type { SqsBatchHandler } from '../../packages/local-stack/poller.ts';
 import { startPoller } from '../../packages/local-stack/poller.ts';

@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processorEventSource } from '../../infra/definitions.ts';
+import { processorEventSource } from '../../packages/config/resources.ts';
 import { secretReaderTag } from '../../infra/constructs/house-function.ts';
 import { DeploymentSettingsError, defaultRegion, deploymentEnvironment } from '../../infra/reform-indicators-app.ts';
 import { adminRouteKey, analyticsRouteKey } from '../../infra/stateless/stateless-stack.ts';

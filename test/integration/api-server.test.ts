@@ -7,7 +7,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signJwt } from '../../packages/auth/jwt.ts';
+import { generateLocalSigningKeys } from '../../packages/auth/local-tokens.ts';
+import { signedToken, testSigningKeys } from '../support/tokens.ts';
 import { sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
 import { metrics } from '../../packages/domain/metrics.ts';
 import type { ApiServer } from '../../packages/local-stack/api-server.ts';
@@ -24,7 +25,6 @@ import {
 
 const county = '500233000000';
 const zhongzhou = '500233001000';
-const jwtKey = 'api-server-integration-key-0123456789';
 const orgA = usccFor(21);
 
 let dynamo: RunningEmulator;
@@ -34,7 +34,7 @@ let sqs: SQSClient;
 let queueUrl: string;
 let server: ApiServer;
 
-const token = (role: 'admin' | 'viewer', scope: string, ttlSeconds = 600) => signJwt({ role, scope }, jwtKey, ttlSeconds);
+const token = (role: 'admin' | 'viewer', division: string, ttlSeconds = 600) => signedToken({ role, division }, { ttlSeconds });
 
 async function call(path: string, init: { token?: string; method?: string; body?: string } = {}) {
   const response = await fetch(`${server.url}${path}`, {
@@ -89,7 +89,7 @@ beforeAll(async () => {
 
   // The handler reads its configuration at module load: import it once the environment is set.
   const { handler } = await import('../../functions/api/handler.ts');
-  server = await startApiServer({ handler, jwtKey });
+  server = await startApiServer({ handler, jwks: testSigningKeys.publicJwks });
 });
 
 afterAll(async () => {
@@ -105,15 +105,33 @@ describe('the local API server with the real handler', () => {
   });
 
   it('serves an indicator computed from DynamoDB to a caller with a signed token', async () => {
-    const result = await call(`/v1/indicators/skilled_workers?division=${county}&period=2026`, { token: token('viewer', county) });
+    const result = await call(`/v1/indicators/skilled_workers?division=${county}&period=2026`, { token: await token('viewer', county) });
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ indicator: 'skilled_workers', division: county, period: '2026', value: 5 });
-    const org = await call(`/v1/indicators/skilled_workers?orgCode=${orgA}&period=2026-Q1`, { token: token('viewer', zhongzhou) });
+    const org = await call(`/v1/indicators/skilled_workers?orgCode=${orgA}&period=2026-Q1`, { token: await token('viewer', zhongzhou) });
     expect(org.body).toEqual({ indicator: 'skilled_workers', orgCode: orgA, period: '2026-Q1', value: 3, asOf: '2026-03-31' });
   });
 
+  it('accepts a token whose `scope` holds OAuth scopes and whose division is in the division claim', async () => {
+    const oauthLike = await signedToken({ scope: 'openid profile', role: 'viewer', division: zhongzhou });
+    const result = await call(`/v1/indicators/skilled_workers?period=2026`, { token: oauthLike });
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ division: zhongzhou, value: 3 });
+  });
+
+  it('serves health and the OpenAPI document without a token, as the deployed routes do', async () => {
+    const health = await call('/v1/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({ status: 'ok', version: '1.1.0' });
+    const document = await call('/v1/openapi.json');
+    expect(document.status).toBe(200);
+    expect(document.body['openapi']).toBe('3.1.0');
+    expect((await call('/v1/health?x=1')).status).toBe(400);
+    expect((await call('/v1/indicators')).status).toBe(401);
+  });
+
   it('answers 401 itself for a missing, forged or expired token', async () => {
-    for (const bad of [undefined, `${token('admin', county).slice(0, -3)}abc`, signJwt({ role: 'admin', scope: county }, jwtKey, -1), signJwt({ role: 'admin', scope: county }, 'other-key')]) {
+    for (const bad of [undefined, `${(await token('admin', county)).slice(0, -3)}abc`, await signedToken({ role: 'admin', division: county }, { ttlSeconds: 60, now: new Date(Date.now() - 3600_000) }), await signedToken({ role: 'admin', division: county }, { key: (await generateLocalSigningKeys()).privateJwk })]) {
       const result = await call('/v1/indicators', bad === undefined ? {} : { token: bad });
       expect(result.status).toBe(401);
       expect(result.contentType).toBe('application/problem+json');
@@ -122,19 +140,19 @@ describe('the local API server with the real handler', () => {
   });
 
   it('keeps a township viewer within its township', async () => {
-    const result = await call(`/v1/indicators/skilled_workers?division=${county}&period=2026`, { token: token('viewer', zhongzhou) });
+    const result = await call(`/v1/indicators/skilled_workers?division=${county}&period=2026`, { token: await token('viewer', zhongzhou) });
     expect(result.status).toBe(403);
     expect(result.body['type']).toBe('urn:reform-indicators:problem:forbidden');
   });
 
   it('passes repeated query keys comma-joined, as API Gateway does', async () => {
-    const result = await call(`/v1/indicators/skilled_workers?period=2026&period=2025`, { token: token('viewer', county) });
+    const result = await call(`/v1/indicators/skilled_workers?period=2026&period=2025`, { token: await token('viewer', county) });
     expect(result.status).toBe(400);
     expect(result.body['detail']).toContain('2026,2025');
   });
 
   it('shows an event outcome from the ledger without its payload', async () => {
-    const result = await call('/v1/events/hrss.zhongxian/c-1', { token: token('viewer', zhongzhou) });
+    const result = await call('/v1/events/hrss.zhongxian/c-1', { token: await token('viewer', zhongzhou) });
     expect(result.body).toEqual({
       source: 'hrss.zhongxian', id: 'c-1', type: 'certificate.submitted.v1', outcome: 'accepted',
       receivedAt: '2026-11-24T03:00:00.000Z', processedAt: '2026-11-24T03:00:01.000Z',
@@ -144,7 +162,7 @@ describe('the local API server with the real handler', () => {
   it('queues valid events on SQS and reports the invalid ones', async () => {
     const valid = [sampleEvent('contract.signed.v1'), sampleEvent('dispute.filed.v1')];
     const invalid = sampleEvent('dispute.filed.v1', { id: 'd-bad', data: { channel: 'telepathy' } });
-    const result = await call('/v1/events', { method: 'POST', token: token('admin', county), body: JSON.stringify([valid[0], invalid, valid[1]]) });
+    const result = await call('/v1/events', { method: 'POST', token: await token('admin', county), body: JSON.stringify([valid[0], invalid, valid[1]]) });
     expect(result.status).toBe(202);
     expect((result.body['results'] as { status: string }[]).map((r) => r.status)).toEqual(['queued', 'rejected', 'queued']);
     const received: unknown[] = [];
@@ -156,8 +174,29 @@ describe('the local API server with the real handler', () => {
     expect(received).toHaveLength(2);
   });
 
+  it('records in the Ledger every event it rejects, so the outcome route answers for it', async () => {
+    const foreign = sampleEvent('organization.registered.v1', { id: 'org-foreign' });
+    const atRoot = sampleEvent('organization.registered.v1', { id: 'org-at-root' });
+    (atRoot.data as Record<string, unknown>)['division'] = county;
+    const producer = await signedToken({ role: 'producer', source: 'hrss.zhongxian' });
+    const byProducer = await call('/v1/events', { method: 'POST', token: producer, body: JSON.stringify([foreign]) });
+    expect(byProducer.body['results']).toEqual([
+      { index: 0, source: foreign.source, id: 'org-foreign', status: 'rejected', reason: 'forbidden_type', detail: expect.stringContaining('own producer source') },
+    ]);
+    const byAdmin = await call('/v1/events', { method: 'POST', token: await token('admin', county), body: JSON.stringify([atRoot]) });
+    expect(byAdmin.body['results']).toEqual([expect.objectContaining({ id: 'org-at-root', status: 'rejected', reason: 'invalid_data' })]);
+    for (const [id, reason] of [['org-foreign', 'forbidden_type'], ['org-at-root', 'invalid_data'], ['d-bad', 'invalid_data']] as const) {
+      const outcome = await call(`/v1/events/${id === 'd-bad' ? 'hrss.zhongxian' : foreign.source}/${id}`, { token: await token('admin', county) });
+      expect(outcome.status, id).toBe(200);
+      expect(outcome.body).toMatchObject({ id, outcome: 'rejected', reason });
+    }
+    // The producer whose source it is may read it too; a township viewer may not (rejections count nowhere).
+    expect((await call(`/v1/events/${foreign.source}/org-foreign`, { token: await signedToken({ role: 'producer', source: foreign.source }) })).status).toBe(200);
+    expect((await call(`/v1/events/${foreign.source}/org-foreign`, { token: await token('viewer', zhongzhou) })).status).toBe(404);
+  });
+
   it('answers 413 to a body over 1 MiB, without calling the handler', async () => {
-    const result = await call('/v1/events', { method: 'POST', token: token('admin', county), body: JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }) });
+    const result = await call('/v1/events', { method: 'POST', token: await token('admin', county), body: JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }) });
     expect(result.status).toBe(413);
     expect(result.body['type']).toBe('urn:reform-indicators:problem:payload-too-large');
   });

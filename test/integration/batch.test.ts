@@ -8,7 +8,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { tables as definedTables } from '../../infra/definitions.ts';
+import { tables as definedTables } from '../../packages/config/resources.ts';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { residentIdFor, sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';

@@ -170,8 +170,8 @@ describe('reform breakdown', () => {
     const { io, stdout } = capture();
     const code = await run(['breakdown', 'skilled_workers', '--division', '500233000000', '--period', '2026-Q4', '--api', api, '--token', token], io);
     expect(code).toBe(0);
-    expect(recorded[0]?.url).toBe('/v1/analytics?indicators=skilled_workers&division=500233000000&periods=2026-Q4&breakdown=children');
-    expect(recorded[1]?.url).toBe('/v1/analytics?indicators=skilled_workers&division=500233000000&periods=2026-Q4');
+    expect(recorded[0]?.url).toBe('/v1/analytics?indicators=skilled_workers&periods=2026-Q4&division=500233000000&breakdown=children');
+    expect(recorded[1]?.url).toBe('/v1/analytics?indicators=skilled_workers&periods=2026-Q4&division=500233000000');
     expect(stdout.text.split('\n')).toEqual([
       'division      名称          name                 value',
       '------------  ------------  -------------------  -----',

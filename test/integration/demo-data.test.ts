@@ -6,8 +6,8 @@
  */
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerTable } from '../../infra/definitions.ts';
-import { signJwt } from '../../packages/auth/jwt.ts';
+import { ledgerTable } from '../../packages/config/resources.ts';
+import { signLocalToken } from '../../packages/auth/local-tokens.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
 import { loadDemoEvents, messagesInQueue, sendEvents, waitUntilDrained } from '../../packages/local-stack/demo-data.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   process.env['POWERTOOLS_LOG_LEVEL'] = 'WARN';
   process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
   stack = await startLocalStack({ apiPort: 0, quiet: true });
-  token = signJwt({ role: 'admin', scope: demoCounty }, stack.jwtKey, 900);
+  token = await signLocalToken({ role: 'admin', division: demoCounty }, stack.jwtKey, { ttlSeconds: 900 });
   const { events } = await loadDemoEvents();
   sent = events.length;
   await sendEvents(stack.sqs, stack.queueUrl, events);

@@ -1,12 +1,12 @@
 /**
  * The emulators and the resources the local stack creates in them: exactly
- * the tables, keys, queues and redrive policy of `infra/definitions.ts`, as
+ * the tables, keys, queues and redrive policy of `packages/config/resources.ts`, as
  * the deployed stack has them, reachable through the environment alone.
  */
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventsQueue, queues, tables } from '../../infra/definitions.ts';
+import { eventsQueue, queues, tables } from '../../packages/config/resources.ts';
 import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
 import {
   createQueues,

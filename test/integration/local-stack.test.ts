@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signJwt } from '../../packages/auth/jwt.ts';
+import { generateLocalSigningKeys, signLocalToken } from '../../packages/auth/local-tokens.ts';
 import { localClientConfig } from '../../packages/local-stack/emulators.ts';
 import { loadDemoEvents, messagesInQueue, sendEvents, waitUntilDrained } from '../../packages/local-stack/demo-data.ts';
 import { localKeys } from '../../packages/local-stack/local-keys.ts';
@@ -34,7 +34,7 @@ beforeAll(async () => {
   // that a first batch slowed by a busy machine (cold handler) is not redelivered into the dead-letter queue.
   stack = await startLocalStack({ apiPort: 0, quiet: true, visibilityTimeoutSeconds: 10, maxReceiveCount: 2 });
   doc = DynamoDBDocumentClient.from(stack.ddb);
-  token = signJwt({ role: 'admin', scope: '500233000000' }, stack.jwtKey, 600);
+  token = await signLocalToken({ role: 'admin', division: '500233000000' }, stack.jwtKey, { ttlSeconds: 600 });
 });
 
 afterAll(async () => {
@@ -48,12 +48,13 @@ const get = (path: string, bearer: string | null = token): Promise<Response> =>
 
 describe('startLocalStack', () => {
   it('publishes the emulators, tables, queues and keys in process.env before the handlers load', () => {
-    for (const name of ['LEDGER_TABLE', 'STATE_TABLE', 'COUNTERS_TABLE', 'EVENTS_QUEUE_URL', 'EVENTS_DLQ_URL', 'PSEUDONYM_KEY', 'LOCAL_JWT_KEY']) {
+    for (const name of ['LEDGER_TABLE', 'STATE_TABLE', 'COUNTERS_TABLE', 'EVENTS_QUEUE_URL', 'EVENTS_DLQ_URL', 'PSEUDONYM_KEY']) {
       expect(process.env[name], name).toBe(stack.env[name]);
     }
     expect(stack.env['EVENTS_QUEUE_URL']).toBe(stack.queueUrl);
     expect(stack.env['EVENTS_DLQ_URL']).toBe(stack.dlqUrl);
-    expect(stack.env['LOCAL_JWT_KEY']).toBe(stack.jwtKey);
+    // The handlers never see the token signing key: the local authorizer holds only the public JWKS.
+    expect(JSON.stringify(stack.env)).not.toContain(String(stack.jwtKey.d));
     expect(stack.env['AWS_ENDPOINT_URL_DYNAMODB']).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     // With maxReceiveCount 2, an unknown organisation must settle after 1 delivery, before the redrive.
     expect(stack.env['UNKNOWN_ORG_MAX_ATTEMPTS']).toBe('1');
@@ -112,7 +113,8 @@ describe('startLocalStack', () => {
     expect(await skilled.json()).toMatchObject({ indicator: 'skilled_workers', value: 1 });
 
     expect((await get('/v1/indicators', null)).status).toBe(401);
-    expect((await get('/v1/indicators', signJwt({ role: 'admin', scope: '500233000000' }, 'some-other-key'))).status).toBe(401);
+    const otherKey = (await generateLocalSigningKeys()).privateJwk;
+    expect((await get('/v1/indicators', await signLocalToken({ role: 'admin', division: '500233000000' }, otherKey))).status).toBe(401);
   });
 
   it('stop() stops the API and kills DynamoDB Local', async () => {
@@ -132,12 +134,12 @@ describe('localKeys', () => {
     const first = await localKeys(directory, {});
     const second = await localKeys(directory, {});
     expect(second).toEqual(first);
-    expect(first.jwtKey).not.toBe(first.pseudonymKey);
-    expect(first.jwtKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect((await readFile(join(directory, 'jwt.key'), 'utf8')).trim()).toBe(first.jwtKey);
-    expect(await localKeys(directory, { PSEUDONYM_KEY: 'from-env', LOCAL_JWT_KEY: 'jwt-from-env' })).toEqual({
-      pseudonymKey: 'from-env',
-      jwtKey: 'jwt-from-env',
-    });
+    expect(first.pseudonymKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(first.jwtPrivateKey).toMatchObject({ kty: 'RSA', alg: 'RS256' });
+    expect(first.jwks.keys[0]).not.toHaveProperty('d');
+    expect(JSON.parse(await readFile(join(directory, 'jwt-signing-key.jwk.json'), 'utf8'))).toEqual(first.jwtPrivateKey);
+    const fromEnv = await localKeys(directory, { PSEUDONYM_KEY: 'from-env', LOCAL_JWT_PRIVATE_JWK: JSON.stringify(second.jwtPrivateKey) });
+    expect(fromEnv.pseudonymKey).toBe('from-env');
+    expect(fromEnv.jwtPrivateKey).toEqual(second.jwtPrivateKey);
   });
 });

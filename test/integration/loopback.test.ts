@@ -27,7 +27,7 @@ const externalAddress = Object.values(networkInterfaces())
 describe('the local stack listens on loopback only', () => {
   it.skipIf(externalAddress === undefined)('the SQS emulator and the API refuse connections on other addresses', async () => {
     const sqs = await startSqsEmulator();
-    const api = await startApiServer({ handler: async () => ({ statusCode: 204 }), jwtKey: 'k'.repeat(32) });
+    const api = await startApiServer({ handler: async () => ({ statusCode: 204 }), jwks: { keys: [] } });
     try {
       const sqsPort = Number(new URL(sqs.endpoint).port);
       const apiPort = Number(new URL(api.url).port);

@@ -9,7 +9,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tables as definedTables } from '../../infra/definitions.ts';
+import { tables as definedTables } from '../../packages/config/resources.ts';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
 import { createTables, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';

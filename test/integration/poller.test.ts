@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueueDefinition } from '../../infra/definitions.ts';
-import { eventsQueue } from '../../infra/definitions.ts';
+import type { QueueDefinition } from '../../packages/config/resources.ts';
+import { eventsQueue } from '../../packages/config/resources.ts';
 import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
 import { createQueues, localClientConfig, startSqsEmulator } from '../../packages/local-stack/emulators.ts';
 import type { BatchReport, Poller } from '../../packages/local-stack/poller.ts';

@@ -7,7 +7,7 @@
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signJwt } from '../../packages/auth/jwt.ts';
+import { signLocalToken } from '../../packages/auth/local-tokens.ts';
 import { residentIdFor, sampleEvent } from '../../packages/contract/fixtures.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
 import { startLocalStack } from '../../packages/local-stack/stack.ts';
@@ -46,7 +46,7 @@ beforeAll(async () => {
   process.env['POWERTOOLS_DEV'] = 'false';
   stack = await startLocalStack({ apiPort: 0, quiet: true, visibilityTimeoutSeconds: 10 });
   doc = DynamoDBDocumentClient.from(stack.ddb);
-  token = signJwt({ role: 'admin', scope: '500233000000' }, stack.jwtKey, 600);
+  token = await signLocalToken({ role: 'admin', division: '500233000000' }, stack.jwtKey, { ttlSeconds: 600 });
   await sendBodies(stack.sqs, stack.queueUrl, viaQueue.map((e) => JSON.stringify(e.event)));
   for (let i = 0; i < viaApi.length; i += 100) {
     const { body } = await api('/v1/events', { method: 'POST', body: JSON.stringify(viaApi.slice(i, i + 100).map((e) => e.event)) });

@@ -15,7 +15,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import type { FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eventsQueue } from '../../infra/definitions.ts';
+import { eventsQueue } from '../../packages/config/resources.ts';
 import { localEndpointFor, parseRedriveArgs, redriveDlq, RedriveError } from '../../packages/ops/redrive.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -175,7 +175,7 @@ describe('redrive CLI', () => {
     const { stdout } = await run(
       join(root, 'node_modules', '.bin', 'tsx'),
       // No --endpoint and no credentials: --local finds the emulator from the queue URL.
-      ['packages/ops/redrive.ts', '--dlq', dlqUrl, '--to', sourceUrl, '--local'],
+      ['packages/cli/reform.ts', 'redrive', '--dlq', dlqUrl, '--to', sourceUrl, '--local'],
       { cwd: root, env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_'))) },
     );
     expect(JSON.parse(stdout.trim())).toEqual({ mode: 'copy', moved: 25, sentNotDeleted: 0, failedToSend: 0, stoppedAtLimit: false });

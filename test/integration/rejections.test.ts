@@ -5,7 +5,7 @@
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signJwt } from '../../packages/auth/jwt.ts';
+import { signLocalToken } from '../../packages/auth/local-tokens.ts';
 import { residentIdFor, sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
 import { startLocalStack } from '../../packages/local-stack/stack.ts';
@@ -104,8 +104,8 @@ describe('rejections', () => {
   });
 
   it('answers GET /v1/events/{source}/{id} with the outcome, and hides rejections from a township viewer', async () => {
-    const get = async (path: string, scope = '500233000000', role: 'admin' | 'viewer' = 'admin') => {
-      const response = await fetch(`${stack.apiUrl}${path}`, { headers: { authorization: `Bearer ${signJwt({ role, scope }, stack.jwtKey)}` } });
+    const get = async (path: string, division = '500233000000', role: 'admin' | 'viewer' = 'admin') => {
+      const response = await fetch(`${stack.apiUrl}${path}`, { headers: { authorization: `Bearer ${await signLocalToken({ role, division }, stack.jwtKey)}` } });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
     const rejected = await get('/v1/events/hrss.zhongxian/no-org');

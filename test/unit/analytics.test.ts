@@ -5,10 +5,10 @@
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { analyticsCsv, listParameter, mapWithConcurrency, prefersCsv } from '../../functions/api/analytics.ts';
-import type { ApiDependencies, IndicatorComputation } from '../../functions/api/app.ts';
-import { createApiHandler } from '../../functions/api/app.ts';
-import { ApiError } from '../../functions/api/problems.ts';
+import { analyticsCsv, listParameter, mapWithConcurrency, prefersCsv } from '../../packages/api/analytics.ts';
+import type { TestDependencies as ApiDependencies, CellEvaluator as IndicatorComputation } from '../support/api-harness.ts';
+import { createApiHandler } from '../support/api-harness.ts';
+import { ApiError } from '../../packages/api/problems.ts';
 import type { DivisionNode } from '../../packages/config/deployment.ts';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { zhongCounty } from '../../packages/config/zhong-county.ts';
@@ -28,8 +28,8 @@ const zhongzhou = '500233001000';
 const renjia = '500233101000';
 const orgInZhongzhou = usccFor(1);
 const orgInRenjia = usccFor(2);
-const countyViewer = { role: 'viewer', scope: county };
-const zhongzhouViewer = { role: 'viewer', scope: zhongzhou };
+const countyViewer = { role: 'viewer', division: county };
+const zhongzhouViewer = { role: 'viewer', division: zhongzhou };
 
 function counters(): InMemoryCounterSource {
   const source = new InMemoryCounterSource();
@@ -261,7 +261,7 @@ describe('GET /v1/analytics refusals', () => {
       name: { zh: '大县', en: 'Big County' },
       children: Array.from({ length: 101 }, (_, i) => ({ code: `500299${String(i + 1).padStart(3, '0')}000`, name: { zh: `镇${i}`, en: `Town ${i}` } })),
     };
-    const claims = { role: 'viewer', scope: root.code };
+    const claims = { role: 'viewer', division: root.code };
     const { status, text, evaluator } = await analytics({ ...base, division: root.code, breakdown: 'children' }, { claims }, { divisions: new DivisionTree(root) });
     expect(status).toBe(400);
     expect(JSON.parse(text).detail).toBe('the request covers 101 divisions; at most 100 are allowed per request');
@@ -269,13 +269,17 @@ describe('GET /v1/analytics refusals', () => {
     expect((await analytics({ ...base, division: root.code }, { claims }, { divisions: new DivisionTree(root) })).status).toBe(200);
   });
 
-  it('forbids divisions and organisations outside the caller scope (403)', async () => {
-    const queries: Record<string, string>[] = [
-      { ...base },
-      { ...base, breakdown: 'children' },
-      { ...base, division: renjia },
-      { indicators: 'skilled_workers', orgCode: orgInRenjia, periods: '2026' },
-    ];
+  it('answers an organisation outside the caller scope exactly as an unknown one (404)', async () => {
+    const outside = await analytics({ indicators: 'skilled_workers', orgCode: orgInRenjia, periods: '2026' }, { claims: zhongzhouViewer });
+    const unknown = await analytics({ indicators: 'skilled_workers', orgCode: usccFor(9), periods: '2026' }, { claims: zhongzhouViewer });
+    expect(outside.status).toBe(404);
+    expect(JSON.parse(outside.text).type).toBe('urn:reform-indicators:problem:unknown-organisation');
+    expect(outside.text.replace(orgInRenjia, 'X')).toBe(unknown.text.replace(usccFor(9), 'X'));
+    expect(outside.evaluator.calls).toHaveLength(0);
+  });
+
+  it('forbids divisions outside the caller scope (403)', async () => {
+    const queries: Record<string, string>[] = [{ ...base }, { ...base, breakdown: 'children' }, { ...base, division: renjia }];
     for (const query of queries) {
       const { status, text, evaluator } = await analytics(query, { claims: zhongzhouViewer });
       expect(status).toBe(403);

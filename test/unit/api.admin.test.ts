@@ -5,8 +5,8 @@
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { ApiDependencies } from '../../functions/api/app.ts';
-import { createApiHandler } from '../../functions/api/app.ts';
+import type { TestDependencies as ApiDependencies } from '../support/api-harness.ts';
+import { createApiHandler } from '../support/api-harness.ts';
 import { LambdaMaintenanceRunner, MaintenanceInvocationError, signedLambdaInvoker, UnconfiguredMaintenanceRunner } from '../../functions/api/maintenance-runner.ts';
 import { createMaintenanceHandler, InvalidMaintenanceRequestError } from '../../functions/maintenance/app.ts';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
@@ -81,7 +81,7 @@ async function call(maintenance: MaintenanceRunner, method: string, path: string
   return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') as Record<string, unknown>, headers: result.headers ?? {}, errors };
 }
 
-const countyAdmin = { role: 'admin', scope: county };
+const countyAdmin = { role: 'admin', division: county };
 
 describe('admin routes', () => {
   it('reconcile answers the runner\'s differences and counts', async () => {
@@ -104,8 +104,8 @@ describe('admin routes', () => {
   });
 
   it.each([
-    ['a county viewer', { role: 'viewer', scope: county }],
-    ['a township admin', { role: 'admin', scope: zhongzhou }],
+    ['a county viewer', { role: 'viewer', division: county }],
+    ['a township admin', { role: 'admin', division: zhongzhou }],
   ])('forbids %s (403) without running anything', async (_who, claims) => {
     for (const [method, path] of [['GET', '/v1/admin/reconcile'], ['POST', '/v1/admin/rebuild']] as const) {
       const runner = new RecordingRunner();

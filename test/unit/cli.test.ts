@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { maxEventsPerRequest, maxRequestBytes } from '../../functions/api/app.ts';
-import { verifyJwt } from '../../packages/auth/jwt.ts';
+import { maxEventsPerRequest, maxRequestBytes } from '../../packages/api/event-routes.ts';
+import { generateLocalSigningKeys, localTokenVerifier } from '../../packages/auth/local-tokens.ts';
+
+const localSigningKeys = await generateLocalSigningKeys();
+const verifyLocal = localTokenVerifier(localSigningKeys.publicJwks);
 import { parseCommand } from '../../packages/cli/arguments.ts';
 import type { AnalyticsRow } from '../../packages/cli/api-client.ts';
 import { EventFileError, UsageError } from '../../packages/cli/errors.ts';
@@ -50,10 +53,10 @@ describe('parseCommand', () => {
 
   it('defaults token to an admin for 3600 s', () => {
     expect(parseCommand(['token'])).toEqual({ name: 'token', role: 'admin', ttlSeconds: 3600 });
-    expect(parseCommand(['token', '--role', 'viewer', '--scope', '500233101000', '--ttl', '60'])).toEqual({
+    expect(parseCommand(['token', '--role', 'viewer', '--division', '500233101000', '--ttl', '60'])).toEqual({
       name: 'token',
       role: 'viewer',
-      scope: '500233101000',
+      division: '500233101000',
       ttlSeconds: 60,
     });
   });
@@ -64,7 +67,7 @@ describe('parseCommand', () => {
     [['indicator', 'skilled_workers', '--division', '5002'], /--division/],
     [['breakdown'], /exactly one indicator id/],
     [['send', 'a', 'b'], /exactly one file or folder/],
-    [['token', '--role', 'root'], /admin or viewer/],
+    [['token', '--role', 'root'], /producer, admin or viewer/],
     [['token', '--ttl', '0'], /--ttl/],
     [['token', '--ttl', '1.5'], /--ttl/],
     [['frobnicate'], /unknown command "frobnicate"/],
@@ -266,7 +269,7 @@ describe('run', () => {
         requests.push({ url, ...(init === undefined ? {} : { init }) });
         return answer(url, init);
       },
-      localJwtKey: async () => 'local-test-key',
+      localJwtKey: async () => localSigningKeys.privateJwk,
       cwd: '/',
     };
     return { cliIo, stdout, stderr, requests };
@@ -303,16 +306,79 @@ describe('run', () => {
     expect(await run(['indicator', 'skilled_workers', '--json'], third.cliIo)).toBe(0);
     expect(third.requests[0]?.url).toBe('http://127.0.0.1:3000/v1/indicators/skilled_workers?period=all');
     const minted = String((third.requests[0]?.init?.headers as Record<string, string>)['authorization']).replace('Bearer ', '');
-    expect(verifyJwt(minted, 'local-test-key')).toMatchObject({ role: 'admin', scope: '500233000000' });
+    expect(await verifyLocal(minted)).toMatchObject({ role: 'admin', division: '500233000000' });
     expect(JSON.parse(third.stdout.text)).toEqual(figure);
   });
 
   it('mints a token with the local key', async () => {
     const { cliIo, stdout } = io(() => new Response('', { status: 500 }));
-    expect(await run(['token', '--role', 'viewer', '--scope', '500233101000', '--ttl', '120'], cliIo)).toBe(0);
-    const claims = verifyJwt(stdout.text.trim(), 'local-test-key');
-    expect(claims).toMatchObject({ role: 'viewer', scope: '500233101000' });
+    expect(await run(['token', '--role', 'viewer', '--division', '500233101000', '--ttl', '120'], cliIo)).toBe(0);
+    const claims = (await verifyLocal(stdout.text.trim())) as { exp: number; iat: number };
+    expect(claims).toMatchObject({ role: 'viewer', division: '500233101000' });
+    expect(claims).not.toHaveProperty('scope');
     expect(claims.exp - claims.iat).toBe(120);
+  });
+
+  it('mints a producer token that carries its source, and refuses one without', async () => {
+    const { cliIo, stdout } = io(() => new Response('', { status: 500 }));
+    expect(await run(['token', '--role', 'producer', '--source', 'hrss.zhongxian'], cliIo)).toBe(0);
+    expect(await verifyLocal(stdout.text.trim())).toMatchObject({ role: 'producer', source: 'hrss.zhongxian' });
+    expect(await run(['token', '--role', 'producer'], cliIo)).toBe(2);
+  });
+
+  it('prints help for each subcommand and the version, exit 0', async () => {
+    for (const command of ['send', 'indicator', 'breakdown', 'outcome', 'token']) {
+      const { cliIo, stdout } = io(() => new Response('', { status: 500 }));
+      expect(await run([command, '--help'], cliIo)).toBe(0);
+      expect(stdout.text).toContain(`usage: reform ${command}`);
+    }
+    const { cliIo, stdout } = io(() => new Response('', { status: 500 }));
+    expect(await run(['--version'], cliIo)).toBe(0);
+    expect(stdout.text).toMatch(/^reform \d+\.\d+\.\d+ \(API 1\.1\.0\)\n$/);
+  });
+
+  it('prints an event outcome, exit 1 when it was rejected', async () => {
+    const outcome = { source: 'hrss.zhongxian', id: 'e/1', type: 'contract.signed.v1', outcome: 'rejected', reason: 'invalid_data', receivedAt: 'a', processedAt: 'b' };
+    const { cliIo, stdout, requests } = io(() => new Response(JSON.stringify(outcome), { status: 200 }));
+    expect(await run(['outcome', 'hrss.zhongxian', 'e/1', '--json', '--token', 't'], cliIo)).toBe(1);
+    expect(requests[0]?.url).toBe('http://127.0.0.1:3000/v1/events/hrss.zhongxian/e%2F1');
+    expect(JSON.parse(stdout.text)).toEqual(outcome);
+  });
+
+  it('follows every analytics page, as JSON and as one CSV with a single header', async () => {
+    const row = (period: string) => ({ indicator: 'skilled_workers', division: '500233000000', period, value: 1 });
+    const jsonPages = (url: string) =>
+      new Response(JSON.stringify(url.includes('cursor=c2') ? { rows: [row('2026-02')] } : { rows: [row('2026-01')], next: 'c2' }), { status: 200 });
+    const json = io(jsonPages);
+    expect(await run(['analytics', '--indicators', 'skilled_workers', '--periods', '2026-01,2026-02', '--json'], json.cliIo)).toBe(0);
+    expect(JSON.parse(json.stdout.text)).toEqual([row('2026-01'), row('2026-02')]);
+    expect(json.requests.map((r) => new URL(r.url).searchParams.get('cursor'))).toEqual([null, 'c2']);
+
+    const header = 'indicator,division,division_name,period,value,numerator,denominator\r\n';
+    const csvPages = (url: string, init?: RequestInit) => {
+      expect((init?.headers as Record<string, string>)['accept']).toBe('text/csv');
+      return url.includes('cursor=c2')
+        ? new Response(`\uFEFF${header}skilled_workers,500233000000,忠县,2026-02,1,,\r\n`, { status: 200 })
+        : new Response(`\uFEFF${header}skilled_workers,500233000000,忠县,2026-01,1,,\r\n`, { status: 200, headers: { 'x-next-cursor': 'c2' } });
+    };
+    const csv = io(csvPages);
+    expect(await run(['analytics', '--indicators', 'skilled_workers', '--periods', '2026-01,2026-02', '--csv'], csv.cliIo)).toBe(0);
+    expect(csv.stdout.text).toBe(`\uFEFF${header}skilled_workers,500233000000,忠县,2026-01,1,,\r\nskilled_workers,500233000000,忠县,2026-02,1,,\r\n`);
+  });
+
+  it('exits 1 when reconcile finds differences, 0 when it finds none', async () => {
+    const answer = (differenceCount: number) => () =>
+      new Response(JSON.stringify({ differences: [], differenceCount, truncated: false, checkedItems: 3, events: 2, skippedEvents: [] }), { status: 200 });
+    expect(await run(['reconcile'], io(answer(0)).cliIo)).toBe(0);
+    const drifted = io(answer(2));
+    expect(await run(['reconcile'], drifted.cliIo)).toBe(1);
+    expect(drifted.stdout.text).toContain('2 difference(s)');
+  });
+
+  it('refuses a bad redrive command line with exit 2', async () => {
+    const { cliIo, stderr } = io(() => new Response('', { status: 500 }));
+    expect(await run(['redrive', '--to', 'http://q'], cliIo)).toBe(2);
+    expect(stderr.text).toContain('--dlq');
   });
 
   it('exits 2 with the usage on a bad command line', async () => {

@@ -1,12 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { ApiDependencies } from '../../functions/api/app.ts';
-import { createApiHandler } from '../../functions/api/app.ts';
+import type { TestDependencies as ApiDependencies } from '../support/api-harness.ts';
+import { createApiHandler } from '../support/api-harness.ts';
 import { UnconfiguredMaintenanceRunner } from '../../functions/api/maintenance-runner.ts';
-import { problemTypes } from '../../functions/api/problems.ts';
-import { contractFiles } from '../../packages/api-spec/contract-files.ts';
-import { analyticsCsvColumns, buildOpenApi, periodPattern } from '../../packages/api-spec/openapi.ts';
+import { problemTypes } from '../../packages/api/problems.ts';
+import { contractFiles } from '../../packages/api/contract-files.ts';
+import { analyticsCsv } from '../../packages/api/analytics.ts';
+import { buildOpenApi } from '../../packages/api/openapi.ts';
+import { periodPattern } from '../../packages/api/schemas.ts';
+
+/** The CSV header line the API writes, by scope kind, taken from the renderer. */
+const analyticsCsvColumns = (byOrganisation: boolean): string[] => analyticsCsv([], () => '', byOrganisation).replace(/^\uFEFF/, '').trim().split(',');
 import { defaultDeploymentConfig, DivisionTree } from '../../packages/config/deployment.ts';
 import { zhongCounty } from '../../packages/config/zhong-county.ts';
 import { metrics } from '../../packages/domain/metrics.ts';
@@ -261,6 +266,8 @@ describe('OpenAPI document', () => {
     const routes = Object.entries(pathsOf).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
     expect(routes.sort()).toEqual(
       [
+        'GET /v1/health',
+        'GET /v1/openapi.json',
         'GET /v1/indicators',
         'GET /v1/indicators/{id}',
         'GET /v1/analytics',
@@ -273,7 +280,8 @@ describe('OpenAPI document', () => {
   });
 
   it('takes the indicator ids from the catalogue', () => {
-    expect(components['schemas']?.['IndicatorId']?.['enum']).toEqual(indicatorCatalog.map((d) => d.id));
+    const parameters = pathsOf['/v1/indicators/{id}']?.['get']?.['parameters'] as JsonSchema[];
+    expect((parameters.find((p) => p['name'] === 'id')?.['schema'] as JsonSchema)['enum']).toEqual(indicatorCatalog.map((d) => d.id));
   });
 
   it('names every problem type of the API with its URN, under its status', () => {
@@ -285,10 +293,12 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('requires a bearer JWT everywhere', () => {
+  it('requires a bearer JWT everywhere but on health and the document itself', () => {
     expect(document['security']).toEqual([{ bearerJwt: [] }]);
     expect(components['securitySchemes']?.['bearerJwt']).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-    expect(String(components['securitySchemes']?.['bearerJwt']?.['description'])).toMatch(/`role`.*`scope`/);
+    expect(String(components['securitySchemes']?.['bearerJwt']?.['description'])).toMatch(/`role`.*`division`.*`source`/);
+    const open = Object.entries(pathsOf).flatMap(([path, item]) => Object.values(item).filter((op) => Array.isArray(op['security']) && (op['security'] as unknown[]).length === 0).map(() => path));
+    expect(open.sort()).toEqual(['/v1/health', '/v1/openapi.json']);
   });
 
   it('resolves every local $ref', () => {
@@ -303,7 +313,7 @@ describe('OpenAPI document', () => {
       }
     };
     collect(document);
-    expect(refs.length).toBeGreaterThan(30);
+    expect(refs.length).toBeGreaterThan(20);
     const unresolved = refs.filter((ref) => {
       const target = ref
         .replace(/^#\//, '')
@@ -333,7 +343,7 @@ describe('OpenAPI document', () => {
     ['2026-11-24T00', false],
     ['ALL', false],
   ])('period pattern: %s → %s, as parsePeriod', (text, valid) => {
-    expect(new RegExp(periodPattern).test(text)).toBe(valid);
+    expect(periodPattern.test(text)).toBe(valid);
     let parsed = true;
     try {
       parsePeriod(text);
@@ -356,7 +366,7 @@ describe('OpenAPI document and the API as built', () => {
   const county = defaultDeploymentConfig.root.code;
   const township = '500233001000';
   const orgCode = usccFor(1);
-  const countyAdmin = { role: 'admin', scope: county };
+  const countyAdmin = { role: 'admin', division: county };
 
   const reconciled: ReconcileResult = {
     action: 'reconcile',
@@ -422,6 +432,8 @@ describe('OpenAPI document and the API as built', () => {
 
   /** A request each documented operation must answer with success, by operationId. */
   const successfulRequests: Record<string, Request[]> = {
+    getHealth: [{ path: '/v1/health', claims: {} }],
+    getOpenApi: [{ path: '/v1/openapi.json', claims: {} }],
     listIndicators: [{ path: '/v1/indicators' }],
     getIndicator: [
       { path: '/v1/indicators/skilled_workers', query: { division: county, period: '2026-Q4' } },
@@ -527,8 +539,8 @@ describe('OpenAPI document and the API as built', () => {
   });
 
   it.each([
-    ['a county viewer', { role: 'viewer', scope: county }],
-    ['a township admin', { role: 'admin', scope: township }],
+    ['a county viewer', { role: 'viewer', division: county }],
+    ['a township admin', { role: 'admin', division: township }],
   ])('answers %s on the admin routes with the documented 403', async (_who, claims) => {
     for (const [path, method] of [['/v1/admin/rebuild', 'post'], ['/v1/admin/reconcile', 'get']] as const) {
       const operation = pathsOf[path]?.[method] as JsonSchema;
@@ -558,7 +570,7 @@ describe('OpenAPI document and the API as built', () => {
       [{ indicators: 'no_such_indicator', periods: '2026' }, 404],
       [{ indicators: 'skilled_workers', periods: '2026', division: county }, 403],
     ] as const) {
-      const claims = expected === 403 ? { role: 'viewer', scope: township } : countyAdmin;
+      const claims = expected === 403 ? { role: 'viewer', division: township } : countyAdmin;
       const { status, problems } = await checkAnswer('GET', analytics, { path: '/v1/analytics', query, claims });
       expect(status, JSON.stringify(query).slice(0, 80)).toBe(expected);
       expect(problems).toEqual([]);

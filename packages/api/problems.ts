@@ -3,10 +3,10 @@
  * place. Details are shown only below 500; they name what was wrong, never
  * personal data. Nothing else turns an error into a response.
  */
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AuthError } from '../../packages/auth/errors.ts';
-import { IndicatorError } from '../../packages/indicators/errors.ts';
-import { MaintenanceUnavailableError } from '../../packages/maintenance/errors.ts';
+import { AuthError } from '../auth/errors.ts';
+import { IndicatorError } from '../indicators/errors.ts';
+import { MaintenanceUnavailableError } from '../maintenance/errors.ts';
+import type { HttpResponse } from './http.ts';
 
 /** Problem types: `urn:reform-indicators:problem:<slug>`, with their status and title. */
 export const problemTypes = {
@@ -14,6 +14,7 @@ export const problemTypes = {
   'unknown-parameter': { status: 400, title: 'Unknown query parameter' },
   'missing-parameter': { status: 400, title: 'Missing query parameter' },
   'invalid-body': { status: 400, title: 'Invalid request body' },
+  'invalid-cursor': { status: 400, title: 'Invalid cursor' },
   unauthorized: { status: 401, title: 'Unauthorized' },
   forbidden: { status: 403, title: 'Forbidden' },
   'not-found': { status: 404, title: 'Not found' },
@@ -59,7 +60,7 @@ export function problemBody(slug: ProblemSlug, detail: string): string {
 }
 
 /** The one mapping from an error to an HTTP response. */
-export function problemResponse(error: unknown, logger?: ApiLogger): APIGatewayProxyStructuredResultV2 {
+export function problemResponse(error: unknown, logger?: ApiLogger): HttpResponse {
   let slug: ProblemSlug;
   let detail: string;
   let headers: Readonly<Record<string, string>> = {};

@@ -7,8 +7,19 @@ import { ApiError } from './problems.ts';
 /** Largest request the route accepts, per list (contract/API.md). */
 export const analyticsLimits = { indicators: 50, periods: 60, divisions: 100 } as const;
 
-/** (division, period) evaluations in flight at once: each is a handful of Query calls. */
+/** (division, period) evaluations in flight at once. */
 export const analyticsConcurrency = 8;
+
+/**
+ * Rows per page. A JSON row is at most about 220 bytes (longest indicator id,
+ * 12-digit division, day period, three 16-digit numbers), a CSV row less, so
+ * a page stays under 3.5 MB: well inside both the 5 MB page budget and
+ * Lambda's 6 MB response limit. The test of the largest request measures it.
+ */
+export const maxRowsPerPage = 15_000;
+
+/** The byte size no page may reach (contract/API.md: pages fit the platform, 5 MB here). */
+export const maxPageBytes = 5_000_000;
 
 /** One figure of the analytics answer: for a division, or (with `orgCode=`) for one organisation. */
 export type AnalyticsRow = {
@@ -72,7 +83,8 @@ const byteOrderMark = '\uFEFF';
 /** RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes. */
 function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  // A spreadsheet would run a cell starting with = + - @ as a formula; numbers alone may (negative values).
+  const text = typeof value === 'string' && /^[=+\-@]/.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -1,0 +1,58 @@
+/** What the API needs from the world, as interfaces: the Lambda adapter wires real ones, tests pass their own. */
+import type { ClaimNames, DivisionTree } from '../config/deployment.ts';
+import type { ValidationOptions, ValidationResult } from '../contract/index.ts';
+import type { IndicatorDefinition } from '../indicators/catalog.ts';
+import type { CounterScope } from '../indicators/counter-source.ts';
+import type { IndicatorValue } from '../indicators/evaluator.ts';
+import type { Period } from '../indicators/period.ts';
+import type { MaintenanceRunner } from '../maintenance/maintenance.ts';
+import type { RejectedRecord } from '../storage/event-store.ts';
+import type { EventOutcomeReader } from '../storage/ledger-reader.ts';
+import type { OrganisationReader } from '../storage/org-reader.ts';
+import type { ApiLogger } from './problems.ts';
+import type { Pseudonymiser } from '../processing/pseudonymise.ts';
+
+/** Sends event bodies to the events queue. */
+export interface EventQueue {
+  /** Queues each body; resolves to the indexes (into `bodies`) that the queue did not take. */
+  send(bodies: readonly string[]): Promise<ReadonlySet<number>>;
+}
+
+/** One (scope, period) whose figures are asked for. */
+export interface FigureCell {
+  readonly scope: CounterScope;
+  readonly period: Period;
+}
+
+/** Computes catalogue entries for many cells in one request, sharing reads between them. */
+export interface IndicatorComputation {
+  /** One list of figures per cell, in the order of `definitions`. */
+  evaluateAll(definitions: readonly IndicatorDefinition[], cells: readonly FigureCell[]): Promise<IndicatorValue[][]>;
+}
+
+/** Records the outcome of an event the API rejected (EventStore.recordRejection). */
+export type RejectionRecorder = (record: RejectedRecord) => Promise<void>;
+
+export interface ApiDependencies {
+  readonly catalog: readonly IndicatorDefinition[];
+  readonly indicators: IndicatorComputation;
+  readonly ledger: EventOutcomeReader;
+  readonly organisations: OrganisationReader;
+  readonly queue: EventQueue;
+  readonly recordRejection: RejectionRecorder;
+  /** Keys the hashes a rejection record keeps of what failed validation (the processor's own key). */
+  readonly pseudonymiser: Pseudonymiser;
+  readonly divisions: DivisionTree;
+  /** Source → event types it may send (deployment configuration). */
+  readonly sources: Readonly<Record<string, readonly string[]>>;
+  /** Which token claims hold role, division and source (deployment configuration). */
+  readonly claimNames: ClaimNames;
+  /** The contract's validator; the same one, with the same options, as the processor's. */
+  readonly validateEvent: (body: unknown, options: ValidationOptions) => ValidationResult;
+  /** Runs rebuild and reconcile (the maintenance function in AWS). */
+  readonly maintenance: MaintenanceRunner;
+  readonly now: () => Date;
+  readonly logger?: ApiLogger;
+  /** Rows per analytics page; the default keeps every page under 5 MB. */
+  readonly maxRowsPerPage?: number;
+}

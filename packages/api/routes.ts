@@ -1,0 +1,232 @@
+/**
+ * The route table of contract/API.md. The router (router.ts), the OpenAPI
+ * document (openapi.ts) and the CLI client's types (client-types.ts) all read
+ * this one list: to add a route, add an entry.
+ */
+import * as z from 'zod/mini';
+import { eventTypes } from '../contract/event-types.ts';
+import { asOfDate, parsePeriod } from '../indicators/period.ts';
+import { analyticsCsv, analyticsLimits } from './analytics.ts';
+import { analyticsQuery, getAnalytics } from './analytics-route.ts';
+import { getEventOutcome, maxEventsPerRequest, maxRequestBytes, submitEvents } from './event-routes.ts';
+import { figureFields } from './figures.ts';
+import { servedOpenApi } from './openapi-served.ts';
+import { ApiError } from './problems.ts';
+import { defineRoute } from './route.ts';
+import {
+  analyticsPage,
+  catalogueResponse,
+  eventOutcome,
+  healthResponse,
+  indicatorFigure,
+  indicatorId,
+  openApiDocument,
+  periodText,
+  rebuildResponse,
+  reconcileResponse,
+  scopeQuery,
+  submissionResults,
+} from './schemas.ts';
+
+/** Version of the API contract (API.md v1.1). */
+export const apiVersion = '1.1.0';
+
+const noQuery = z.strictObject({});
+const anyRole = ['admin', 'viewer'] as const;
+const countyDivision = '500233000000';
+
+export const healthRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/health',
+  operationId: 'getHealth',
+  summary: 'Liveness: the API answers; no auth, no data',
+  access: 'public',
+  query: noQuery,
+  successStatus: 200,
+  response: healthResponse,
+  problems: [400],
+  handle: async () => ({ status: 'ok' as const, version: apiVersion }),
+});
+
+export const openApiRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/openapi.json',
+  operationId: 'getOpenApi',
+  summary: 'This document',
+  access: 'public',
+  query: noQuery,
+  successStatus: 200,
+  response: openApiDocument,
+  problems: [400],
+  // The document is generated from this table by `npm run contracts` and shipped packed (openapi-served.ts).
+  handle: async () => ({
+    raw: { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'max-age=300' }, body: servedOpenApi() },
+  }),
+});
+
+export const listIndicatorsRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/indicators',
+  operationId: 'listIndicators',
+  summary: 'The indicator catalogue',
+  access: anyRole,
+  query: noQuery,
+  successStatus: 200,
+  response: catalogueResponse,
+  problems: [400, 403],
+  handle: async ({ deps }) => ({
+    indicators: deps.catalog.map(({ id, pillar, kind, unit, name, description }) => ({ id, pillar, kind, unit, name, description })),
+  }),
+});
+
+export const getIndicatorRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/indicators/{id}',
+  operationId: 'getIndicator',
+  summary: 'One indicator for a division or an organisation and a period',
+  description:
+    'Without `division` and `orgCode` the figure is for the caller’s division. An organisation outside the caller’s division answers 404, exactly as an unknown one.',
+  access: anyRole,
+  query: z.strictObject({ ...scopeQuery, period: periodText }),
+  pathParameters: { id: { schema: indicatorId } },
+  successStatus: 200,
+  response: indicatorFigure,
+  problems: [400, 403, 404],
+  example: { query: { division: countyDivision, period: '2026-Q4' }, params: { id: 'skilled_workers' } },
+  handle: async ({ caller, query, params, deps, scopes }) => {
+    const id = params['id'] ?? '';
+    const definition = deps.catalog.find((d) => d.id === id);
+    if (definition === undefined) throw new ApiError('unknown-indicator', `no indicator ${JSON.stringify(id.slice(0, 64))}; GET /v1/indicators lists them`);
+    const period = parsePeriod(query.period);
+    const scope = await scopes.resolve(caller, query);
+    const [figures] = await deps.indicators.evaluateAll([definition], [{ scope, period }]);
+    const figure = figures?.[0];
+    if (figure === undefined) throw new Error('the evaluator returned no figure');
+    return { indicator: definition.id, ...scope, period: period.text, ...figureFields(figure), asOf: asOfDate(period, deps.now()) };
+  },
+});
+
+export const analyticsRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/analytics',
+  operationId: 'getAnalytics',
+  summary: 'Many indicators × periods × divisions, as JSON or CSV, in pages',
+  description: [
+    `At most ${analyticsLimits.indicators} indicators, ${analyticsLimits.periods} periods and ${analyticsLimits.divisions} divisions per request; every parameter is checked before anything is computed.`,
+    '`indicators` and `periods` are comma-separated, without repeats. Without `division` and `orgCode` the rows are for the caller’s division; `breakdown=children` gives one row per child division instead.',
+    'A large answer comes in pages of whole divisions: pass the `next` of one page as `cursor` (with the same parameters) for the following one; the last page has no `next` (CSV: the `X-Next-Cursor` header).',
+    'Within a page rows come indicator by indicator as listed, then division, then period as listed.',
+    'DynamoDB-read budget: a page reads each counter item it needs at most once, batched (BatchGetItem for single items, one Query per run of items), plus one Query per stock metric for baselines: at most 2,236 requests for the largest request, all pages together (`npm run bench` measures it).',
+  ].join(' '),
+  access: anyRole,
+  query: analyticsQuery,
+  successStatus: 200,
+  response: analyticsPage,
+  csv: `RFC 4180 CSV in UTF-8 with a byte-order mark, CRLF line ends, a header line, then one line per row in the JSON order. Columns for a division: \`${analyticsCsv([], () => '', false).replace(/^\uFEFF/, '').trim()}\` (\`division_name\` is the Chinese name); with \`orgCode=\`: \`${analyticsCsv([], () => '', true).replace(/^\uFEFF/, '').trim()}\`. No cell starts with =, +, - or @ unless it is a number.`,
+  problems: [400, 403, 404],
+  example: { query: { indicators: 'skilled_workers,high_skilled_workers', periods: '2026-01,2026-02', division: countyDivision, breakdown: 'children' } },
+  handle: getAnalytics,
+});
+
+export const eventOutcomeRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/events/{source}/{id}',
+  operationId: 'getEventOutcome',
+  summary: 'The processing outcome of one event, including events rejected at the edge',
+  description: 'A producer sees its own source’s events; others the events counted within their division. Anything else answers 404, as an unknown event does.',
+  access: ['admin', 'viewer', 'producer'],
+  query: noQuery,
+  pathParameters: {
+    source: { schema: z.string().check(z.regex(/^[a-z_][a-z0-9._-]{1,63}$/)) },
+    id: { schema: z.string().check(z.minLength(1), z.maxLength(128)), description: 'Percent-encoded.' },
+  },
+  successStatus: 200,
+  response: eventOutcome,
+  problems: [400, 403, 404],
+  example: { params: { source: 'hrss.zhongxian', id: 'ev-1' } },
+  handle: getEventOutcome,
+});
+
+export const submitEventsRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/events',
+  operationId: 'submitEvents',
+  summary: 'Validate events, queue the valid ones, record the rejected ones',
+  description: [
+    `One CloudEvent or an array of 1–${maxEventsPerRequest}; the body is at most ${maxRequestBytes} bytes. Each event is validated at once, exactly as the processor validates it.`,
+    'A `producer` may send only events whose `source` equals its `source` claim: another source’s event is rejected `forbidden_type` (detail: the token’s own source only) and recorded. An `admin` of the root division may send as any source; anyone else gets 403.',
+    'Every rejected event is recorded in the Ledger, so `GET /v1/events/{source}/{id}` answers for it.',
+  ].join(' '),
+  access: ['admin', 'viewer', 'producer'],
+  query: noQuery,
+  requestBody: {
+    oneOf: [
+      { $ref: '#/components/schemas/CloudEvent' },
+      { type: 'array', minItems: 1, maxItems: maxEventsPerRequest, items: { $ref: '#/components/schemas/CloudEvent' } },
+    ],
+  },
+  successStatus: 202,
+  response: submissionResults,
+  problems: [400, 403, 413],
+  handle: submitEvents,
+});
+
+const maintenanceNote =
+  'Needs the `admin` role for the root division. Runs synchronously in the maintenance function (locally, in the API process); 503 `maintenance-unavailable` when none is configured.';
+
+export const rebuildRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/admin/rebuild',
+  operationId: 'rebuildCounters',
+  summary: 'Rebuild the Counters and State tables from the recorded accepted events',
+  description: `${maintenanceNote} Pause the processor while it runs.`,
+  access: ['admin'],
+  query: noQuery,
+  successStatus: 200,
+  response: rebuildResponse,
+  problems: [400, 403, 503],
+  handle: async ({ caller, deps, scopes }) => {
+    scopes.requireRootAdmin(caller, 'rebuilding counters');
+    const { rebuilt, skippedEvents } = await deps.maintenance.run('rebuild');
+    return { rebuilt, skippedEvents: [...skippedEvents] };
+  },
+});
+
+export const reconcileRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/admin/reconcile',
+  operationId: 'reconcileCounters',
+  summary: 'Compare the live counters with a replay of the recorded accepted events',
+  description: `${maintenanceNote} Read-only; \`differenceCount: 0\` and no \`skippedEvents\` is the healthy answer.`,
+  access: ['admin'],
+  query: noQuery,
+  successStatus: 200,
+  response: reconcileResponse,
+  problems: [400, 403, 503],
+  handle: async ({ caller, deps, scopes }) => {
+    scopes.requireRootAdmin(caller, 'reconciling counters');
+    const { differences, differenceCount, truncated, checkedItems, events, skippedEvents } = await deps.maintenance.run('reconcile');
+    return { differences: [...differences], differenceCount, truncated, checkedItems, events, skippedEvents: [...skippedEvents] };
+  },
+});
+
+/** Every route, in the order the OpenAPI document lists them. */
+export const routeTable = [
+  healthRoute,
+  openApiRoute,
+  listIndicatorsRoute,
+  getIndicatorRoute,
+  analyticsRoute,
+  eventOutcomeRoute,
+  submitEventsRoute,
+  rebuildRoute,
+  reconcileRoute,
+] as const;
+
+/** The event types `POST /v1/events` accepts, for the document's request schema. */
+export const acceptedEventTypes = eventTypes;
+
+/** Routes that need no token (`GET /v1/health`, `GET /v1/openapi.json`): the authorizer must let them through. */
+export const publicRoutes: readonly { readonly method: string; readonly path: string }[] = (routeTable as readonly { method: string; path: string; access: unknown }[])
+  .filter((route) => route.access === 'public')
+  .map(({ method, path }) => ({ method, path }));

@@ -1,0 +1,115 @@
+/**
+ * Every shape the API reads from a query string or writes in a response,
+ * once, as zod/mini schemas. The route table points at them; the OpenAPI
+ * document and the CLI client's types are derived from them, so a response
+ * shape is written down in exactly one place.
+ */
+import * as z from 'zod/mini';
+import { indicatorCatalog } from '../indicators/catalog.ts';
+
+/** The period forms of INDICATORS.md: `2026`, `2026-Q4`, `2026-11`, `2026-11-24`, `all`. */
+export const periodPattern = /^(all|[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)$/;
+
+export const divisionCode = z.string().check(z.regex(/^[0-9]{12}$/, 'must be a 12-digit division code'));
+export const orgCode = z.string().check(z.regex(/^[0-9A-Z]{18}$/, 'must be an 18-character unified social credit code'));
+export const periodText = z.string().check(z.regex(periodPattern, 'must be YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or all'));
+export const indicatorId = z.enum(indicatorCatalog.map((definition) => definition.id) as [string, ...string[]]);
+
+/** Where a figure is asked for: one of them, or neither for the caller's own division. */
+export const scopeQuery = { division: z.optional(divisionCode), orgCode: z.optional(orgCode) };
+
+/** A figure's value and, for ratios, its parts. */
+const figureFields = {
+  value: z.nullable(z.number()),
+  numerator: z.optional(z.number()),
+  denominator: z.optional(z.number()),
+};
+
+/** Exactly one of `division` and `orgCode` names where a figure is counted. */
+const countedAt = { division: z.optional(divisionCode), orgCode: z.optional(orgCode) };
+
+export const healthResponse = z.object({ status: z.literal('ok'), version: z.string() });
+
+export const catalogueResponse = z.object({
+  indicators: z.array(
+    z.object({
+      id: indicatorId,
+      pillar: z.enum(['party', 'skills', 'rights']),
+      kind: z.enum(['flow', 'stock', 'ratio']),
+      unit: z.enum(['count', 'percent', 'yuan']),
+      name: z.object({ zh: z.string(), en: z.string() }),
+      description: z.string(),
+    }),
+  ),
+});
+
+export const indicatorFigure = z.object({
+  indicator: indicatorId,
+  ...countedAt,
+  period: periodText,
+  ...figureFields,
+  /** The last Asia/Shanghai date the figure includes. */
+  asOf: z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/)),
+});
+
+export const analyticsRow = z.object({ indicator: indicatorId, ...countedAt, period: periodText, ...figureFields });
+
+export const analyticsPage = z.object({
+  rows: z.array(analyticsRow),
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  next: z.optional(z.string()),
+});
+
+export const rejectionReason = z.enum(['invalid_envelope', 'invalid_data', 'unknown_type', 'forbidden_type', 'conflict', 'unknown_org']);
+
+export const eventOutcome = z.object({
+  source: z.string(),
+  id: z.string(),
+  type: z.nullable(z.string()),
+  outcome: z.enum(['accepted', 'duplicate', 'rejected']),
+  reason: z.optional(rejectionReason),
+  receivedAt: z.string(),
+  processedAt: z.string(),
+});
+
+export const submissionResults = z.object({
+  results: z.array(
+    z.object({
+      index: z.number().check(z.int(), z.nonnegative()),
+      source: z.optional(z.string()),
+      id: z.optional(z.string()),
+      status: z.enum(['queued', 'rejected']),
+      reason: z.optional(z.enum(['invalid_envelope', 'invalid_data', 'unknown_type', 'forbidden_type', 'queue_unavailable'])),
+      detail: z.optional(z.string()),
+    }),
+  ),
+});
+
+const skippedEvent = z.object({
+  source: z.string(),
+  id: z.string(),
+  type: z.string(),
+  outcome: z.enum(['reject', 'unknown_org']),
+  reason: z.string(),
+});
+
+const count = z.number().check(z.int(), z.nonnegative());
+
+export const rebuildResponse = z.object({
+  rebuilt: z.object({ counters: count, baselines: count, state: count, events: count, deletedCounters: count, deletedState: count }),
+  skippedEvents: z.array(skippedEvent),
+});
+
+export const reconcileResponse = z.object({
+  differences: z.array(
+    z.object({ pk: z.string(), sk: z.string(), metric: z.string(), live: z.nullable(z.number()), recomputed: z.nullable(z.number()) }),
+  ),
+  differenceCount: count,
+  truncated: z.boolean(),
+  checkedItems: count,
+  events: count,
+  skippedEvents: z.array(skippedEvent),
+});
+
+/** The OpenAPI document is JSON; its own schema is the OpenAPI specification's. */
+export const openApiDocument = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.looseObject({}) });

@@ -1,0 +1,62 @@
+/**
+ * The API as the Lambda adapter runs it, for unit tests: API Gateway events
+ * in, results out. Tests may pass an evaluator with `evaluate` (one cell at a
+ * time) where the API takes an `IndicatorComputation`.
+ */
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { lambdaAdapter } from '../../functions/api/handler-adapter.ts';
+import { analyticsConcurrency, mapWithConcurrency } from '../../packages/api/analytics.ts';
+import type { ApiDependencies, IndicatorComputation } from '../../packages/api/dependencies.ts';
+import { createApi } from '../../packages/api/router.ts';
+import { defaultClaimNames } from '../../packages/config/deployment.ts';
+import type { IndicatorDefinition } from '../../packages/indicators/catalog.ts';
+import type { CounterScope } from '../../packages/indicators/counter-source.ts';
+import type { IndicatorValue } from '../../packages/indicators/evaluator.ts';
+import type { Period } from '../../packages/indicators/period.ts';
+import type { RejectedRecord } from '../../packages/storage/event-store.ts';
+import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
+
+/** One cell at a time, as the evaluator computes. */
+export interface CellEvaluator {
+  evaluate(definitions: readonly IndicatorDefinition[], scope: CounterScope, period: Period): Promise<IndicatorValue[]>;
+}
+
+/** An IndicatorComputation from a one-cell evaluator. */
+export function cellByCell(evaluator: CellEvaluator): IndicatorComputation {
+  return {
+    evaluateAll: (definitions, cells) =>
+      mapWithConcurrency(cells, analyticsConcurrency, ({ scope, period }) => evaluator.evaluate(definitions, scope, period)),
+  };
+}
+
+export type TestDependencies = Omit<ApiDependencies, 'indicators' | 'claimNames' | 'recordRejection' | 'pseudonymiser'> & {
+  readonly indicators: IndicatorComputation | CellEvaluator;
+  readonly claimNames?: ApiDependencies['claimNames'];
+  readonly recordRejection?: ApiDependencies['recordRejection'];
+  readonly pseudonymiser?: ApiDependencies['pseudonymiser'];
+};
+
+/** The pseudonym key of API unit tests. */
+export const testPseudonymiser = new Pseudonymiser('api-unit-test-pseudonym-key-0123456789');
+
+/** The API handler over test dependencies; `recorded` collects what it records as rejected. */
+export function createApiHandler(
+  deps: TestDependencies,
+  recorded: RejectedRecord[] = [],
+): (event: APIGatewayProxyEventV2WithJWTAuthorizer) => Promise<APIGatewayProxyStructuredResultV2> {
+  const indicators = 'evaluateAll' in deps.indicators ? deps.indicators : cellByCell(deps.indicators);
+  return lambdaAdapter(
+    createApi({
+      ...deps,
+      indicators,
+      claimNames: deps.claimNames ?? defaultClaimNames,
+      pseudonymiser: deps.pseudonymiser ?? testPseudonymiser,
+      recordRejection:
+        deps.recordRejection ??
+        ((record) => {
+          recorded.push(record);
+          return Promise.resolve();
+        }),
+    }),
+  );
+}
