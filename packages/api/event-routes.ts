@@ -45,7 +45,7 @@ function eventsOf(text: string): unknown[] {
 function withSourceCheck(caller: Caller, validation: ValidationResult): ValidationResult {
   if (!validation.ok || caller.role !== 'producer' || validation.event.source === caller.source) return validation;
   const { source, id, type } = validation.event;
-  return { ok: false, reason: 'forbidden_type', detail: foreignSourceDetail, key: { source, id }, type };
+  return { ok: false, reason: 'forbidden_type', detail: foreignSourceDetail, key: { source, id }, source, id, type };
 }
 
 type Submission = z.infer<typeof submissionResults>;
