@@ -6,9 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { countersTable, env, ledgerTable, stateTable, unknownOrgMaxAttempts } from '../../packages/config/resources.ts';
 import { DivisionTree, loadDeploymentConfig } from '../../packages/config/deployment.ts';
-import { requireEnv } from '../../packages/config/environment.ts';
+import { processorSettings, tableNames } from '../../packages/config/environment.ts';
 import type { ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { processBatch } from '../../packages/processing/process-batch.ts';
 import { loadPseudonymKey } from '../../packages/processing/pseudonym-key.ts';
@@ -18,17 +17,15 @@ import { EventStore } from '../../packages/storage/event-store.ts';
 const logger = new Logger({ serviceName: 'reform-indicators-processor' });
 const metrics = new Metrics({ namespace: 'ReformIndicators', serviceName: 'processor' });
 const config = loadDeploymentConfig();
-const store = new EventStore(
-  DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-  { ledger: requireEnv(ledgerTable.envVar), state: requireEnv(stateTable.envVar), counters: requireEnv(countersTable.envVar) },
-);
+const settings = processorSettings();
+const store = new EventStore(DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), tableNames());
 const dependencies: ProcessorDependencies = {
   store,
   divisions: new DivisionTree(config.root),
   sources: config.sources,
   rewards: config.rewards,
   pseudonymiser: new Pseudonymiser(await loadPseudonymKey()),
-  unknownOrgMaxAttempts: Number(process.env[env.unknownOrgMaxAttempts] ?? unknownOrgMaxAttempts),
+  unknownOrgMaxAttempts: settings.unknownOrgMaxAttempts,
 };
 
 /**

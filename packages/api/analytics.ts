@@ -3,6 +3,7 @@
  * limits, bounded-concurrency evaluation and the CSV rendering.
  */
 import { ApiError } from './problems.ts';
+import type { ExactNumber } from './http.ts';
 
 /** Largest request the route accepts, per list (contract/API.md). */
 export const analyticsLimits = { indicators: 50, periods: 60, divisions: 100 } as const;
@@ -25,7 +26,7 @@ export const maxPageBytes = 5_000_000;
 export type AnalyticsRow = {
   readonly indicator: string;
   readonly period: string;
-  readonly value: number | null;
+  readonly value: number | ExactNumber | null;
   readonly numerator?: number;
   readonly denominator?: number;
 } & ({ readonly division: string } | { readonly orgCode: string });
@@ -81,14 +82,14 @@ export function prefersCsv(accept: string | undefined): boolean {
 const byteOrderMark = '\uFEFF';
 
 /** RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes. */
-function csvField(value: string | number | null | undefined): string {
+function csvField(value: string | number | ExactNumber | null | undefined): string {
   if (value === null || value === undefined) return '';
   // A spreadsheet would run a cell starting with = + - @ as a formula; numbers alone may (negative values).
   const text = typeof value === 'string' && /^[=+\-@]/.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-const csvLine = (fields: readonly (string | number | null | undefined)[]): string => `${fields.map(csvField).join(',')}\r\n`;
+const csvLine = (fields: readonly (string | number | ExactNumber | null | undefined)[]): string => `${fields.map(csvField).join(',')}\r\n`;
 
 /**
  * The rows as CSV: UTF-8 with BOM, CRLF line ends, header first. Division

@@ -26,11 +26,35 @@ export interface HttpResponse {
   readonly body: string;
 }
 
+/** Marks an exact number in serialised JSON; a control character, which no accepted text contains. */
+const exactMarker = '\u001eexact:';
+
+/**
+ * A number written into JSON as its exact decimal text: JSON numbers have no
+ * precision limit, JavaScript's do (a sum of money past 2^53 fen).
+ */
+export class ExactNumber {
+  constructor(readonly text: string) {}
+
+  toJSON(): string {
+    return `${exactMarker}${this.text}`;
+  }
+
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** JSON text of `body`, with every {@link ExactNumber} written as a bare number. */
+export function toJson(body: unknown): string {
+  return JSON.stringify(body).replace(/"\\u001eexact:(-?\d+(?:\.\d+)?)"/g, '$1');
+}
+
 /** A JSON answer; never cached: figures change as events arrive. */
 export function jsonResponse(statusCode: number, body: unknown, headers: Readonly<Record<string, string>> = {}): HttpResponse {
   return {
     statusCode,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-    body: JSON.stringify(body),
+    body: toJson(body),
   };
 }

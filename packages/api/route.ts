@@ -7,7 +7,7 @@
 import type * as z from 'zod/mini';
 import type { Caller, Role } from '../auth/claims.ts';
 import type { ApiDependencies } from './dependencies.ts';
-import type { HttpRequest, HttpResponse } from './http.ts';
+import type { ExactNumber, HttpRequest, HttpResponse } from './http.ts';
 import type { ScopeResolver } from './scope.ts';
 
 /** Everything a route handler gets. */
@@ -23,7 +23,10 @@ export interface RouteContext<Query> {
 }
 
 /** A handler answers with the response schema's value, or a whole response (CSV, other statuses). */
-export type RouteResult<Response> = Response | { readonly raw: HttpResponse };
+export type RouteResult<Response> = WireNumbers<Response> | { readonly raw: HttpResponse };
+
+/** A response as handlers build it: any number may be an {@link ExactNumber}, which is written as a JSON number too. */
+export type WireNumbers<T> = T extends number ? number | ExactNumber : T extends readonly (infer E)[] ? readonly WireNumbers<E>[] : T extends object ? { [K in keyof T]: WireNumbers<T[K]> } : T;
 
 export interface RouteDefinition<QueryShape extends z.core.$ZodShape = z.core.$ZodShape, Response extends z.ZodMiniType = z.ZodMiniType> {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';

@@ -89,7 +89,7 @@ export class ReformApiClient {
   private async request(method: string, path: string, body?: string): Promise<unknown> {
     const { text } = await this.send(method, path, body, 'application/json');
     try {
-      return JSON.parse(text);
+      return JSON.parse(keepLongNumbersExact(text));
     } catch {
       throw new ApiProblemError(502, 'Unexpected response', `${method} ${path.split('?')[0]} answered without JSON`);
     }
@@ -146,7 +146,56 @@ function analyticsParams(query: AnalyticsQuery, cursor: string | undefined): URL
 
 /** The body, once it has the route's response shape (the schema of the route table). */
 function checked<S extends z.ZodMiniType>(schema: S, body: unknown, route: string): z.infer<S> {
-  const result = schema.safeParse(body);
+  const result = schema.safeParse(asDoubles(body));
   if (!result.success) throw new ApiProblemError(502, 'Unexpected response', `${route} answered in an unexpected shape`);
-  return result.data;
+  // The checked shape, with numbers too long for a double still as their exact text (see keepLongNumbersExact).
+  return body as z.infer<S>;
+}
+
+/** Marks a number kept as text; a control character, which no JSON string from the API contains unescaped. */
+const exactMark = '\u0001';
+
+/**
+ * JSON text with every number of more than 15 significant digits turned into
+ * a string (marked), so parsing keeps it exact: a sum of money past 2^53 fen
+ * is a JSON number the API writes exactly, and a double would round it.
+ */
+export function keepLongNumbersExact(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; ) {
+    const c = text.charAt(i);
+    if (c === '"') {
+      // A string literal, copied as it is (escapes included).
+      let j = i + 1;
+      while (j < text.length && text.charAt(j) !== '"') j += text.charAt(j) === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      const number = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i))?.[0] ?? c;
+      const significant = number.replace(/[eE].*$/, '').replace(/[-.]/g, '').replace(/^0+/, '').length;
+      out += significant > 15 && !/[eE]/.test(number) ? `"\\u0001${number}"` : number;
+      i += number.length;
+    } else {
+      out += c;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** The exact value of a figure: a number, or the exact decimal text of one too long for a double. */
+export type ExactFigure = number | string;
+
+/** `body` with kept texts turned back into doubles, for checking its shape only. */
+function asDoubles(body: unknown): unknown {
+  if (typeof body === 'string' && body.startsWith(exactMark)) return Number(body.slice(1));
+  if (Array.isArray(body)) return body.map(asDoubles);
+  if (typeof body === 'object' && body !== null) return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, asDoubles(v)]));
+  return body;
+}
+
+/** A figure value as received: the number, or the exact text of a long one (unmarked). */
+export function exactFigure(value: unknown): ExactFigure | null {
+  if (typeof value === 'string' && value.startsWith(exactMark)) return value.slice(1);
+  return typeof value === 'number' ? value : null;
 }

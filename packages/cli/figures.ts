@@ -3,6 +3,7 @@ import type { DivisionTree } from '../config/deployment.ts';
 import type { IndicatorDefinition, IndicatorUnit } from '../indicators/catalog.ts';
 import { indicatorCatalog } from '../indicators/catalog.ts';
 import type { AnalyticsRow, IndicatorFigure } from './api-client.ts';
+import { exactFigure } from './api-client.ts';
 import { renderTable } from './terminal-table.ts';
 
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
@@ -10,10 +11,13 @@ const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximum
 
 /** `114,300`, `87.23%`, `¥56,850,000.00`; `—` for an empty ratio. Without a unit, the plain grouped number. */
 export function formatValue(value: number | null, unit: IndicatorUnit | undefined): string {
-  if (value === null) return '—';
-  if (unit === 'percent') return `${grouped.format(value)}%`;
-  if (unit === 'yuan') return `¥${money.format(value)}`;
-  return grouped.format(value);
+  // A value too long for a double arrives as its exact text (api-client.ts); Intl formats that text exactly.
+  const exact = exactFigure(value);
+  if (exact === null) return '—';
+  const formattable = exact as number | `${number}`;
+  if (unit === 'percent') return `${grouped.format(formattable)}%`;
+  if (unit === 'yuan') return `¥${money.format(formattable)}`;
+  return grouped.format(formattable);
 }
 
 /** Percent, rounded half-up to 2 decimals as the API rounds; null when the denominator is 0. */

@@ -85,13 +85,15 @@ async function loadDemo(stack: LocalStack): Promise<void> {
     return;
   }
   const progress = progressLine();
+  const started = performance.now();
   await sendEvents(stack.sqs, stack.queueUrl, events, (sent, total) =>
     progress.update(`demo data: sent ${sent}/${total} events from ${files.length} files`, sent === total),
   );
   await waitUntilDrained(stack.sqs, stack.queueUrl, {
     onCheck: ({ visible, inFlight, delayed }) => progress.update(`processing: ${visible + inFlight + delayed} events still queued`),
   });
-  progress.update('processing: done', true);
+  const seconds = (performance.now() - started) / 1000;
+  progress.update(`processing: done — ${events.length} demo events sent and applied in ${seconds.toFixed(1)} s (${(events.length / seconds).toFixed(0)} events/s)`, true);
   const summary = await summariseLedger(stack.ddb, stack.env[ledgerTable.envVar] ?? ledgerTable.name);
   const rejected = Object.entries(summary.rejected).map(([reason, count]) => `${count} ${reason}`);
   const dead = await messagesInQueue(stack.sqs, stack.dlqUrl);

@@ -11,6 +11,8 @@ import { metrics } from '../../packages/domain/metrics.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
 import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
 import { InMemoryCounterSource } from '../../packages/indicators/in-memory-counter-source.ts';
+import { keepLongNumbersExact } from '../../packages/cli/api-client.ts';
+import { formatValue } from '../../packages/cli/figures.ts';
 import type { EventOutcome, EventOutcomeReader } from '../../packages/storage/ledger-reader.ts';
 import type { OrganisationReader, OrganisationRecord } from '../../packages/storage/org-reader.ts';
 
@@ -348,5 +350,22 @@ describe('routing and authorisation', () => {
 
   it('answers 403 to a scope that is not a division of this deployment', async () => {
     await expectProblem('/v1/indicators', { claims: { role: 'admin', division: '110101000000' } }, 403, 'forbidden');
+  });
+});
+
+describe('money past 2^53 fen', () => {
+  // 2^53 + 1 fen and more: a double cannot hold it; every door must give it exactly.
+  const huge = new InMemoryCounterSource().addNetChange(`DIV#${county}`, '2026-05-01', metrics.legalAidRecoveredFen, 9_007_199_254_740_993n);
+  const deps = { indicators: new IndicatorEvaluator(huge, ownOnly) };
+
+  it('is exact in the JSON figure, the analytics JSON and CSV, and as the CLI reads and prints it', async () => {
+    const figure = await setUp(deps).api(event('/v1/indicators/legal_aid_recovered_yuan', { query: { division: county, period: '2026' } }));
+    expect(figure.body).toContain('"value":90071992547409.93');
+    const rows = await setUp(deps).api(event('/v1/analytics', { query: { indicators: 'legal_aid_recovered_yuan', division: county, periods: '2026' } }));
+    expect(rows.body).toContain('"value":90071992547409.93');
+    const csv = await setUp(deps).api({ ...event('/v1/analytics', { query: { indicators: 'legal_aid_recovered_yuan', division: county, periods: '2026' } }), headers: { host: 'api.example', accept: 'text/csv' } });
+    expect(csv.body).toContain(',90071992547409.93,');
+    const read = JSON.parse(keepLongNumbersExact(figure.body ?? '')) as { value: number };
+    expect(formatValue(read.value, 'yuan')).toBe('¥90,071,992,547,409.93');
   });
 });
