@@ -100,7 +100,7 @@ describe('kill -9 of npm start', () => {
     const [jvm] = dynamoDbJvms(dataDirectory);
     expect(jvm).toBeDefined();
     const owner = parentOf(jvm!);
-    expect(readFileSync(`/proc/${owner}/cmdline`, 'utf8')).toContain('cli.ts');
+    expect(readFileSync(`/proc/${owner}/cmdline`, 'utf8')).toContain('reform.ts');
     process.kill(owner, 'SIGKILL');
     expect(await eventually(() => dynamoDbJvms(dataDirectory), (pids) => pids.length === 0, 20_000)).toEqual([]);
   }, 120_000);
