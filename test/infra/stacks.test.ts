@@ -321,14 +321,14 @@ describe('functions', () => {
     }
   });
 
-  it('give the processor the pseudonym secret ARN and the API the queue URL', () => {
+  it('give the processor and the API the pseudonym secret ARN (the API keys its edge rejection records), and the API the queue URL', () => {
     const { statelessTemplate, stateless, stateful } = synthesised;
     const env = (fn: 'processor' | 'api') =>
       statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, stateless[fn].function)].Properties.Environment.Variables;
     expect(env('processor').PSEUDONYM_SECRET_ARN).toEqual(stateless.resolve(stateful.pseudonymSecret.secretArn));
     expect(env('processor').UNKNOWN_ORG_MAX_ATTEMPTS).toBe('3');
     expect(env('api').EVENTS_QUEUE_URL).toEqual(stateless.resolve(stateful.eventsQueue.queueUrl));
-    expect(env('api').PSEUDONYM_SECRET_ARN).toBeUndefined();
+    expect(env('api').PSEUDONYM_SECRET_ARN).toEqual(stateless.resolve(stateful.pseudonymSecret.secretArn));
   });
 });
 
