@@ -94,6 +94,8 @@ interface Candidate {
 interface Decided {
   readonly candidate: Candidate;
   readonly decision: Extract<Decision, { outcome: 'apply' }>;
+  /** The state keys the decision read (its rule's keys): it holds only if none of them changes before it commits. */
+  readonly read: readonly string[];
 }
 
 /** Counter changes of a chunked event per transaction after the first: 100 less the fence and the chunk marker. */
@@ -289,7 +291,7 @@ async function decideAll(
     const decision = applyEvent(c.domain, state, { rewards: deps.rewards, ...divisions });
     if (decision.outcome === 'apply') {
       for (const write of decision.writes) state.set(write.key, write.item);
-      decided.push({ candidate: c, decision });
+      decided.push({ candidate: c, decision, read: missingStateKeys(c.domain, state, new Set(), divisions) });
     }
     return decision;
   };
@@ -365,7 +367,7 @@ interface Unit {
  * a fixed share of its counter changes, so an interrupted event is completed
  * from its recorded effects on redelivery.
  */
-function planUnits(decided: readonly Decided[], fence: Fence, storedPages: ReadonlyMap<string, number>, divisions: Divisions, now: () => Date): Unit[] {
+function planUnits(decided: readonly Decided[], fence: Fence, storedPages: ReadonlyMap<string, number>, divisions: Divisions, now: () => Date, maxEvents: number): Unit[] {
   const pages = new Map(storedPages);
   const units: Unit[] = [];
   let members: Decided[] = [];
@@ -386,7 +388,8 @@ function planUnits(decided: readonly Decided[], fence: Fence, storedPages: Reado
       states: [...states.values()],
       storedPages: new Map([...states.keys()].map((key) => [key, pages.get(key) ?? 1])),
       counters: counterChanges(group.flatMap((d) => d.decision.deltas), group.flatMap((d) => d.decision.distinct ?? []), divisions.lineage),
-      baselines: group.flatMap((d) => d.decision.baselines ?? []),
+      // One write per item: of two balances for one (metric, division, asOf), the later decision holds.
+      baselines: [...new Map(group.flatMap((d) => d.decision.baselines ?? []).map((b) => [`${b.metric}|${b.division}|${b.asOf}`, b])).values()],
     };
   };
   const fits = (plan: TransactionPlan): boolean => {
@@ -402,7 +405,7 @@ function planUnits(decided: readonly Decided[], fence: Fence, storedPages: Reado
   };
   for (const d of decided) {
     const candidate = build([...members, d]);
-    if (fits(candidate)) {
+    if (members.length < maxEvents && fits(candidate)) {
       members.push(d);
       current = candidate;
       continue;
@@ -453,13 +456,24 @@ async function commitAll(
   attempt: number,
   settle: (c: Candidate, o: ProcessOutcome) => void,
 ): Promise<{ uncommitted: Candidate[]; fenced: boolean }> {
-  const units = planUnits(decided, fence, pagesRead.get(decided) ?? new Map(), divisions, now);
-  for (let u = 0; u < units.length; u++) {
-    const unit = units[u] as Unit;
+  // First try: as many events a transaction as fit. After a failure (a racing
+  // processor moved state), one event a transaction, so one contended event
+  // no longer takes a whole transaction of others down with it.
+  const units = planUnits(decided, fence, pagesRead.get(decided) ?? new Map(), divisions, now, attempt === 0 ? Number.POSITIVE_INFINITY : 1);
+  const uncommitted: Candidate[] = [];
+  /** State keys written by transactions that failed: an event that read one was decided on state that never landed. */
+  const notLanded = new Set<string>();
+  for (const unit of units) {
     const [first, ...rest] = unit.plans as [TransactionPlan, ...TransactionPlan[]];
-    const result: CommitResult = await deps.store.commit(first, attempt);
-    if (result.status !== 'committed') {
-      return { uncommitted: units.slice(u).flatMap((x) => x.members.map((m) => m.candidate)), fenced: result.status === 'fenced' };
+    const dependsOnFailed = unit.members.some((m) => m.read.some((key) => notLanded.has(key)) || m.decision.writes.some((w) => notLanded.has(w.key)));
+    const result: CommitResult | undefined = dependsOnFailed ? undefined : await deps.store.commit(first, attempt);
+    if (result?.status === 'fenced') return { uncommitted: [...uncommitted, ...units.slice(units.indexOf(unit)).flatMap((x) => x.members.map((m) => m.candidate))], fenced: true };
+    if (result?.status !== 'committed') {
+      for (const m of unit.members) {
+        uncommitted.push(m.candidate);
+        for (const w of m.decision.writes) notLanded.add(w.key);
+      }
+      continue;
     }
     if (rest.length > 0) {
       const record = first.events[0] as AcceptedRecord;
@@ -471,7 +485,7 @@ async function commitAll(
       settle(candidate, { outcome: 'accepted', source, id, type, itemsWritten: perEvent, ...(decision.note === undefined ? {} : { note: decision.note }) });
     }
   }
-  return { uncommitted: [], fenced: false };
+  return { uncommitted, fenced: false };
 }
 
 /**
