@@ -23,6 +23,8 @@ export interface ApiServerOptions {
   readonly host?: string;
   /** Largest request body, bytes; 1 MiB by default. */
   readonly maxBodyBytes?: number;
+  /** Serves what lies outside `/v1/` (the web console, console-server.ts); resolves to false for API requests. */
+  readonly console?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 }
 
 export interface ApiServer {
@@ -50,6 +52,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (options.console !== undefined && (await options.console(request, response))) return;
     const claims = authenticate(request.headers.authorization, jwtKey);
     if (typeof claims === 'string') {
       // The body is read and dropped, so the client gets the answer rather than a reset connection.

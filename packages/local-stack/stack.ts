@@ -9,6 +9,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { env as envNames, eventsQueue, processorEventSource, unknownOrgMaxAttempts } from '../../infra/definitions.ts';
 import type { ApiServerOptions } from './api-server.ts';
 import { startApiServer } from './api-server.ts';
+import { createConsoleRequestHandler } from './console-server.ts';
+import { loadDeploymentConfig } from '../config/deployment.ts';
 import type { RunningEmulator } from './emulators.ts';
 import {
   createQueues,
@@ -153,7 +155,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let apiUrl: string | undefined;
     if (options.withApi !== false) {
       const handler = await importHandler<ApiServerOptions['handler']>('../../functions/api/handler.ts', 'handler', 'the API');
-      const server = await startApiServer({ handler, jwtKey: keys.jwtKey, port: options.apiPort ?? 3000, host: '127.0.0.1' });
+      const consoleHandler = createConsoleRequestHandler({ jwtKey: keys.jwtKey, divisions: loadDeploymentConfig().root });
+      const server = await startApiServer({ handler, jwtKey: keys.jwtKey, port: options.apiPort ?? 3000, host: '127.0.0.1', console: consoleHandler });
       cleanups.push(() => server.close());
       apiUrl = server.url;
     }
