@@ -4,6 +4,12 @@ import { endSession, isRootAdmin, session } from './auth/session.ts';
 import { locale, setLocale, t } from './i18n/locale.ts';
 import { services } from './services.ts';
 
+/** Moves focus into the page itself: a fragment link alone only scrolls in some browsers. */
+function skipToMain(event: MouseEvent): void {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
 /** The frame of every page: skip link, header with navigation, language and session, and the page itself. */
 export const App = defineComponent({
   name: 'App',
@@ -19,7 +25,7 @@ export const App = defineComponent({
       const current = session.value;
       return (
         <>
-          <a class="skip-link" href="#main">
+          <a class="skip-link" href="#main" onClick={skipToMain}>
             {m.app.skip}
           </a>
           <header class="topbar">
