@@ -33,3 +33,22 @@ export const LoadState = defineComponent({
     };
   },
 });
+
+/** A failure the user should read: why an action or a download did not work. Nothing when `problem` is empty. */
+export const ProblemNote = defineComponent({
+  name: 'ProblemNote',
+  props: {
+    problem: { type: String, required: true },
+    /** Said before the problem; the generic "could not load" by default. */
+    prefix: { type: String, default: undefined },
+  },
+  setup(props) {
+    return () =>
+      props.problem === '' ? null : (
+        <p class="state state--error" role="alert">
+          {props.prefix ?? t.value.common.failed}
+          {props.problem}
+        </p>
+      );
+  },
+});

@@ -42,3 +42,31 @@ export function describeError(error: unknown): string {
   if (error instanceof ApiProblemError || error instanceof SignedOutError || error instanceof RouteUnavailableError) return error.message;
   return error instanceof Error ? error.name : 'unknown error';
 }
+
+export interface Action<A extends unknown[]> {
+  readonly busy: Ref<boolean>;
+  /** Why the last run failed; empty when it did not. */
+  readonly problem: Ref<string>;
+  run(...args: A): Promise<void>;
+}
+
+/** Something a user starts (a lookup, a reconcile, a sign-in): busy while it runs, and why it failed. */
+export function useAction<A extends unknown[]>(work: (...args: A) => Promise<void>, describe: (error: unknown) => string = describeError): Action<A> {
+  const busy = ref(false);
+  const problem = ref('');
+  return {
+    busy,
+    problem,
+    run: async (...args) => {
+      busy.value = true;
+      problem.value = '';
+      try {
+        await work(...args);
+      } catch (error) {
+        problem.value = describe(error);
+      } finally {
+        busy.value = false;
+      }
+    },
+  };
+}

@@ -1,7 +1,8 @@
 import { defineComponent, ref } from 'vue';
 import type { EventOutcome } from '../api/shapes.ts';
 import { ApiProblemError } from '../errors.ts';
-import { describeError } from '../components/load.ts';
+import { describeError, useAction } from '../components/load.ts';
+import { ProblemNote } from '../components/LoadState.tsx';
 import { formatTimestamp, t } from '../i18n/locale.ts';
 import { services } from '../services.ts';
 
@@ -12,21 +13,13 @@ export const EventsPage = defineComponent({
     const source = ref('');
     const id = ref('');
     const outcome = ref<EventOutcome>();
-    const problem = ref('');
-    const busy = ref(false);
-
-    const lookUp = async (): Promise<void> => {
-      busy.value = true;
-      problem.value = '';
-      outcome.value = undefined;
-      try {
+    const lookUp = useAction(
+      async () => {
+        outcome.value = undefined;
         outcome.value = await services().api.eventOutcome(source.value.trim(), id.value.trim());
-      } catch (error) {
-        problem.value = error instanceof ApiProblemError && error.status === 404 ? t.value.events.notFound : describeError(error);
-      } finally {
-        busy.value = false;
-      }
-    };
+      },
+      (error) => (error instanceof ApiProblemError && error.status === 404 ? t.value.events.notFound : describeError(error)),
+    );
 
     return () => {
       const m = t.value.events;
@@ -40,7 +33,7 @@ export const EventsPage = defineComponent({
             class="form"
             onSubmit={(e: Event) => {
               e.preventDefault();
-              void lookUp();
+              void lookUp.run();
             }}
           >
             <label class="picker">
@@ -51,15 +44,11 @@ export const EventsPage = defineComponent({
               <span class="picker__label">{m.id}</span>
               <input required maxlength={128} name="id" autocomplete="off" value={id.value} onInput={(e: Event) => (id.value = (e.target as HTMLInputElement).value)} />
             </label>
-            <button type="submit" class="button button--primary" disabled={busy.value}>
+            <button type="submit" class="button button--primary" disabled={lookUp.busy.value}>
               {m.lookup}
             </button>
           </form>
-          {problem.value === '' ? null : (
-            <p class="state state--error" role="alert">
-              {problem.value}
-            </p>
-          )}
+          <ProblemNote problem={lookUp.problem.value} prefix="" />
           {found === undefined ? null : (
             <dl class="facts panel" data-testid="outcome" aria-live="polite">
               <div>

@@ -2,7 +2,7 @@ import { computed, defineComponent, reactive } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import type { ContributingEvent, ExplainedPart, Explanation, Indicator } from '../api/shapes.ts';
 import { DivisionPicker } from '../components/DivisionPicker.tsx';
-import { LoadState } from '../components/LoadState.tsx';
+import { LoadState, ProblemNote } from '../components/LoadState.tsx';
 import { describeError, useLoad } from '../components/load.ts';
 import { PeriodPicker } from '../components/PeriodPicker.tsx';
 import { queryString, useScopeQuery } from '../components/scope-query.ts';
@@ -136,12 +136,7 @@ export const ExplainPage = defineComponent({
               </tbody>
             </table>
           ) : null}
-          {listed?.problem ? (
-            <p class="state state--error" role="alert">
-              {t.value.common.failed}
-              {listed.problem}
-            </p>
-          ) : null}
+          <ProblemNote problem={listed?.problem ?? ''} />
           {listed === undefined || listed.next !== undefined ? (
             <button type="button" class="button" disabled={listed?.loading === true} onClick={() => void loadEvents(part.part)}>
               {listed === undefined ? `${t.value.explain.events} (${formatCount(part.events)})` : t.value.common.loadMore}

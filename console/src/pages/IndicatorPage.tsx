@@ -7,8 +7,8 @@ import type { ChartOption } from '../charts/echarts.ts';
 import { accent } from '../charts/echarts.ts';
 import { DivisionPicker } from '../components/DivisionPicker.tsx';
 import { saveBlob } from '../components/download.ts';
-import { LoadState } from '../components/LoadState.tsx';
-import { describeError, useLoad } from '../components/load.ts';
+import { LoadState, ProblemNote } from '../components/LoadState.tsx';
+import { useAction, useLoad } from '../components/load.ts';
 import { PeriodPicker } from '../components/PeriodPicker.tsx';
 import { queryString, useScopeQuery } from '../components/scope-query.ts';
 import { formatCount, formatFigure, locale, t } from '../i18n/locale.ts';
@@ -31,7 +31,6 @@ export const IndicatorPage = defineComponent({
     const scope = useScopeQuery();
     const id = computed(() => String(route.params['id'] ?? ''));
     const mode = computed<SeriesMode>(() => (queryString(route.query['series']) === 'years' ? 'years' : 'months'));
-    const downloadProblem = ref('');
 
     const indicator = useLoad<Indicator | undefined>(async () => (await services().catalog()).find((i) => i.id === id.value), [id]);
     const seriesQuery = computed<AnalyticsQuery>(() => ({
@@ -54,14 +53,9 @@ export const IndicatorPage = defineComponent({
       [breakdownQuery],
     );
 
-    const download = async (query: AnalyticsQuery, name: string): Promise<void> => {
-      downloadProblem.value = '';
-      try {
-        saveBlob(await services().api.analyticsCsv(query), name);
-      } catch (error) {
-        downloadProblem.value = describeError(error);
-      }
-    };
+    const download = useAction(async (query: AnalyticsQuery, name: string) => {
+      saveBlob(await services().api.analyticsCsv(query), name);
+    });
 
     const seriesOption = (unit: Indicator['unit'], rows: readonly AnalyticsRow[]): ChartOption => ({
       animation: false,
@@ -124,7 +118,7 @@ export const IndicatorPage = defineComponent({
                   <option value="years">{t.value.indicator.years}</option>
                 </select>
               </label>
-              <button type="button" class="button" onClick={() => void download(seriesQuery.value, `${id.value}-${scope.division.value}-series.csv`)}>
+              <button type="button" class="button" onClick={() => void download.run(seriesQuery.value, `${id.value}-${scope.division.value}-series.csv`)}>
                 {t.value.indicator.downloadSeries}
               </button>
             </div>
@@ -144,18 +138,13 @@ export const IndicatorPage = defineComponent({
                   type="button"
                   class="button"
                   data-testid="download-table"
-                  onClick={() => void download(breakdownQuery.value, `${id.value}-${scope.division.value}-${scope.periodText.value}.csv`)}
+                  onClick={() => void download.run(breakdownQuery.value, `${id.value}-${scope.division.value}-${scope.periodText.value}.csv`)}
                 >
                   {t.value.indicator.downloadTable}
                 </button>
               ) : null}
             </div>
-            {downloadProblem.value === '' ? null : (
-              <p class="state state--error" role="alert">
-                {t.value.common.failed}
-                {downloadProblem.value}
-              </p>
-            )}
+            <ProblemNote problem={download.problem.value} />
             {!hasChildren.value ? <p class="state state--muted">{t.value.indicator.noChildren}</p> : null}
             <LoadState status={breakdown.status.value} problem={breakdown.problem.value} onRetry={() => void breakdown.reload()} />
             {hasChildren.value && rows.length > 0 ? (

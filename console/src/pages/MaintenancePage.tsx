@@ -1,7 +1,8 @@
 import { defineComponent, ref } from 'vue';
 import type { RebuildResult, Reconciliation } from '../api/shapes.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
-import { describeError } from '../components/load.ts';
+import { useAction } from '../components/load.ts';
+import { ProblemNote } from '../components/LoadState.tsx';
 import { formatCount, t } from '../i18n/locale.ts';
 import { services } from '../services.ts';
 
@@ -11,22 +12,14 @@ export const MaintenancePage = defineComponent({
   setup() {
     const reconciliation = ref<Reconciliation>();
     const rebuilt = ref<RebuildResult>();
-    const problem = ref('');
-    const busy = ref<'reconcile' | 'rebuild'>();
     const asking = ref(false);
-
-    const run = async (what: 'reconcile' | 'rebuild'): Promise<void> => {
-      busy.value = what;
-      problem.value = '';
-      try {
-        if (what === 'reconcile') reconciliation.value = await services().api.reconcile();
-        else rebuilt.value = await services().api.rebuild();
-      } catch (error) {
-        problem.value = describeError(error);
-      } finally {
-        busy.value = undefined;
-      }
-    };
+    const reconcile = useAction(async () => {
+      reconciliation.value = await services().api.reconcile();
+    });
+    const rebuild = useAction(async () => {
+      rebuilt.value = await services().api.rebuild();
+    });
+    const busy = (): boolean => reconcile.busy.value || rebuild.busy.value;
 
     return () => {
       const m = t.value.maintenance;
@@ -36,17 +29,12 @@ export const MaintenancePage = defineComponent({
           <header class="page__header">
             <h1 id="page-title">{m.title}</h1>
           </header>
-          {problem.value === '' ? null : (
-            <p class="state state--error" role="alert">
-              {t.value.common.failed}
-              {problem.value}
-            </p>
-          )}
+          <ProblemNote problem={reconcile.problem.value || rebuild.problem.value} />
           <section class="panel" aria-labelledby="reconcile-title">
             <h2 id="reconcile-title">{m.reconcile}</h2>
             <p>{m.reconcileHelp}</p>
-            <button type="button" class="button button--primary" disabled={busy.value !== undefined} onClick={() => void run('reconcile')}>
-              {busy.value === 'reconcile' ? t.value.common.loading : m.reconcile}
+            <button type="button" class="button button--primary" disabled={busy()} onClick={() => void reconcile.run()}>
+              {reconcile.busy.value ? t.value.common.loading : m.reconcile}
             </button>
             {result === undefined ? null : (
               <div data-testid="reconciliation" aria-live="polite">
@@ -92,8 +80,8 @@ export const MaintenancePage = defineComponent({
           <section class="panel" aria-labelledby="rebuild-title">
             <h2 id="rebuild-title">{m.rebuild}</h2>
             <p>{m.rebuildHelp}</p>
-            <button type="button" class="button button--danger" disabled={busy.value !== undefined} onClick={() => (asking.value = true)}>
-              {busy.value === 'rebuild' ? t.value.common.loading : m.rebuild}
+            <button type="button" class="button button--danger" disabled={busy()} onClick={() => (asking.value = true)}>
+              {rebuild.busy.value ? t.value.common.loading : m.rebuild}
             </button>
             {rebuilt.value === undefined ? null : (
               <p class="check check--ok" aria-live="polite">
@@ -106,7 +94,7 @@ export const MaintenancePage = defineComponent({
                 confirmLabel={m.rebuild}
                 onAnswer={(confirmed: boolean) => {
                   asking.value = false;
-                  if (confirmed) void run('rebuild');
+                  if (confirmed) void rebuild.run();
                 }}
               />
             ) : null}

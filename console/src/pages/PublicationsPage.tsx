@@ -3,8 +3,8 @@ import { useRoute, useRouter } from 'vue-router';
 import type { AnalyticsRow, Indicator } from '../api/shapes.ts';
 import { isRootAdmin, session } from '../auth/session.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
-import { LoadState } from '../components/LoadState.tsx';
-import { describeError, useLoad } from '../components/load.ts';
+import { LoadState, ProblemNote } from '../components/LoadState.tsx';
+import { useAction, useLoad } from '../components/load.ts';
 import { PeriodPicker } from '../components/PeriodPicker.tsx';
 import { queryString } from '../components/scope-query.ts';
 import { formatFigure, formatSigned, formatTimestamp, locale, t } from '../i18n/locale.ts';
@@ -49,19 +49,11 @@ export const PublicationsPage = defineComponent({
     const publishPeriod = ref<PeriodChoice>(defaultPeriod());
     const publishTitle = ref('');
     const asking = ref(false);
-    const publishProblem = ref('');
-    const publish = async (confirmed: boolean): Promise<void> => {
-      asking.value = false;
-      if (!confirmed) return;
-      publishProblem.value = '';
-      try {
-        const edition = await services().api.publish({ period: periodText(publishPeriod.value), title: publishTitle.value.trim() });
-        await editions.reload();
-        await router.replace({ query: { edition: edition.id } });
-      } catch (error) {
-        publishProblem.value = describeError(error);
-      }
-    };
+    const publish = useAction(async () => {
+      const edition = await services().api.publish({ period: periodText(publishPeriod.value), title: publishTitle.value.trim() });
+      await editions.reload();
+      await router.replace({ query: { edition: edition.id } });
+    });
 
     const unitOf = (id: string): Indicator['unit'] => catalog.data.value?.find((i) => i.id === id)?.unit ?? 'count';
     const nameOf = (id: string): string => catalog.data.value?.find((i) => i.id === id)?.name[locale.value] ?? id;
@@ -207,17 +199,15 @@ export const PublicationsPage = defineComponent({
                 {t.value.publications.publish}
               </button>
             </form>
-            {publishProblem.value === '' ? null : (
-              <p class="state state--error" role="alert">
-                {t.value.common.failed}
-                {publishProblem.value}
-              </p>
-            )}
+            <ProblemNote problem={publish.problem.value} />
             {asking.value ? (
               <ConfirmDialog
                 message={t.value.publications.publishConfirm(periodLabel(periodText(publishPeriod.value)))}
                 confirmLabel={t.value.publications.publish}
-                onAnswer={(confirmed: boolean) => void publish(confirmed)}
+                onAnswer={(confirmed: boolean) => {
+                  asking.value = false;
+                  if (confirmed) void publish.run();
+                }}
               />
             ) : null}
           </section>

@@ -2,7 +2,8 @@ import { defineComponent, onMounted, ref } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import type { Role } from '../auth/session.ts';
 import { completeOidcSignIn, signInLocally, signInWithOidc } from '../auth/session.ts';
-import { describeError } from '../components/load.ts';
+import { describeError, useAction } from '../components/load.ts';
+import { ProblemNote } from '../components/LoadState.tsx';
 import { queryString } from '../components/scope-query.ts';
 import { t } from '../i18n/locale.ts';
 import { services } from '../services.ts';
@@ -21,25 +22,14 @@ export const SignInPage = defineComponent({
     const { config, divisions } = services();
     const role = ref<Role>('admin');
     const division = ref(divisions.root.code);
-    const problem = ref('');
-    const busy = ref(false);
-
-    const submit = async (): Promise<void> => {
-      busy.value = true;
-      problem.value = '';
-      try {
-        if (config.auth.mode === 'local') {
-          await signInLocally(role.value, division.value);
-          await router.replace(safeReturnPath(queryString(route.query['next'])));
-        } else {
-          await signInWithOidc(config.auth);
-        }
-      } catch (error) {
-        problem.value = describeError(error);
-      } finally {
-        busy.value = false;
+    const submit = useAction(async () => {
+      if (config.auth.mode === 'local') {
+        await signInLocally(role.value, division.value);
+        await router.replace(safeReturnPath(queryString(route.query['next'])));
+      } else {
+        await signInWithOidc(config.auth);
       }
-    };
+    });
 
     return () => {
       const m = t.value.signIn;
@@ -50,7 +40,7 @@ export const SignInPage = defineComponent({
             class="form form--stacked panel"
             onSubmit={(e: Event) => {
               e.preventDefault();
-              void submit();
+              void submit.run();
             }}
           >
             {config.auth.mode === 'local' ? (
@@ -75,22 +65,17 @@ export const SignInPage = defineComponent({
                     ))}
                   </select>
                 </label>
-                <button type="submit" class="button button--primary" disabled={busy.value}>
+                <button type="submit" class="button button--primary" disabled={submit.busy.value}>
                   {m.submit}
                 </button>
               </>
             ) : (
-              <button type="submit" class="button button--primary" disabled={busy.value}>
+              <button type="submit" class="button button--primary" disabled={submit.busy.value}>
                 {m.oidc}
               </button>
             )}
           </form>
-          {problem.value === '' ? null : (
-            <p class="state state--error" role="alert">
-              {m.failed}
-              {problem.value}
-            </p>
-          )}
+          <ProblemNote problem={submit.problem.value} prefix={m.failed} />
         </section>
       );
     };
