@@ -283,6 +283,7 @@ describe('the console with the demo data', () => {
     expect(reached.some((r) => r.startsWith('a:发展产业工人党员'))).toBe(true);
     // The skip link takes focus past the navigation.
     await page.goto('/');
+    await waitUntilReady(page);
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     expect(await page.evaluate('document.activeElement?.id')).toBe('main');
