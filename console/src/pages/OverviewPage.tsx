@@ -17,6 +17,9 @@ import { services } from '../services.ts';
 interface OverviewData {
   readonly catalog: readonly Indicator[];
   readonly figures: ReadonlyMap<string, AnalyticsRow>;
+}
+
+interface Sparklines {
   readonly months: readonly string[];
   /** Indicator → its value in each of `months`. */
   readonly series: ReadonlyMap<string, readonly (number | null)[]>;
@@ -54,28 +57,31 @@ export const OverviewPage = defineComponent({
   name: 'OverviewPage',
   setup() {
     const scope = useScopeQuery();
+    // The figures first, the sparklines after: the cards show their values without waiting
+    // for the twelve months of every indicator, the larger of the two analytics calls.
     const loaded = useLoad<OverviewData>(async () => {
-      const { api } = services();
       const catalog = await services().catalog();
-      const indicators = catalog.map((i) => i.id);
+      const current = await services().api.analytics({ indicators: catalog.map((i) => i.id), periods: [scope.periodText.value], division: scope.division.value });
+      return { catalog, figures: new Map(current.map((row) => [row.indicator, row])) };
+    }, [scope.division, scope.periodText]);
+    const sparklines = useLoad<Sparklines>(async () => {
+      const catalog = await services().catalog();
       const months = twelveMonthsTo(scope.period.value);
-      // Two analytics calls: the period's figures, and every indicator's last 12 months for the sparklines.
-      const [current, monthly] = await Promise.all([
-        api.analytics({ indicators, periods: [scope.periodText.value], division: scope.division.value }),
-        api.analytics({ indicators, periods: months, division: scope.division.value }),
-      ]);
+      const monthly = await services().api.analytics({ indicators: catalog.map((i) => i.id), periods: months, division: scope.division.value });
       const series = new Map<string, (number | null)[]>();
       for (const row of monthly) {
         const values = series.get(row.indicator) ?? months.map(() => null);
         values[months.indexOf(row.period)] = row.value;
         series.set(row.indicator, values);
       }
-      return { catalog, figures: new Map(current.map((row) => [row.indicator, row])), months, series };
+      return { months, series };
     }, [scope.division, scope.periodText]);
     const published = useLoad(() => publishedFigures(scope.division.value, scope.periodText.value), [scope.division, scope.periodText]);
 
     onUpdated(() => {
+      // Measured by test/bench/console-size.ts: figures shown, then sparklines drawn.
       if (loaded.status.value === 'ready' && performance.getEntriesByName('overview-ready').length === 0) performance.mark('overview-ready');
+      if (sparklines.status.value === 'ready' && performance.getEntriesByName('overview-sparklines').length === 0) performance.mark('overview-sparklines');
     });
 
     const byPillar = computed(() => {
@@ -90,6 +96,7 @@ export const OverviewPage = defineComponent({
       const compact = formatCompact(row?.value, indicator.unit);
       const publishedValue = published.status.value === 'ready' ? published.data.value?.get(indicator.id) : undefined;
       const link = { query: scope.query.value };
+      const lines = sparklines.data.value;
       return (
         <article class="card" key={indicator.id} data-indicator={indicator.id} aria-labelledby={`card-${indicator.id}`}>
           <h3 id={`card-${indicator.id}`} class="card__title">
@@ -118,7 +125,11 @@ export const OverviewPage = defineComponent({
               <dd>{row?.progress === undefined || row.progress === null ? t.value.common.none : formatFigure(row.progress, 'percent')}</dd>
             </div>
           </dl>
-          <EChart size="spark" label={t.value.overview.sparkline(name)} option={sparkline(data.series.get(indicator.id) ?? [], data.months)} />
+          {lines === undefined ? (
+            <div class="chart chart--spark" aria-hidden="true" />
+          ) : (
+            <EChart size="spark" label={t.value.overview.sparkline(name)} option={sparkline(lines.series.get(indicator.id) ?? [], lines.months)} />
+          )}
           <RouterLink class="card__explain" to={{ path: '/explain', query: { ...scope.query.value, indicator: indicator.id } }}>
             {t.value.overview.explain}
             <span class="visually-hidden">: {name}</span>
