@@ -29,6 +29,8 @@ export interface ApiServerOptions {
   readonly host?: string;
   /** Largest request body, bytes; 1 MiB by default. */
   readonly maxBodyBytes?: number;
+  /** Serves what lies outside `/v1/` (the web console, console-server.ts); resolves to false for API requests. */
+  readonly console?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 }
 
 export interface ApiServer {
@@ -57,6 +59,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (options.console !== undefined && (await options.console(request, response))) return;
     // Like API Gateway's routes without an authorizer: health and the OpenAPI document need no token.
     const isPublic = publicRoutes.some((route) => route.method === request.method && route.path === (request.url ?? '').split('?')[0]);
     const claims = isPublic ? {} : await authenticate(request.headers.authorization, verify);

@@ -9,6 +9,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { eventsQueue, ledgerTable } from '../config/resources.ts';
 import { claimsFor } from '../auth/claims.ts';
 import { maxTokenLifetimeSeconds, signLocalToken } from '../auth/local-tokens.ts';
+import { ensureConsoleBuilt } from '../../console/serving/build.ts';
 import { loadDeploymentConfig } from '../config/deployment.ts';
 import { demoDirectory, loadDemoEvents, messagesInQueue, sendEvents, waitUntilDrained } from './demo-data.ts';
 import { whenLauncherDies } from './launcher-watch.ts';
@@ -115,6 +116,7 @@ async function printWhereEverythingIs(stack: LocalStack, dataDirectory: string |
   const api = stack.apiUrl ?? '(not running)';
   const tables = ['LEDGER_TABLE', 'STATE_TABLE', 'COUNTERS_TABLE'].map((name) => `${name}=${stack.env[name]}`).join('  ');
   console.log(`
+console         ${api}/   (sign in with any role and division)
 API             ${api}
 DynamoDB Local  ${stack.env['AWS_ENDPOINT_URL_DYNAMODB']}   (listens on all interfaces: no bind option)
 SQS emulator    ${stack.env['AWS_ENDPOINT_URL_SQS']}   (loopback only)
@@ -179,11 +181,15 @@ export async function startCommand(args: string[]): Promise<void> {
   // A kill -9 of npm (or of tsx) signals nothing to this process: notice it, and stop.
   whenLauncherDies(() => void shutdown('the launching process exited'));
 
+  // The console's address first: it is what most people came for.
+  if (apiPort !== 0) console.log(`console: http://127.0.0.1:${apiPort}/ (starting…)`);
+  await ensureConsoleBuilt({ log: (line) => console.log(line) });
   stack = await startLocalStack({
     apiPort,
     ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}),
     ...(dataDirectory !== undefined ? { dataDirectory } : {}),
   });
+  console.log(`console: ${stack.apiUrl}/ (serving; the demo data loads next)`);
   if (stopping) {
     await stack.stop();
     return;

@@ -10,6 +10,8 @@ import type { JWK } from 'jose';
 import { env as envNames, eventsQueue, processorEventSource, unknownOrgMaxAttempts } from '../config/resources.ts';
 import type { ApiServerOptions } from './api-server.ts';
 import { startApiServer } from './api-server.ts';
+import { createConsoleRequestHandler } from './console-server.ts';
+import { loadDeploymentConfig } from '../config/deployment.ts';
 import type { RunningEmulator } from './emulators.ts';
 import {
   createQueues,
@@ -162,7 +164,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let apiUrl: string | undefined;
     if (options.withApi !== false) {
       const handler = await importHandler<ApiServerOptions['handler']>('../../functions/api/handler.ts', 'handler', 'the API');
-      const server = await startApiServer({ handler, jwks: keys.jwks, port: options.apiPort ?? 3000, host: '127.0.0.1' });
+      const config = loadDeploymentConfig();
+      const consoleHandler = createConsoleRequestHandler({ jwtKey: keys.jwtPrivateKey, divisions: config.root, claimNames: config.claims });
+      const server = await startApiServer({ handler, jwks: keys.jwks, port: options.apiPort ?? 3000, host: '127.0.0.1', console: consoleHandler });
       cleanups.push(() => server.close());
       apiUrl = server.url;
     }
