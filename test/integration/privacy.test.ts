@@ -106,7 +106,6 @@ describe('an ID number outside the ID-number fields', () => {
     // The API records the events it rejects at the edge too, so the Ledger holds both doors' rejections.
     const rejections = (await scanAll(stack.env['LEDGER_TABLE']!)).filter((item) => item['outcome'] === 'rejected');
     expect(rejections.length).toBeGreaterThanOrEqual(viaQueue.length);
-    expect(rejections.length).toBeLessThanOrEqual(viaQueue.length + viaApi.length);
     expect(new Set(rejections.map((r) => r['reason']))).toEqual(new Set(['invalid_data']));
     const details = new Set(rejections.map((r) => String(r['detail']).split(':')[0]));
     for (const { field } of [...viaQueue, ...viaApi]) expect(details.has(field), field).toBe(true);
