@@ -53,7 +53,8 @@ describe('cdk synth via the CLI, offline', () => {
     const environments = Object.values(manifest.artifacts)
       .filter((a) => a.type === 'aws:cloudformation:stack')
       .map((a) => a.environment);
-    expect(environments).toEqual(['aws://unknown-account/cn-northwest-1', 'aws://unknown-account/cn-northwest-1']);
+    // Stateful, stateless and console stacks, all in the deployment's region.
+    expect(environments).toEqual(['aws://unknown-account/cn-northwest-1', 'aws://unknown-account/cn-northwest-1', 'aws://unknown-account/cn-northwest-1']);
     const template = JSON.parse(readFileSync(join(outdir, 'ReformIndicators-Stateless.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string; Properties: { Runtime?: string } }>;
     };
