@@ -152,8 +152,8 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
       const fetched = [...new Set(round.flatMap((c) => missingStateKeys(c.domain, new Map(), new Set(), divisions)))];
       const first = await deps.store.load(fetched, round.map((c) => ({ source: c.event.source, id: c.event.id })));
       const unsettled = await settleKnown(round, first.accepted, deps, now, settle);
-      const decided = await decideAll(unsettled, { ...first, fetched }, deps, divisions, settle, retry);
-      const { uncommitted, fenced } = await commitAll(decided, fence, deps, divisions, now, attempt, settle);
+      const { decided, pages } = await decideAll(unsettled, { ...first, fetched }, deps, divisions, settle, retry);
+      const { uncommitted, fenced } = await commitAll(decided, pages, fence, deps, divisions, now, attempt, settle);
       if (fenced) deps.store.forgetFence();
       if (fenced && attempt + 1 < maxAttempts) {
         // Maintenance moved the epoch since the fence was read: decide again under the new one.
@@ -268,7 +268,7 @@ async function decideAll(
   divisions: Divisions,
   settle: (c: Candidate, o: ProcessOutcome) => void,
   retry: (c: Candidate, e: RetryableProcessingError) => void,
-): Promise<Decided[]> {
+): Promise<{ decided: Decided[]; pages: ReadonlyMap<string, number> }> {
   const state = new Map(loaded.state);
   const fetched = new Set(loaded.fetched);
   const pages = new Map(loaded.pages);
@@ -311,8 +311,7 @@ async function decideAll(
     }
   }
   await Promise.all(rejected);
-  pagesRead.set(decided, pages);
-  return decided;
+  return { decided, pages };
 }
 
 /** What the round's first read found. */
@@ -322,8 +321,6 @@ interface Loaded {
   readonly fetched: readonly string[];
 }
 
-/** Stored page counts of the state each decided batch read, for the planner. */
-const pagesRead = new WeakMap<readonly Decided[], Map<string, number>>();
 
 async function rejectAndSettle(c: Candidate, reason: RejectionReason, detail: string, deps: ProcessorDependencies, settle: (c: Candidate, o: ProcessOutcome) => void): Promise<void> {
   await deps.store.recordRejection(rejectionOf(c, reason, detail, deps.now ?? (() => new Date())));
@@ -449,6 +446,8 @@ function chunkCounters(changes: readonly CounterChange[]): CounterChange[][] {
  */
 async function commitAll(
   decided: Decided[],
+  /** How many stored pages each state item read had (surplus continuations are deleted). */
+  storedPages: ReadonlyMap<string, number>,
   fence: Fence,
   deps: ProcessorDependencies,
   divisions: Divisions,
@@ -459,7 +458,7 @@ async function commitAll(
   // First try: as many events a transaction as fit. After a failure (a racing
   // processor moved state), one event a transaction, so one contended event
   // no longer takes a whole transaction of others down with it.
-  const units = planUnits(decided, fence, pagesRead.get(decided) ?? new Map(), divisions, now, attempt === 0 ? Number.POSITIVE_INFINITY : 1);
+  const units = planUnits(decided, fence, storedPages, divisions, now, attempt === 0 ? Number.POSITIVE_INFINITY : 1);
   const uncommitted: Candidate[] = [];
   /** State keys written by transactions that failed: an event that read one was decided on state that never landed. */
   const notLanded = new Set<string>();
