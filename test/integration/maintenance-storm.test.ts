@@ -6,7 +6,8 @@
  * even mid-storm, and afterwards every event is in once, the queue and the
  * dead-letter queue are empty, and the figures are what the events give.
  */
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { scanTable } from '../support/tables.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { messagesInQueue } from '../../packages/local-stack/demo-data.ts';
@@ -55,7 +56,7 @@ describe('rebuild and reconcile during a storm of events', () => {
     await waitUntilDrained(stack.sqs, stack.queueUrl, 300_000);
     expect(await messagesInQueue(stack.sqs, stack.dlqUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
 
-    const ledger = (await doc.send(new ScanCommand({ TableName: stack.env['LEDGER_TABLE'], ConsistentRead: true }))).Items ?? [];
+    const ledger = await scanTable(doc, stack.env['LEDGER_TABLE'] as string);
     const accepted = ledger.filter((i) => i['sk'] === 'ACCEPTED');
     expect(accepted).toHaveLength(workload.length);
     expect(ledger.filter((i) => String(i['sk']).startsWith('REJECTED#'))).toEqual([]);
