@@ -34,8 +34,8 @@ export function divisionShares(divisions: readonly string[], lineage: (division:
   return shares;
 }
 
-/** Where a distinct-count period key lives: the item and the attribute. */
-function distinctCell(metric: string, period: string): { sk: string; attribute: string } {
+/** Where a distinct-count period key (`D#…`, `M#…`, `Q#…`, `Y#…`, `A#ALL`) lives: the item and the attribute. */
+export function distinctCell(metric: string, period: string): { sk: string; attribute: string } {
   if (period.startsWith('D#')) {
     const date = period.slice(2);
     return { sk: counterKeys.month(date), attribute: counterKeys.dayAttribute(metric, date) };

@@ -9,7 +9,9 @@
  */
 import { counterKeys, distinctMetrics } from '../domain/metrics.ts';
 import type { Metric } from '../domain/metrics.ts';
+import { distinctCell } from '../domain/counter-changes.ts';
 import type { CounterScope, CounterSource } from './counter-source.ts';
+import { counterPartition } from './counter-source.ts';
 import type { CalendarDate, Period } from './period.ts';
 
 // Bounds that stand for "since records began" and "no end": every real date lies between them.
@@ -56,17 +58,18 @@ export class CounterLayoutReader {
 
   /** A distinct-count metric's count for exactly `period` at `scope` itself. */
   async distinctCount(scope: CounterScope, period: Period, metric: Metric): Promise<bigint> {
-    const partition = 'division' in scope ? counterKeys.division(scope.division) : counterKeys.org(scope.orgCode);
-    const { sk, attribute } =
+    const periodKey =
       period.kind === 'all'
-        ? { sk: counterKeys.allTime(), attribute: metric }
+        ? counterKeys.allTime()
         : period.kind === 'year'
-          ? { sk: counterKeys.year(period.first), attribute: metric }
+          ? counterKeys.year(period.first)
           : period.kind === 'quarter'
-            ? { sk: counterKeys.quarter(period.first), attribute: metric }
+            ? counterKeys.quarter(period.first)
             : period.kind === 'month'
-              ? { sk: counterKeys.month(period.first), attribute: metric }
-              : { sk: counterKeys.month(period.first), attribute: counterKeys.dayAttribute(metric, period.first) };
+              ? counterKeys.month(period.first)
+              : counterKeys.day(period.first);
+    const { sk, attribute } = distinctCell(metric, periodKey);
+    const partition = counterPartition(scope);
     const [item] = await this.source.itemsInRange(partition, { from: sk, to: sk });
     return item?.values[attribute] ?? 0n;
   }

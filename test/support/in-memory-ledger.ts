@@ -1,5 +1,6 @@
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import type { DomainEvent } from '../../packages/domain/apply-event.ts';
+import { distinctCell } from '../../packages/domain/counter-changes.ts';
 import { distinctMetrics } from '../../packages/domain/metrics.ts';
 import type { Metric } from '../../packages/domain/metrics.ts';
 import { rankOf } from '../../packages/domain/rank.ts';
@@ -62,8 +63,8 @@ export class InMemoryLedger extends ReplayLedger {
 /** {@link InMemoryLedger.value} over any counters laid out as the Counters table is (a recomputation's, say). */
 export function figureOf(counters: ReadonlyMap<string, Readonly<Record<string, bigint>>>, pk: string, sk: string, metric: string): number {
   if (distinctMetrics.has(metric as Metric)) {
-    const [cellSk, attribute] = sk.startsWith('D#') ? [`M#${sk.slice(2, 9)}`, `${metric}@${sk.slice(10, 12)}`] : [sk, metric];
-    return Number(counters.get(`${pk}|${cellSk}`)?.[attribute] ?? 0n);
+    const cell = distinctCell(metric, sk);
+    return Number(counters.get(`${pk}|${cell.sk}`)?.[cell.attribute] ?? 0n);
   }
   const [first, last] = daysOf(sk);
   const partitions = pk.startsWith('DIV#') ? divisions.subtree(pk.slice(4)).map((d) => `DIV#${d}`) : [pk];
