@@ -117,7 +117,7 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
   for (const message of messages) {
     const candidate = await validate(message, deps, now);
     if ('reason' in candidate) {
-      rejections.push(record(deps, candidate.record).then(() => settle({ message }, candidate.outcome)));
+      rejections.push(deps.store.recordRejection(candidate.record).then(() => settle({ message }, candidate.outcome)));
     } else pending.push(candidate);
   }
   await Promise.all(rejections);
@@ -215,10 +215,6 @@ async function validate(
     data: deps.pseudonymiser.pseudonymise(event.data, idNumberPaths(event.type)),
   } as DomainEvent;
   return { message, event, domain, contentHash: deps.pseudonymiser.contentHash(sent), receivedAt, key: ledgerPk(event.source, event.id) };
-}
-
-async function record(deps: ProcessorDependencies, rejection: Parameters<EventStore['recordRejection']>[0]): Promise<void> {
-  await deps.store.recordRejection(rejection);
 }
 
 function rejectionOf(c: Candidate, reason: RejectionReason, detail: string, now: () => Date): Parameters<EventStore['recordRejection']>[0] {
