@@ -199,7 +199,7 @@ export class HouseFunction extends Construct {
 
   /** Lets the function read `tables` with {@link readTableActions}; nothing else. */
   bindTablesForReading(tables: readonly BoundTable[], key: IKey): void {
-    this.bindTables(tables, readTableActions, 'Read');
+    this.bindTables(tables, readTableActions, 'Read', { withIndexes: true });
     this.bindKey(key, kmsReadActions);
   }
 
@@ -282,12 +282,16 @@ export class HouseFunction extends Construct {
     this.setEnvironment(envVar, secret.secretArn);
   }
 
-  private bindTables(tables: readonly BoundTable[], actions: readonly string[], sid: string): void {
+  /** `withIndexes`: readers also query the tables' global secondary indexes (the Ledger's explain indexes). */
+  private bindTables(tables: readonly BoundTable[], actions: readonly string[], sid: string, options: { withIndexes?: boolean } = {}): void {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: `${sid}Tables`,
         actions: [...actions],
-        resources: tables.map(({ table }) => table.tableArn),
+        resources: tables.flatMap(({ definition, table }) => [
+          table.tableArn,
+          ...(options.withIndexes === true ? (definition.indexes ?? []).map((index) => `${table.tableArn}/index/${index.name}`) : []),
+        ]),
       }),
     );
     for (const { definition, table } of tables) this.setEnvironment(definition.envVar, table.tableName);

@@ -11,11 +11,22 @@ export interface KeyAttribute {
   readonly type: 'S';
 }
 
+/** A global secondary index: its keys and the non-key attributes it copies. */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  /** Attributes projected besides the table's and the index's keys. */
+  readonly include: readonly string[];
+  readonly purpose: string;
+}
+
 export interface TableDefinition {
   /** Logical name; used as the CDK construct id and the local table name. */
   readonly name: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
+  readonly indexes?: readonly IndexDefinition[];
   /** Environment variable through which functions learn the physical name. */
   readonly envVar: string;
   readonly purpose: string;
@@ -32,6 +43,15 @@ export interface QueueDefinition {
   readonly deadLetter: { readonly name: string; readonly envVar: string; readonly retentionDays: number };
 }
 
+/**
+ * The attributes of the Ledger's explain entries (see packages/domain/explain.ts):
+ * scope, `<day>#<source>#<id>`, and the entry's counter cells.
+ */
+export const explainIndexes = {
+  division: { name: 'ExplainByDivision', partitionKey: 'xdp', sortKey: 'xds', cells: 'xd' },
+  org: { name: 'ExplainByOrg', partitionKey: 'xop', sortKey: 'xos', cells: 'xo' },
+} as const;
+
 /** Every applied or rejected event, keyed by (source, id): the idempotency ledger. */
 export const ledgerTable: TableDefinition = {
   name: 'Ledger',
@@ -39,6 +59,22 @@ export const ledgerTable: TableDefinition = {
   sortKey: { name: 'sk', type: 'S' },
   envVar: 'LEDGER_TABLE',
   purpose: 'event outcomes and the pseudonymised accepted events (for rebuilds)',
+  indexes: [
+    {
+      name: explainIndexes.division.name,
+      partitionKey: { name: explainIndexes.division.partitionKey, type: 'S' },
+      sortKey: { name: explainIndexes.division.sortKey, type: 'S' },
+      include: ['source', 'id', 'type', 'date', 'processedAt', explainIndexes.division.cells],
+      purpose: 'what each event changed at each division, by day: the events behind a division figure',
+    },
+    {
+      name: explainIndexes.org.name,
+      partitionKey: { name: explainIndexes.org.partitionKey, type: 'S' },
+      sortKey: { name: explainIndexes.org.sortKey, type: 'S' },
+      include: ['source', 'id', 'type', 'date', 'processedAt', explainIndexes.org.cells],
+      purpose: 'what each event changed at each organisation, by day: the events behind an organisation figure',
+    },
+  ],
 };
 
 /** Entity state events change: organisations, persons, certificates, dispute cases. */

@@ -22,11 +22,11 @@ import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import type { AttributeDefinition, KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
-import type { QueueDefinition, TableDefinition } from '../config/resources.ts';
+import type { IndexDefinition, KeyAttribute, QueueDefinition, TableDefinition } from '../config/resources.ts';
 import { queues as definedQueues, tables as definedTables } from '../config/resources.ts';
 
 /** Base class of every error raised by the local stack. */
@@ -308,7 +308,7 @@ export async function startSqsEmulator(): Promise<RunningEmulator> {
   };
 }
 
-function keySchemaOf(definition: TableDefinition): { keys: KeySchemaElement[]; attributes: AttributeDefinition[] } {
+function keySchemaOf(definition: { readonly partitionKey: KeyAttribute; readonly sortKey?: KeyAttribute }): { keys: KeySchemaElement[]; attributes: AttributeDefinition[] } {
   const keys: KeySchemaElement[] = [{ AttributeName: definition.partitionKey.name, KeyType: 'HASH' }];
   const attributes: AttributeDefinition[] = [{ AttributeName: definition.partitionKey.name, AttributeType: definition.partitionKey.type }];
   if (definition.sortKey !== undefined) {
@@ -316,6 +316,36 @@ function keySchemaOf(definition: TableDefinition): { keys: KeySchemaElement[]; a
     attributes.push({ AttributeName: definition.sortKey.name, AttributeType: definition.sortKey.type });
   }
   return { keys, attributes };
+}
+
+function indexOf(index: IndexDefinition): GlobalSecondaryIndex {
+  return {
+    IndexName: index.name,
+    KeySchema: keySchemaOf(index).keys,
+    Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] },
+  };
+}
+
+/** Key attributes of a table and of its indexes, each once. */
+function attributesOf(definition: TableDefinition): AttributeDefinition[] {
+  const all = [definition, ...(definition.indexes ?? [])].flatMap((d) => keySchemaOf(d).attributes);
+  return [...new Map(all.map((a) => [a.AttributeName, a])).values()];
+}
+
+/** Adds the indexes a table kept from an earlier version (`--data`) lacks. */
+async function addMissingIndexes(ddb: DynamoDBClient, definition: TableDefinition): Promise<void> {
+  const { Table } = await ddb.send(new DescribeTableCommand({ TableName: definition.name }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  for (const index of definition.indexes ?? []) {
+    if (present.has(index.name)) continue;
+    await ddb.send(
+      new UpdateTableCommand({
+        TableName: definition.name,
+        AttributeDefinitions: attributesOf(definition),
+        GlobalSecondaryIndexUpdates: [{ Create: indexOf(index) }],
+      }),
+    );
+  }
 }
 
 /**
@@ -329,18 +359,20 @@ export async function createTables(
 ): Promise<Record<string, string>> {
   const names: Record<string, string> = {};
   for (const definition of defs) {
-    const { keys, attributes } = keySchemaOf(definition);
+    const { keys } = keySchemaOf(definition);
     try {
       await ddb.send(
         new CreateTableCommand({
           TableName: definition.name,
           KeySchema: keys,
-          AttributeDefinitions: attributes,
+          AttributeDefinitions: attributesOf(definition),
           BillingMode: 'PAY_PER_REQUEST',
+          ...(definition.indexes === undefined ? {} : { GlobalSecondaryIndexes: definition.indexes.map(indexOf) }),
         }),
       );
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
+      await addMissingIndexes(ddb, definition);
     }
     names[definition.envVar] = definition.name;
   }
