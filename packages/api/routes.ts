@@ -42,6 +42,8 @@ export const apiVersion = '1.1.0';
 const noQuery = z.strictObject({});
 const anyRole = ['admin', 'viewer'] as const;
 const countyDivision = '500233000000';
+/** A publication id as the publish route makes them, for the document's examples. */
+export const examplePublicationId = '2026-Q3-20261008T020000Z-0a1b';
 
 export const healthRoute = defineRoute({
   method: 'GET',
@@ -271,6 +273,7 @@ export const getPublicationRoute = defineRoute({
   successStatus: 200,
   response: publicationSummary,
   problems: [400, 403, 404],
+  example: { params: { id: examplePublicationId } },
   handle: getPublication,
 });
 
@@ -291,6 +294,7 @@ export const editionFiguresRoute = defineRoute({
   response: editionFiguresPage,
   csv: 'The canonical CSV: UTF-8 with a byte-order mark, CRLF line ends, header `indicator,division,period,value,numerator,denominator`, one line per figure; `value` exact (empty for a ratio whose denominator is 0), numerator and denominator for ratios only.',
   problems: [400, 403, 404],
+  example: { params: { id: examplePublicationId } },
   handle: getEditionFigures,
 });
 
@@ -310,6 +314,7 @@ export const putTargetRoute = defineRoute({
   successStatus: 200,
   response: targetShape,
   problems: [400, 403, 404, 503],
+  example: { query: { division: countyDivision, period: '2026' }, params: { id: 'skilled_workers' } },
   handle: putTarget,
 });
 
@@ -325,6 +330,7 @@ export const deleteTargetRoute = defineRoute({
   successStatus: 200,
   response: z.object({ indicator: indicatorId, division: z.string(), period: z.string() }),
   problems: [400, 403, 404, 503],
+  example: { query: { division: countyDivision, period: '2026' }, params: { id: 'skilled_workers' } },
   handle: deleteTarget,
 });
 

@@ -124,6 +124,7 @@ export interface ApiSettings {
  * @throws ConfigError naming the first variable that is unset or malformed.
  */
 export function apiSettings(environment: NodeJS.ProcessEnv = process.env): ApiSettings {
+  const eventTables = tableNames(environment);
   const parsed = parseEnvironment(
     { [eventsQueue.envVar]: environmentValue.url, [publicationsTable.envVar]: environmentValue.name, [targetsTable.envVar]: environmentValue.name },
     { [env.maintenanceFunctionName]: environmentValue.name, [env.maintenanceMode]: z.string().check(z.regex(/^in-process$/, 'in-process or unset')) },
@@ -136,6 +137,6 @@ export function apiSettings(environment: NodeJS.ProcessEnv = process.env): ApiSe
       : parsed[env.maintenanceMode] === 'in-process'
         ? { kind: 'in-process' }
         : { kind: 'unconfigured' };
-  const tables = { ...tableNames(environment), publications: parsed[publicationsTable.envVar] as string, targets: parsed[targetsTable.envVar] as string };
+  const tables = { ...eventTables, publications: parsed[publicationsTable.envVar] as string, targets: parsed[targetsTable.envVar] as string };
   return { tables, queueUrl: parsed[eventsQueue.envVar] as string, maintenance };
 }
