@@ -10,6 +10,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { yuanText } from '../indicators/evaluator.ts';
 import { PublicationError } from './errors.ts';
 
 /** One target. `period` is a year, e.g. `2027`. */
@@ -48,14 +49,6 @@ function hundredths(text: string): bigint {
   return sign === '-' ? -magnitude : magnitude;
 }
 
-/** Hundredths as decimal text without trailing zeros: 9692n → "96.92", 10000n → "100". */
-function decimalText(value: bigint): string {
-  const negative = value < 0n;
-  const digits = (negative ? -value : value).toString().padStart(3, '0');
-  const text = `${digits.slice(0, -2)}.${digits.slice(-2)}`.replace(/\.00$/, '').replace(/(\.\d)0$/, '$1');
-  return negative ? `-${text}` : text;
-}
-
 /**
  * value ÷ target in percent, half-up to 2 decimals, as exact decimal text:
  * progressText("87", 90) → "96.67". Null when the value is null.
@@ -68,7 +61,8 @@ export function progressText(value: string | null, target: number): string | nul
   if (bottom <= 0n) throw new InvalidTargetError('a target must be positive');
   const top = hundredths(value);
   const magnitude = ((top < 0n ? -top : top) * 20000n + bottom) / (2n * bottom);
-  return decimalText(top < 0n ? -magnitude : magnitude);
+  // Hundredths as decimal text without trailing zeros: the same digits as fen to yuan.
+  return yuanText(top < 0n ? -magnitude : magnitude);
 }
 
 const partitionOf = (division: string): string => `DIVISION#${division}`;
