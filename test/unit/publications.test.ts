@@ -11,6 +11,10 @@ import { ExactNumber } from '../../packages/api/http.ts';
 import { buildEdition, editionFigure, parseEditionPiece } from '../../packages/publications/edition.ts';
 import { PublicationExistsError } from '../../packages/publications/errors.ts';
 import { progressText } from '../../packages/publications/targets.ts';
+import { DivisionTree } from '../../packages/config/deployment.ts';
+import { zhongCounty } from '../../packages/config/zhong-county.ts';
+import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
+import { publishEdition } from '../../packages/maintenance/publish.ts';
 import { InMemoryPublicationStore, InMemoryTargetStore, sampleEdition } from '../support/in-memory-publications.ts';
 
 const county = '500233000000';
@@ -110,5 +114,50 @@ describe('progress = value ÷ target, in percent, half-up to 2 decimals', () => 
     expect(rows[0]).toMatchObject({ target: 120000, progress: 95.25 });
     for (const row of rows.slice(1, 4)) expect(row).not.toHaveProperty('target');
     expect(toJson(rows[4])).toContain('"progress":300239975158033033.33');
+  });
+});
+
+describe('the publish action', () => {
+  const divisions = new DivisionTree(zhongCounty);
+
+  function recording(failEvaluation = false) {
+    const steps: string[] = [];
+    const store = new InMemoryPublicationStore();
+    const deps = {
+      catalog: indicatorCatalog,
+      divisions,
+      fence: { pause: async () => void steps.push('pause'), resume: async () => void steps.push('resume') },
+      computation: {
+        evaluateAll: async (definitions: readonly { id: string }[], cells: readonly unknown[]) => {
+          steps.push(`evaluate ${cells.length}`);
+          if (failEvaluation) throw new Error('read failed');
+          return cells.map(() => definitions.map((d) => ({ indicator: d.id, value: 7 })));
+        },
+      },
+      publications: { put: async (edition: Parameters<InMemoryPublicationStore['put']>[0]) => (steps.push('put'), store.put(edition)) },
+      now: () => (steps.push('now'), new Date('2026-10-08T02:00:00Z')),
+    };
+    return { steps, store, deps };
+  }
+
+  it('evaluates every division and takes publishedAt while processing is paused, and stores the edition after resuming', async () => {
+    const { steps, store, deps } = recording();
+    const summary = await publishEdition({ period: '2026-Q3', title: 't' }, deps);
+    expect(steps).toEqual(['pause', 'evaluate 30', 'now', 'resume', 'put']);
+    expect(summary).toMatchObject({ period: '2026-Q3', publishedAt: '2026-10-08T02:00:00.000Z', figures: 30 * indicatorCatalog.length });
+    expect(summary.id).toMatch(/^2026-Q3-20261008T020000Z-[0-9a-f]{4}$/);
+    expect((await store.publication(summary.id))?.asOf).toBe('2026-09-30');
+  });
+
+  it('resumes processing even when the evaluation fails, and stores nothing', async () => {
+    const { steps, deps } = recording(true);
+    await expect(publishEdition({ period: '2026-Q3', title: 't' }, deps)).rejects.toThrow('read failed');
+    expect(steps).toEqual(['pause', 'evaluate 30', 'resume']);
+  });
+
+  it('refuses all before pausing anything', async () => {
+    const { steps, deps } = recording();
+    await expect(publishEdition({ period: 'all', title: 't' }, deps)).rejects.toThrow(/calendar period/);
+    expect(steps).toEqual([]);
   });
 });
