@@ -149,7 +149,7 @@ export async function getEditionFigures({ caller, query, params, request, deps, 
  * `GET /v1/indicators/{id}?edition=`: the figure as frozen in a publication,
  * for a division of the edition within the caller's subtree.
  */
-export async function editionFigure(
+export async function frozenFigure(
   deps: ApiDependencies,
   definition: IndicatorDefinition,
   division: string,

@@ -11,7 +11,7 @@ import { analyticsQuery, getAnalytics } from './analytics-route.ts';
 import { getEventOutcome, maxEventsPerRequest, maxRequestBytes, submitEvents } from './event-routes.ts';
 import { figureFields } from './figures.ts';
 import { servedOpenApi } from './openapi-served.ts';
-import { createPublication, cursorQuery, editionFigure, getEditionFigures, getPublication, listPublications, publishBodySchema } from './publication-routes.ts';
+import { createPublication, cursorQuery, frozenFigure, getEditionFigures, getPublication, listPublications, publishBodySchema } from './publication-routes.ts';
 import { deleteTarget, listTargets, putTarget, targetBodySchema, targetListQuery, targetQuery, withTargets } from './target-routes.ts';
 import { ApiError } from './problems.ts';
 import { defineRoute } from './route.ts';
@@ -114,7 +114,7 @@ export const getIndicatorRoute = defineRoute({
     if (query.edition !== undefined && query.orgCode !== undefined) throw new ApiError('invalid-parameter', 'an edition holds divisions only: give division, not orgCode, with edition');
     const scope = await scopes.resolve(caller, query);
     if (query.edition !== undefined && 'division' in scope) {
-      const [frozen] = await withTargets([await editionFigure(deps, definition, scope.division, period.text, query.edition)], deps.targets);
+      const [frozen] = await withTargets([await frozenFigure(deps, definition, scope.division, period.text, query.edition)], deps.targets);
       return frozen as NonNullable<typeof frozen>;
     }
     const [figures] = await deps.indicators.evaluateAll([definition], [{ scope, period }]);
