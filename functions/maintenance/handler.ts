@@ -20,7 +20,7 @@ import { requireEnv } from '../../packages/config/environment.ts';
 import { InProcessMaintenanceRunner } from '../../packages/maintenance/maintenance.ts';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
-import { DynamoPublicationStore } from '../../packages/publications/publication-store.ts';
+import { DynamoEditionWriter } from '../../packages/publications/edition-writer.ts';
 import { DynamoBaselineReader } from '../../packages/storage/baseline-reader.ts';
 import { DynamoCounterBatchReader } from '../../packages/storage/counter-batch-reader.ts';
 import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
@@ -36,7 +36,7 @@ const divisions = new DivisionTree(config.root);
 const publishing = {
   catalog: indicatorCatalog,
   computation: new BatchedIndicatorComputation(new DynamoCounterReader(doc, counters), new DynamoCounterBatchReader(doc, counters), new DynamoBaselineReader(doc, counters), divisions),
-  publications: new DynamoPublicationStore(doc, requireEnv(publicationsTable.envVar)),
+  publications: new DynamoEditionWriter(doc, requireEnv(publicationsTable.envVar)),
   now: () => new Date(),
 };
 

@@ -47,7 +47,7 @@ export const rebuildTableActions = ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 
 
 /**
  * What the maintenance function does to the Publications table: put items,
- * each conditioned on its absence (in TransactWriteItems). No update, no
+ * each conditioned on its absence (PutItem with a condition). No update, no
  * delete, no read: a publication, once written, is never touched again.
  */
 export const publishTableActions = ['dynamodb:PutItem'] as const;

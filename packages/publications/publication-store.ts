@@ -1,30 +1,22 @@
 /**
- * Publications in DynamoDB. An edition is written once: every item is put
- * with `attribute_not_exists`, division pieces first and the metadata last,
- * so a publication exists (is listed, can be read) only once all of it is
- * stored, and a second put under the same id fails. Nothing here updates or
- * deletes an item; the API's role may only read this table (infra), and the
- * maintenance function is the only writer.
+ * Publications in DynamoDB, the read side. Editions are written once, by the
+ * maintenance function only (edition-writer.ts); nothing updates or deletes
+ * an item, and the API's role may only read this table (infra).
  *
  * Items, all under partition `PUBLICATION#<id>` except the list entry:
  * - `META`: the record (summary, asOf, divisions in CSV order, size) and the CSV head (binary);
  * - `DIVISION#<code>`: that division's lines of the CSV (binary);
  * - partition `PUBLICATIONS`, sort key `<publishedAt>#<id>`: the summary, for listing newest first.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Edition, EditionFigure, PublicationRecord, PublicationSummary } from './edition.ts';
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { EditionFigure, PublicationRecord, PublicationSummary } from './edition.ts';
 import { parseEditionPiece } from './edition.ts';
-import { CorruptEditionError, PublicationExistsError } from './errors.ts';
+import { CorruptEditionError } from './errors.ts';
 
-const partitionOf = (id: string): string => `PUBLICATION#${id}`;
-const metaSk = 'META';
-const divisionSk = (division: string): string => `DIVISION#${division}`;
-const listPartition = 'PUBLICATIONS';
+import { divisionSk, listPartition, metaSk, partitionOf } from './edition-writer.ts';
 
-/** DynamoDB's limits: items in one transaction, keys in one BatchGetItem. */
-const maxTransactionItems = 100;
+/** DynamoDB's limit of keys in one BatchGetItem. */
 const maxBatchGetKeys = 100;
 
 /** A page of publications, newest first. */
@@ -60,31 +52,12 @@ const summaryOf = (item: Record<string, unknown>): PublicationSummary => ({
   digest: String(item['digest']),
 });
 
+/** Reads publications (the API; the maintenance function writes them: edition-writer.ts). */
 export class DynamoPublicationStore implements PublicationReader {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
-
-  /**
-   * Stores an edition, once.
-   *
-   * @throws PublicationExistsError when any item of this id exists already.
-   */
-  async put(edition: Edition): Promise<void> {
-    const { record, head, pieces } = edition;
-    const pk = partitionOf(record.id);
-    const summary: PublicationSummary = { id: record.id, period: record.period, title: record.title, publishedAt: record.publishedAt, figures: record.figures, digest: record.digest };
-    const pieceItems = pieces.map((piece) => ({ pk, sk: divisionSk(piece.division), csv: piece.bytes }));
-    for (let start = 0; start < pieceItems.length; start += maxTransactionItems) {
-      await this.putAllIfAbsent(pieceItems.slice(start, start + maxTransactionItems));
-    }
-    // Last: until these two exist, the publication is neither listed nor readable.
-    await this.putAllIfAbsent([
-      { pk, sk: metaSk, ...record, divisions: [...record.divisions], head },
-      { pk: listPartition, sk: `${record.publishedAt}#${record.id}`, ...summary },
-    ]);
-  }
 
   async publication(id: string): Promise<PublicationRecord | undefined> {
     const { Item } = await this.doc.send(
@@ -132,21 +105,6 @@ export class DynamoPublicationStore implements PublicationReader {
       if (!(bytes instanceof Uint8Array)) throw new CorruptEditionError(`publication ${id} has no stored figures for division ${d}`);
       return bytes;
     });
-  }
-
-  private async putAllIfAbsent(items: readonly Record<string, unknown>[]): Promise<void> {
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: items.map((Item) => ({ Put: { TableName: this.table, Item, ConditionExpression: 'attribute_not_exists(pk)' } })),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) {
-        throw new PublicationExistsError('a publication with this id exists already; publications are never replaced', { cause: error });
-      }
-      throw error;
-    }
   }
 }
 

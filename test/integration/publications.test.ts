@@ -18,6 +18,7 @@ import { sendEvents, waitUntilDrained } from '../../packages/local-stack/demo-da
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
 import { startLocalStack } from '../../packages/local-stack/stack.ts';
 import { PublicationExistsError } from '../../packages/publications/errors.ts';
+import { DynamoEditionWriter } from '../../packages/publications/edition-writer.ts';
 import { DynamoPublicationStore } from '../../packages/publications/publication-store.ts';
 import { sampleEdition } from '../support/in-memory-publications.ts';
 
@@ -124,9 +125,10 @@ describe('publishing a period', () => {
   });
 
   it('refuses a second put under the same id, whoever writes it', async () => {
-    const store = new DynamoPublicationStore(DynamoDBDocumentClient.from(stack.ddb), stack.env[publicationsTable.envVar] as string);
-    await expect(store.put(sampleEdition(String(publication['id']), '2026'))).rejects.toBeInstanceOf(PublicationExistsError);
-    expect((await store.publication(String(publication['id'])))?.digest).toBe(publication['digest']);
+    const doc = DynamoDBDocumentClient.from(stack.ddb);
+    const table = stack.env[publicationsTable.envVar] as string;
+    await expect(new DynamoEditionWriter(doc, table).put(sampleEdition(String(publication['id']), '2026'))).rejects.toBeInstanceOf(PublicationExistsError);
+    expect((await new DynamoPublicationStore(doc, table).publication(String(publication['id'])))?.digest).toBe(publication['digest']);
   });
 });
 
