@@ -498,10 +498,17 @@ function chunkCounters(changes: readonly CounterChange[]): CounterChange[][] {
   return shares;
 }
 
+/** Transactions of one batch in flight at once (each checks its own fence shard). */
+const commitsInFlight = 4;
+
 /**
- * Commits the planned transactions in order. Events of a transaction that
- * fails (another processor got there first, or state moved) go back for
- * another round; those committed are settled.
+ * Commits the planned transactions, several at a time. A transaction waits
+ * for every earlier one that writes an item it writes or whose state it was
+ * decided on, so transactions in flight together never share an item (on
+ * DynamoDB they would cancel each other) and a decision never lands before
+ * the state it was made on. Events of a transaction that fails (another
+ * processor got there first, or state moved), or that depends on one that
+ * failed, go back for another round; those committed are settled.
  */
 async function commitAll(
   decided: Decided[],
@@ -518,32 +525,84 @@ async function commitAll(
   // processor moved state), one event a transaction, so one contended event
   // no longer takes a whole transaction of others down with it.
   const units = planUnits(decided, fence, storedPages, divisions, now, attempt === 0 ? Number.POSITIVE_INFINITY : 1);
-  const uncommitted: Candidate[] = [];
   /** State keys written by transactions that failed: an event that read one was decided on state that never landed. */
   const notLanded = new Set<string>();
-  for (const unit of units) {
-    const [first, ...rest] = unit.plans as [TransactionPlan, ...TransactionPlan[]];
-    const dependsOnFailed = unit.members.some((m) => m.read.some((key) => notLanded.has(key)) || m.decision.writes.some((w) => notLanded.has(w.key)));
-    const result: CommitResult | undefined = dependsOnFailed ? undefined : await deps.store.commit(first, attempt);
-    if (result?.status === 'fenced') return { uncommitted: [...uncommitted, ...units.slice(units.indexOf(unit)).flatMap((x) => x.members.map((m) => m.candidate))], fenced: true };
-    if (result?.status !== 'committed') {
-      for (const m of unit.members) {
-        uncommitted.push(m.candidate);
-        for (const w of m.decision.writes) notLanded.add(w.key);
-      }
-      continue;
-    }
-    if (rest.length > 0) {
-      const record = first.events[0] as AcceptedRecord;
-      await completeChunks(record.source, record.id, unit.plans.length, deps, rest);
-    }
-    const perEvent = Math.round((result.itemsWritten / unit.members.length) * 100) / 100;
-    for (const { candidate, decision } of unit.members) {
-      const { source, id, type } = candidate.event;
-      settle(candidate, { outcome: 'accepted', source, id, type, itemsWritten: perEvent, ...(decision.note === undefined ? {} : { note: decision.note }) });
-    }
+  const uncommitted = units.map((): Candidate[] => []);
+  let fenced = false;
+  const slots = commitSlots(commitsInFlight);
+  const waitsFor = unitDependencies(units);
+  const finished: Promise<void>[] = [];
+  for (const [index, unit] of units.entries()) {
+    const before = (waitsFor[index] as number[]).map((i) => finished[i]);
+    finished.push(
+      (async () => {
+        await Promise.all(before);
+        const dependsOnFailed = unit.members.some((m) => m.read.some((key) => notLanded.has(key)) || m.decision.writes.some((w) => notLanded.has(w.key)));
+        const result: CommitResult | undefined = dependsOnFailed || fenced ? undefined : await slots.run(() => deps.store.commit(unit.plans[0] as TransactionPlan, attempt));
+        if (result?.status === 'fenced') fenced = true;
+        if (result?.status !== 'committed') {
+          uncommitted[index] = unit.members.map((m) => m.candidate);
+          for (const m of unit.members) for (const w of m.decision.writes) notLanded.add(w.key);
+          return;
+        }
+        const [first, ...rest] = unit.plans as [TransactionPlan, ...TransactionPlan[]];
+        if (rest.length > 0) {
+          const record = first.events[0] as AcceptedRecord;
+          await completeChunks(record.source, record.id, unit.plans.length, deps, rest);
+        }
+        const perEvent = Math.round((result.itemsWritten / unit.members.length) * 100) / 100;
+        for (const { candidate, decision } of unit.members) {
+          const { source, id, type } = candidate.event;
+          settle(candidate, { outcome: 'accepted', source, id, type, itemsWritten: perEvent, ...(decision.note === undefined ? {} : { note: decision.note }) });
+        }
+      })(),
+    );
   }
-  return { uncommitted, fenced: false };
+  // Every transaction is waited for, even after one failed: none may still be in flight when the batch answers.
+  const failures = (await Promise.allSettled(finished)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failures.length > 0) throw failures[0]?.reason;
+  return { uncommitted: uncommitted.flat(), fenced };
+}
+
+/** For each unit, the earlier units it waits for: those writing an item it writes, or state one of its events read. */
+function unitDependencies(units: readonly Unit[]): number[][] {
+  const lastWriter = new Map<string, number>();
+  return units.map((unit, index) => {
+    const writes = new Set<string>();
+    const reads = new Set<string>();
+    for (const plan of unit.plans) {
+      for (const w of plan.states) writes.add(`S|${w.key}`);
+      for (const c of plan.counters) writes.add(`C|${c.pk}|${c.sk}`);
+      for (const b of plan.baselines) writes.add(`B|${b.metric}|${b.division}|${b.asOf}`);
+    }
+    for (const m of unit.members) for (const key of m.read) reads.add(`S|${key}`);
+    const before = new Set<number>();
+    for (const key of [...writes, ...reads]) {
+      const writer = lastWriter.get(key);
+      if (writer !== undefined) before.add(writer);
+    }
+    for (const key of writes) lastWriter.set(key, index);
+    return [...before];
+  });
+}
+
+/** Runs at most `size` tasks at once, in the order they ask. */
+function commitSlots(size: number): { run<T>(task: () => Promise<T>): Promise<T> } {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    async run(task) {
+      if (free === 0) await new Promise<void>((resolve) => waiting.push(resolve));
+      else free--;
+      try {
+        return await task();
+      } finally {
+        const next = waiting.shift();
+        if (next === undefined) free++;
+        else next();
+      }
+    },
+  };
 }
 
 /**
