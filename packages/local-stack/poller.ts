@@ -283,8 +283,12 @@ export function startPoller(options: PollerOptions): Poller {
         if (Date.now() >= windowEnds) break;
       }
     } catch (error) {
-      held.release();
-      throw error;
+      // Messages already received are handled; dropping them would leave them invisible for the whole visibility timeout.
+      if (messages.length === 0) {
+        held.release();
+        throw error;
+      }
+      reportError(error instanceof Error ? error : new BatchFailedError('receiving failed'));
     }
     return { messages, release: held.release };
   };

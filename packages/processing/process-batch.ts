@@ -122,7 +122,8 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
   }
   await Promise.all(rejections);
 
-  const maxAttempts = deps.maxAttempts ?? 5;
+  // Concurrent invocations on the same entities cancel each other's transactions now and then; each round re-decides only those.
+  const maxAttempts = deps.maxAttempts ?? 10;
   try {
     await processRounds();
   } catch (error) {
@@ -463,20 +464,19 @@ function byAffinity(decided: readonly Decided[], divisions: Divisions): Decided[
     }
     return a - b;
   });
-  // In place order; an event whose turn comes while it still waits follows right after the last event it waits for.
+  // In place order, except that an event follows right after the last event
+  // it waits for: a chain of events on one state item then mostly shares a
+  // transaction, and the item is written once, not once per event.
   const order: number[] = [];
-  const due = new Set<number>();
   const release = (first: number): void => {
     const ready = [first];
     for (let i = ready.pop(); i !== undefined; i = ready.pop()) {
       order.push(i);
-      for (const j of dependants[i] as number[]) if ((waitingFor[j] = (waitingFor[j] as number) - 1) === 0 && due.has(j)) ready.push(j);
+      for (const j of dependants[i] as number[]) if ((waitingFor[j] = (waitingFor[j] as number) - 1) === 0) ready.push(j);
     }
   };
-  for (const i of byPlace) {
-    due.add(i);
-    if (waitingFor[i] === 0) release(i);
-  }
+  const free = waitingFor.map((n) => n === 0);
+  for (const i of byPlace) if (free[i] === true) release(i);
   return order.map((i) => decided[i] as Decided);
 }
 
@@ -521,10 +521,11 @@ async function commitAll(
   attempt: number,
   settle: (c: Candidate, o: ProcessOutcome) => void,
 ): Promise<{ uncommitted: Candidate[]; fenced: boolean }> {
-  // First try: as many events a transaction as fit. After a failure (a racing
-  // processor moved state), one event a transaction, so one contended event
-  // no longer takes a whole transaction of others down with it.
-  const units = planUnits(decided, fence, storedPages, divisions, now, attempt === 0 ? Number.POSITIVE_INFINITY : 1);
+  // First two tries: as many events a transaction as fit (a failure, from a
+  // racing processor that moved state, is re-decided on fresh state and
+  // seldom repeats). After that, one event a transaction, so one contended
+  // event no longer takes a whole transaction of others down with it.
+  const units = planUnits(decided, fence, storedPages, divisions, now, attempt <= 1 ? Number.POSITIVE_INFINITY : 1);
   /** State keys written by transactions that failed: an event that read one was decided on state that never landed. */
   const notLanded = new Set<string>();
   const uncommitted = units.map((): Candidate[] => []);
