@@ -72,6 +72,15 @@ export class BatchFailedError extends LocalStackError {
 }
 
 const memoryLimitInMB = '512';
+/** Lambda's limit on a synchronous invocation's payload, which the event source mapping keeps each batch under. */
+const maxPayloadBytes = 6 * 1024 * 1024;
+/** SQS's largest message: a batch stops gathering while one more could overflow the payload. */
+const maxMessageBytes = 256 * 1024;
+
+/** Roughly what a message adds to the invocation payload: its body and a record's envelope. */
+function recordBytes(message: Message): number {
+  return Buffer.byteLength(message.Body ?? '', 'utf8') + 1024;
+}
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Lambda hands binary attribute values to the function base64-encoded. */
@@ -210,9 +219,14 @@ export function startPoller(options: PollerOptions): Poller {
     return queueAttributes;
   };
 
-  /** Keeps `messages` invisible until the returned function is called. */
-  const keepInvisible = (messages: readonly Message[], visibilitySeconds: number): (() => void) => {
-    const entries = messages.flatMap((m, i) => (m.ReceiptHandle === undefined ? [] : [{ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: visibilitySeconds }]));
+  /**
+   * Keeps messages invisible from the moment they are received until the
+   * returned `release` is called: a batch may wait for the one before it,
+   * and with a short local visibility timeout it would otherwise come back
+   * while still held here.
+   */
+  const heldInvisible = (visibilitySeconds: number): { add(messages: readonly Message[]): void; release(): void } => {
+    const entries: { Id: string; ReceiptHandle: string; VisibilityTimeout: number }[] = [];
     const timer = setInterval(() => {
       for (let i = 0; i < entries.length; i += 10) {
         sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries.slice(i, i + 10) })).catch((error: unknown) => {
@@ -220,44 +234,71 @@ export function startPoller(options: PollerOptions): Poller {
         });
       }
     }, (visibilitySeconds * 1000) / 3);
-    return () => clearInterval(timer);
+    return {
+      add: (messages) => {
+        for (const m of messages) if (m.ReceiptHandle !== undefined) entries.push({ Id: String(entries.length % 10), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: visibilitySeconds });
+      },
+      release: () => clearInterval(timer),
+    };
   };
 
   let stopping = false;
 
-  /** Up to `batchSize` messages: a long poll for the first, then whatever more arrives within the window. */
-  const receiveBatch = async (): Promise<Message[]> => {
-    const batch: Message[] = [];
+  /** A batch as received: its messages, kept invisible until released. */
+  interface Received {
+    readonly messages: Message[];
+    readonly release: () => void;
+  }
+
+  /**
+   * Up to `batchSize` messages and at most Lambda's 6 MB invocation payload:
+   * a long poll for the first, then whatever more arrives within the window.
+   */
+  const receiveBatch = async (): Promise<Received> => {
+    const { visibilitySeconds } = await resolveQueue();
+    const held = heldInvisible(visibilitySeconds);
+    const messages: Message[] = [];
+    let bytes = 0;
     let windowEnds = Number.POSITIVE_INFINITY;
-    while (batch.length < batchSize && !(stopping && batch.length === 0)) {
-      const { Messages } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
-          WaitTimeSeconds: batch.length === 0 ? waitTimeSeconds : 0,
-          MessageSystemAttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-      );
-      const got = Messages ?? [];
-      if (got.length === 0) {
-        if (batch.length > 0 || stopping) break;
-        continue;
+    try {
+      while (messages.length < batchSize && bytes < maxPayloadBytes - maxMessageBytes && !(stopping && messages.length === 0)) {
+        const { Messages } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: Math.min(10, batchSize - messages.length),
+            WaitTimeSeconds: messages.length === 0 ? waitTimeSeconds : 0,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        const got = Messages ?? [];
+        held.add(got);
+        if (got.length === 0) {
+          if (messages.length > 0 || stopping) break;
+          continue;
+        }
+        if (messages.length === 0) windowEnds = Date.now() + windowMs;
+        messages.push(...got);
+        bytes += got.reduce((n, m) => n + recordBytes(m), 0);
+        if (Date.now() >= windowEnds) break;
       }
-      if (batch.length === 0) windowEnds = Date.now() + windowMs;
-      batch.push(...got);
-      if (Date.now() >= windowEnds) break;
+    } catch (error) {
+      // Messages already received are handled; dropping them would leave them invisible for the whole visibility timeout.
+      if (messages.length === 0) {
+        held.release();
+        throw error;
+      }
+      reportError(error instanceof Error ? error : new BatchFailedError('receiving failed'));
     }
-    return batch;
+    return { messages, release: held.release };
   };
 
-  /** Invokes the handler on one batch and deletes what Lambda would delete. */
-  const handleBatch = async (messages: Message[]): Promise<void> => {
-    const { arn, visibilitySeconds } = await resolveQueue();
+  /** Invokes the handler on one batch; resolves once it answered, with the deletion of what Lambda would delete under way. */
+  const handleBatch = async ({ messages, release }: Received): Promise<{ deleted: Promise<void> }> => {
+    const { arn } = await resolveQueue();
     const records = messages.map((message) => toSqsRecord(message, arn));
     const region = arn.split(':')[3] ?? '';
     let failed: Set<string> | undefined;
-    const release = keepInvisible(messages, visibilitySeconds);
     try {
       const response = await withinTimeout(handler({ Records: records }, lambdaContext(functionName, region, timeoutMs)), timeoutMs);
       failed = failedMessageIds(response, records);
@@ -269,25 +310,47 @@ export function startPoller(options: PollerOptions): Poller {
     }
     // Whole-batch failure: nothing is deleted; everything comes back after the visibility timeout.
     const succeeded = failed === undefined ? [] : messages.filter((message) => message.MessageId === undefined || !failed.has(message.MessageId));
+    const deletions = [];
     for (let i = 0; i < succeeded.length; i += 10) {
       const entries = succeeded.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle as string }));
-      const { Failed } = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-      if ((Failed ?? []).length > 0) reportError(new BatchFailedError(`${(Failed ?? []).length} deletions were refused`));
+      deletions.push(
+        sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries })).then(({ Failed }) => {
+          if ((Failed ?? []).length > 0) reportError(new BatchFailedError(`${(Failed ?? []).length} deletions were refused`));
+        }),
+      );
     }
-    options.onBatch?.({ received: messages.length, failed: messages.length - succeeded.length });
+    return { deleted: Promise.all(deletions).then(() => options.onBatch?.({ received: messages.length, failed: messages.length - succeeded.length })) };
   };
 
+  /**
+   * One batch at a time is handled, as by one concurrent invocation; while it
+   * is, the next batch is already being received and the last one's
+   * messages deleted (the event source mapping polls independently of the
+   * function), so neither waits for the other.
+   */
   const loop = (async () => {
-    while (!stopping) {
+    const acknowledging = new Set<Promise<void>>();
+    let next: Promise<Received> | undefined;
+    while (!stopping || next !== undefined) {
       try {
-        const batch = await receiveBatch();
-        if (batch.length > 0) await handleBatch(batch);
+        const batch = await (next ?? receiveBatch());
+        next = undefined;
+        if (batch.messages.length === 0) {
+          batch.release();
+          continue;
+        }
+        if (!stopping) next = receiveBatch();
+        const deleted = (await handleBatch(batch)).deleted.catch((error: unknown) => reportError(error instanceof Error ? error : new BatchFailedError('deleting a batch failed')));
+        acknowledging.add(deleted);
+        void deleted.finally(() => acknowledging.delete(deleted));
       } catch (error) {
+        next = undefined;
         reportError(error instanceof Error ? error : new BatchFailedError('polling failed'));
         // Back off as after any failed receive.
         await pause(1_000);
       }
     }
+    await Promise.all(acknowledging);
   })();
 
   return {

@@ -11,7 +11,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BatchWriteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StateItem } from '../domain/state.ts';
 import type { Fence } from '../storage/event-store.ts';
-import { fenceKey, ledgerPk } from '../storage/event-store.ts';
+import { fenceKey, fenceKeys, ledgerPk } from '../storage/event-store.ts';
 import { encodeState } from '../storage/state-codec.ts';
 import type { TableNames } from '../storage/event-store.ts';
 import { RebuildIncompleteError } from './errors.ts';
@@ -73,9 +73,12 @@ export class MaintenanceStore {
   }
 
   /**
-   * Pauses processing for maintenance: sets the fence to paused and moves
-   * its epoch, which cancels every transaction decided before (each commit
-   * is conditioned on the epoch it read and on processing running).
+   * Pauses processing for maintenance: sets every fence shard to paused and
+   * moves the epoch, which cancels every transaction decided before (each
+   * commit is conditioned on the epoch it read and on processing running,
+   * in the shard it checks). Shard 0, the one processors read, goes first,
+   * so no processor starts a new round meanwhile; once this returns, no
+   * shard lets a commit through.
    */
   async pause(): Promise<Fence> {
     const { Attributes } = await this.doc.send(
@@ -88,18 +91,25 @@ export class MaintenanceStore {
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return { epoch: Number(Attributes?.['epoch'] ?? 1), paused: true };
+    const epoch = Number(Attributes?.['epoch'] ?? 1);
+    await Promise.all(fenceKeys.slice(1).map((Key) => this.setFence(Key, { epoch, paused: true })));
+    return { epoch, paused: true };
   }
 
-  /** Lets processing go on (under the epoch `pause` set). */
+  /** Lets processing go on (under the epoch `pause` set): shard 0, which processors read, last. */
   async resume(): Promise<void> {
+    await Promise.all(fenceKeys.slice(1).map((Key) => this.setFence(Key, { paused: false })));
+    await this.setFence(fenceKey, { paused: false });
+  }
+
+  private async setFence(Key: { pk: string; sk: string }, fence: { epoch?: number; paused: boolean }): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tables.ledger,
-        Key: fenceKey,
-        UpdateExpression: 'SET #paused = :running',
-        ExpressionAttributeNames: { '#paused': 'paused' },
-        ExpressionAttributeValues: { ':running': false },
+        Key,
+        UpdateExpression: fence.epoch === undefined ? 'SET #paused = :paused' : 'SET #paused = :paused, #epoch = :epoch',
+        ExpressionAttributeNames: { '#paused': 'paused', ...(fence.epoch === undefined ? {} : { '#epoch': 'epoch' }) },
+        ExpressionAttributeValues: { ':paused': fence.paused, ...(fence.epoch === undefined ? {} : { ':epoch': fence.epoch }) },
       }),
     );
   }

@@ -123,7 +123,8 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
   }
   await Promise.all(rejections);
 
-  const maxAttempts = deps.maxAttempts ?? 5;
+  // Concurrent invocations on the same entities cancel each other's transactions now and then; each round re-decides only those.
+  const maxAttempts = deps.maxAttempts ?? 10;
   try {
     await processRounds();
   } catch (error) {
@@ -398,7 +399,7 @@ function planUnits(decided: readonly Decided[], fence: Fence, storedPages: Reado
     members = [];
     current = undefined;
   };
-  for (const d of decided) {
+  for (const d of byAffinity(decided, divisions)) {
     const candidate = build([...members, d]);
     if (members.length < maxEvents && fits(candidate)) {
       members.push(d);
@@ -417,6 +418,68 @@ function planUnits(decided: readonly Decided[], fence: Fence, storedPages: Reado
   }
   close();
   return units;
+}
+
+/**
+ * The decided events in the order they are packed: events that change the
+ * same counter items side by side, so that one transaction carries one
+ * merged write per item for many of them (a township's month item, written
+ * by most events of the township in that month, is the usual one).
+ *
+ * Reordering never changes a decision: an event still comes after every
+ * event of the batch whose state write it was decided on (it would
+ * otherwise commit a decision on state that may never land), and counter
+ * changes add up in any order.
+ */
+function byAffinity(decided: readonly Decided[], divisions: Divisions): Decided[] {
+  // What each event waits for: the last earlier writer of each key it read or writes.
+  const lastWriter = new Map<string, number>();
+  const dependants: number[][] = decided.map(() => []);
+  const waitingFor = decided.map((d, i) => {
+    const on = new Set<number>();
+    for (const key of [...d.read, ...d.decision.writes.map((w) => w.key)]) {
+      const writer = lastWriter.get(key);
+      if (writer !== undefined) on.add(writer);
+    }
+    for (const w of d.decision.writes) lastWriter.set(w.key, i);
+    for (const writer of on) (dependants[writer] as number[]).push(i);
+    return on.size;
+  });
+  // Each event's place: its most written counter items first (then by key, so equal places are adjacent).
+  const counterItems = decided.map((d) => counterChanges(d.decision.deltas, d.decision.distinct ?? [], divisions.lineage).map((c) => `${c.pk}|${c.sk}`));
+  const writers = new Map<string, number>();
+  for (const items of counterItems) for (const item of items) writers.set(item, (writers.get(item) ?? 0) + 1);
+  const places = counterItems.map((items) =>
+    items
+      .map((item): [number, string] => [writers.get(item) ?? 0, item])
+      .sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+      .slice(0, 3),
+  );
+  const byPlace = decided.map((_, i) => i);
+  byPlace.sort((a, b) => {
+    const [x, y] = [places[a] as [number, string][], places[b] as [number, string][]];
+    for (let k = 0; k < Math.max(x.length, y.length); k++) {
+      const [p, q] = [x[k], y[k]];
+      if (p === undefined || q === undefined) return p === undefined ? 1 : -1;
+      if (p[0] !== q[0]) return q[0] - p[0];
+      if (p[1] !== q[1]) return p[1] < q[1] ? -1 : 1;
+    }
+    return a - b;
+  });
+  // In place order, except that an event follows right after the last event
+  // it waits for: a chain of events on one state item then mostly shares a
+  // transaction, and the item is written once, not once per event.
+  const order: number[] = [];
+  const release = (first: number): void => {
+    const ready = [first];
+    for (let i = ready.pop(); i !== undefined; i = ready.pop()) {
+      order.push(i);
+      for (const j of dependants[i] as number[]) if ((waitingFor[j] = (waitingFor[j] as number) - 1) === 0) ready.push(j);
+    }
+  };
+  const free = waitingFor.map((n) => n === 0);
+  for (const i of byPlace) if (free[i] === true) release(i);
+  return order.map((i) => decided[i] as Decided);
 }
 
 /**
@@ -444,10 +507,17 @@ function chunkShares(changes: readonly CounterChange[], items: readonly Record<s
   return plans.map((plan, i) => ({ ...plan, chunk: { source: event.source, id: event.id, index: i + 1 } }));
 }
 
+/** Transactions of one batch in flight at once (each checks its own fence shard). */
+const commitsInFlight = 4;
+
 /**
- * Commits the planned transactions in order. Events of a transaction that
- * fails (another processor got there first, or state moved) go back for
- * another round; those committed are settled.
+ * Commits the planned transactions, several at a time. A transaction waits
+ * for every earlier one that writes an item it writes or whose state it was
+ * decided on, so transactions in flight together never share an item (on
+ * DynamoDB they would cancel each other) and a decision never lands before
+ * the state it was made on. Events of a transaction that fails (another
+ * processor got there first, or state moved), or that depends on one that
+ * failed, go back for another round; those committed are settled.
  */
 async function commitAll(
   decided: Decided[],
@@ -460,36 +530,89 @@ async function commitAll(
   attempt: number,
   settle: (c: Candidate, o: ProcessOutcome) => void,
 ): Promise<{ uncommitted: Candidate[]; fenced: boolean }> {
-  // First try: as many events a transaction as fit. After a failure (a racing
-  // processor moved state), one event a transaction, so one contended event
-  // no longer takes a whole transaction of others down with it.
-  const units = planUnits(decided, fence, storedPages, divisions, now, attempt === 0 ? Number.POSITIVE_INFINITY : 1);
-  const uncommitted: Candidate[] = [];
+  // First two tries: as many events a transaction as fit (a failure, from a
+  // racing processor that moved state, is re-decided on fresh state and
+  // seldom repeats). After that, one event a transaction, so one contended
+  // event no longer takes a whole transaction of others down with it.
+  const units = planUnits(decided, fence, storedPages, divisions, now, attempt <= 1 ? Number.POSITIVE_INFINITY : 1);
   /** State keys written by transactions that failed: an event that read one was decided on state that never landed. */
   const notLanded = new Set<string>();
-  for (const unit of units) {
-    const [first, ...rest] = unit.plans as [TransactionPlan, ...TransactionPlan[]];
-    const dependsOnFailed = unit.members.some((m) => m.read.some((key) => notLanded.has(key)) || m.decision.writes.some((w) => notLanded.has(w.key)));
-    const result: CommitResult | undefined = dependsOnFailed ? undefined : await deps.store.commit(first, attempt);
-    if (result?.status === 'fenced') return { uncommitted: [...uncommitted, ...units.slice(units.indexOf(unit)).flatMap((x) => x.members.map((m) => m.candidate))], fenced: true };
-    if (result?.status !== 'committed') {
-      for (const m of unit.members) {
-        uncommitted.push(m.candidate);
-        for (const w of m.decision.writes) notLanded.add(w.key);
-      }
-      continue;
-    }
-    if (rest.length > 0) {
-      const record = first.events[0] as AcceptedRecord;
-      await completeChunks(record.source, record.id, unit.plans.length, deps, rest);
-    }
-    const perEvent = Math.round((result.itemsWritten / unit.members.length) * 100) / 100;
-    for (const { candidate, decision } of unit.members) {
-      const { source, id, type } = candidate.event;
-      settle(candidate, { outcome: 'accepted', source, id, type, itemsWritten: perEvent, ...(decision.note === undefined ? {} : { note: decision.note }) });
-    }
+  const uncommitted = units.map((): Candidate[] => []);
+  let fenced = false;
+  const slots = commitSlots(commitsInFlight);
+  const waitsFor = unitDependencies(units);
+  const finished: Promise<void>[] = [];
+  for (const [index, unit] of units.entries()) {
+    const before = (waitsFor[index] as number[]).map((i) => finished[i]);
+    finished.push(
+      (async () => {
+        await Promise.all(before);
+        const dependsOnFailed = unit.members.some((m) => m.read.some((key) => notLanded.has(key)) || m.decision.writes.some((w) => notLanded.has(w.key)));
+        const result: CommitResult | undefined = dependsOnFailed || fenced ? undefined : await slots.run(() => deps.store.commit(unit.plans[0] as TransactionPlan, attempt));
+        if (result?.status === 'fenced') fenced = true;
+        if (result?.status !== 'committed') {
+          uncommitted[index] = unit.members.map((m) => m.candidate);
+          for (const m of unit.members) for (const w of m.decision.writes) notLanded.add(w.key);
+          return;
+        }
+        const [first, ...rest] = unit.plans as [TransactionPlan, ...TransactionPlan[]];
+        if (rest.length > 0) {
+          const record = first.events[0] as AcceptedRecord;
+          await completeChunks(record.source, record.id, unit.plans.length, deps, rest);
+        }
+        const perEvent = Math.round((result.itemsWritten / unit.members.length) * 100) / 100;
+        for (const { candidate, decision } of unit.members) {
+          const { source, id, type } = candidate.event;
+          settle(candidate, { outcome: 'accepted', source, id, type, itemsWritten: perEvent, ...(decision.note === undefined ? {} : { note: decision.note }) });
+        }
+      })(),
+    );
   }
-  return { uncommitted, fenced: false };
+  // Every transaction is waited for, even after one failed: none may still be in flight when the batch answers.
+  const failures = (await Promise.allSettled(finished)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failures.length > 0) throw failures[0]?.reason;
+  return { uncommitted: uncommitted.flat(), fenced };
+}
+
+/** For each unit, the earlier units it waits for: those writing an item it writes, or state one of its events read. */
+function unitDependencies(units: readonly Unit[]): number[][] {
+  const lastWriter = new Map<string, number>();
+  return units.map((unit, index) => {
+    const writes = new Set<string>();
+    const reads = new Set<string>();
+    for (const plan of unit.plans) {
+      for (const w of plan.states) writes.add(`S|${w.key}`);
+      for (const c of plan.counters) writes.add(`C|${c.pk}|${c.sk}`);
+      for (const b of plan.baselines) writes.add(`B|${b.metric}|${b.division}|${b.asOf}`);
+    }
+    for (const m of unit.members) for (const key of m.read) reads.add(`S|${key}`);
+    const before = new Set<number>();
+    for (const key of [...writes, ...reads]) {
+      const writer = lastWriter.get(key);
+      if (writer !== undefined) before.add(writer);
+    }
+    for (const key of writes) lastWriter.set(key, index);
+    return [...before];
+  });
+}
+
+/** Runs at most `size` tasks at once, in the order they ask. */
+function commitSlots(size: number): { run<T>(task: () => Promise<T>): Promise<T> } {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    async run(task) {
+      if (free === 0) await new Promise<void>((resolve) => waiting.push(resolve));
+      else free--;
+      try {
+        return await task();
+      } finally {
+        const next = waiting.shift();
+        if (next === undefined) free++;
+        else next();
+      }
+    },
+  };
 }
 
 /**

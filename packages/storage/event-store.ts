@@ -126,7 +126,17 @@ export class StorageError extends Error {
 }
 
 export const ledgerPk = (source: string, id: string): string => `EVENT#${source}#${id}`;
-export const fenceKey = { pk: 'META', sk: 'FENCE' } as const;
+/**
+ * The fence is kept in several identical items (shards), and each
+ * transaction checks one of them: a transaction conflicts with any other in
+ * flight that touches one of its items, a ConditionCheck included, so one
+ * fence item shared by every commit would make concurrent commits (of one
+ * batch, or of concurrent invocations) cancel each other. Maintenance sets
+ * every shard; the processor reads shard 0.
+ */
+export const fenceShards = 8;
+export const fenceKeys: readonly { readonly pk: 'META'; readonly sk: string }[] = Array.from({ length: fenceShards }, (_, i) => ({ pk: 'META', sk: i === 0 ? 'FENCE' : `FENCE#${i}` }));
+export const fenceKey = fenceKeys[0] as { readonly pk: 'META'; readonly sk: string };
 const chunkSk = (index: number): string => `CHUNK#${String(index).padStart(4, '0')}`;
 const effectsSk = (index: number): string => `EFFECTS#${String(index).padStart(4, '0')}`;
 
@@ -212,6 +222,8 @@ type ItemRole = { kind: 'fence' } | { kind: 'ledger'; source: string; id: string
 export class EventStore {
   /** The fence last read: every commit checks it anyway, so it is read again only once a commit finds it moved. */
   private knownFence: Fence | undefined;
+  /** The fence shard the next commit checks: taken in turn, from a random start so that processes spread. */
+  private nextFenceShard = Math.floor(Math.random() * fenceShards);
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -311,7 +323,7 @@ export class EventStore {
       {
         ConditionCheck: {
           TableName: this.tables.ledger,
-          Key: fenceKey,
+          Key: fenceKeys[this.nextFenceShard++ % fenceShards],
           ...(plan.fence.epoch === 0
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {

@@ -1,0 +1,102 @@
+/**
+ * The bench's stand-ins for the AWS services, on a thread of their own: the
+ * SQS emulator and a counting proxy in front of DynamoDB Local. In AWS these
+ * run on other machines; here they would otherwise share one event loop with
+ * the processor being measured. Started by `startServices` in pipeline.ts.
+ */
+import { once } from 'node:events';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+import { startSqsEmulator } from '../../packages/local-stack/emulators.ts';
+
+export interface WriteCounts {
+  requests: number;
+  items: number;
+  /** Write request units: 1 per KB of each item, doubled for transactional writes. */
+  units: number;
+  transactions: number;
+  /** Transactions DynamoDB cancelled because another one held an item (TransactionConflict). */
+  conflicts: number;
+  /** Transactions cancelled by a condition: state changed since read by a racing processor, or an event already in the ledger. */
+  stale: number;
+}
+
+/** Forwards everything to DynamoDB Local and counts the writes that succeeded. */
+export async function startCountingProxy(target: string): Promise<{ url: string; counts: WriteCounts; reset(): void; close(): void }> {
+  const counts: WriteCounts = { requests: 0, items: 0, units: 0, transactions: 0, conflicts: 0, stale: 0 };
+  const { hostname, port } = new URL(target);
+  const itemUnits = (item: unknown): number => Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(item)) / 1024));
+  const server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (c: Buffer) => chunks.push(c));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const upstream = request({ hostname, port, method: incoming.method, path: incoming.url, headers: incoming.headers }, (response) => {
+        const parts: Buffer[] = [];
+        response.on('data', (c: Buffer) => parts.push(c));
+        response.on('end', () => {
+          const target = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+          const answer = Buffer.concat(parts).toString('utf8');
+          if (response.statusCode === 200) {
+            const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+            if (target === 'TransactWriteItems') {
+              const items = input['TransactItems'] as Record<string, { Item?: unknown; Key?: unknown; ExpressionAttributeValues?: unknown }>[];
+              counts.transactions++;
+              for (const action of items) {
+                const [kind, detail] = Object.entries(action)[0] as [string, { Item?: unknown; Key?: unknown; ExpressionAttributeValues?: unknown }];
+                if (kind === 'ConditionCheck') continue;
+                counts.items++;
+                counts.units += 2 * itemUnits(detail.Item ?? detail);
+              }
+            } else if (target === 'PutItem' || target === 'UpdateItem' || target === 'DeleteItem') {
+              counts.items++;
+              counts.units += itemUnits(input['Item'] ?? input);
+            } else if (target === 'BatchWriteItem') {
+              for (const requests of Object.values(input['RequestItems'] as Record<string, { PutRequest?: { Item: unknown } }[]>)) {
+                for (const r of requests) {
+                  counts.items++;
+                  counts.units += itemUnits(r.PutRequest?.Item ?? r);
+                }
+              }
+            }
+            if (target.endsWith('Item') || target.endsWith('Items')) counts.requests++;
+          } else if (target === 'TransactWriteItems' && answer.includes('TransactionConflict')) counts.conflicts++;
+          else if (target === 'TransactWriteItems' && answer.includes('ConditionalCheckFailed')) counts.stale++;
+          outgoing.writeHead(response.statusCode ?? 500, response.headers);
+          outgoing.end(Buffer.concat(parts));
+        });
+      });
+      upstream.end(body);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    counts,
+    reset: () => Object.assign(counts, { requests: 0, items: 0, units: 0, transactions: 0, conflicts: 0, stale: 0 }),
+    close: () => server.close(),
+  };
+}
+
+
+/** Messages the bench sends this thread, and its answers. */
+export type ServicesRequest = { readonly kind: 'counts' } | { readonly kind: 'reset' } | { readonly kind: 'stop' };
+
+if (parentPort !== null && (workerData as { dynamoEndpoint?: string } | undefined)?.dynamoEndpoint !== undefined) {
+  const port = parentPort;
+  const sqsEmulator = await startSqsEmulator();
+  const proxy = await startCountingProxy((workerData as { dynamoEndpoint: string }).dynamoEndpoint);
+  port.on('message', async (message: ServicesRequest) => {
+    if (message.kind === 'reset') proxy.reset();
+    if (message.kind === 'stop') {
+      proxy.close();
+      await sqsEmulator.stop();
+      port.close();
+      return;
+    }
+    port.postMessage({ kind: 'counts', counts: { ...proxy.counts } });
+  });
+  port.postMessage({ kind: 'ready', sqs: sqsEmulator.endpoint, dynamodb: proxy.url });
+}
