@@ -17,6 +17,7 @@ import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { DynamoLedgerReader } from '../../packages/storage/ledger-reader.ts';
+import { DynamoRejectionReader } from '../../packages/storage/rejection-reader.ts';
 import { DynamoOrganisationReader } from '../../packages/storage/org-reader.ts';
 import { SqsEventQueue, signedSqsSender } from './event-queue.ts';
 import { InProcessFunctionRunner, LambdaMaintenanceRunner, signedLambdaInvoker, UnconfiguredMaintenanceRunner } from './maintenance-runner.ts';
@@ -53,6 +54,7 @@ export function apiDependenciesFromEnvironment(environment: NodeJS.ProcessEnv, p
       divisions,
     ),
     ledger: new DynamoLedgerReader(doc, settings.tables.ledger),
+    rejections: new DynamoRejectionReader(doc, settings.tables.ledger),
     organisations: new DynamoOrganisationReader(doc, settings.tables.state),
     queue: new SqsEventQueue(signedSqsSender(environment), settings.queueUrl, logger),
     recordRejection: (record) => store.recordRejection(record),

@@ -199,7 +199,7 @@ export class HouseFunction extends Construct {
 
   /** Lets the function read `tables` with {@link readTableActions}; nothing else. */
   bindTablesForReading(tables: readonly BoundTable[], key: IKey): void {
-    this.bindTables(tables, readTableActions, 'Read');
+    this.bindTables(tables, readTableActions, 'Read', true);
     this.bindKey(key, kmsReadActions);
   }
 
@@ -282,12 +282,16 @@ export class HouseFunction extends Construct {
     this.setEnvironment(envVar, secret.secretArn);
   }
 
-  private bindTables(tables: readonly BoundTable[], actions: readonly string[], sid: string): void {
+  /** `withIndexes`: also the tables' defined indexes, by name (a reader queries them; writers never address one). */
+  private bindTables(tables: readonly BoundTable[], actions: readonly string[], sid: string, withIndexes = false): void {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: `${sid}Tables`,
         actions: [...actions],
-        resources: tables.map(({ table }) => table.tableArn),
+        resources: tables.flatMap(({ definition, table }) => [
+          table.tableArn,
+          ...(withIndexes ? (definition.indexes ?? []).map((index) => `${table.tableArn}/index/${index.name}`) : []),
+        ]),
       }),
     );
     for (const { definition, table } of tables) this.setEnvironment(definition.envVar, table.tableName);

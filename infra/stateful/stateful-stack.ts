@@ -151,6 +151,11 @@ export class StatefulStack extends Stack implements StatefulResources {
     return new TableV2(this, `${definition.name}Table`, {
       partitionKey: keyAttribute(definition.partitionKey),
       ...(definition.sortKey === undefined ? {} : { sortKey: keyAttribute(definition.sortKey) }),
+      globalSecondaryIndexes: (definition.indexes ?? []).map((index) => ({
+        indexName: index.name,
+        partitionKey: keyAttribute(index.partitionKey),
+        ...(index.sortKey === undefined ? {} : { sortKey: keyAttribute(index.sortKey) }),
+      })),
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,

@@ -9,6 +9,7 @@ import type { MaintenanceRunner } from '../maintenance/maintenance.ts';
 import type { RejectedRecord } from '../storage/event-store.ts';
 import type { EventOutcomeReader } from '../storage/ledger-reader.ts';
 import type { OrganisationReader } from '../storage/org-reader.ts';
+import type { RejectionReader } from '../storage/rejection-reader.ts';
 import type { ApiLogger } from './problems.ts';
 import type { Pseudonymiser } from '../processing/pseudonymise.ts';
 
@@ -37,6 +38,8 @@ export interface ApiDependencies {
   readonly catalog: readonly IndicatorDefinition[];
   readonly indicators: IndicatorComputation;
   readonly ledger: EventOutcomeReader;
+  /** Rejections by day, for `GET /v1/rejections`. */
+  readonly rejections: RejectionReader;
   readonly organisations: OrganisationReader;
   readonly queue: EventQueue;
   readonly recordRejection: RejectionRecorder;

@@ -11,11 +11,19 @@ export interface KeyAttribute {
   readonly type: 'S';
 }
 
+/** A global secondary index (all attributes projected; readers project what they return). */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
 export interface TableDefinition {
   /** Logical name; used as the CDK construct id and the local table name. */
   readonly name: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
+  readonly indexes?: readonly IndexDefinition[];
   /** Environment variable through which functions learn the physical name. */
   readonly envVar: string;
   readonly purpose: string;
@@ -32,11 +40,22 @@ export interface QueueDefinition {
   readonly deadLetter: { readonly name: string; readonly envVar: string; readonly retentionDays: number };
 }
 
+/**
+ * Rejections by the day they were processed, newest last: only rejection
+ * records carry `rejectedDay`, so the index holds nothing else.
+ */
+export const rejectionsIndex: IndexDefinition = {
+  name: 'Rejections',
+  partitionKey: { name: 'rejectedDay', type: 'S' },
+  sortKey: { name: 'processedAt', type: 'S' },
+};
+
 /** Every applied or rejected event, keyed by (source, id): the idempotency ledger. */
 export const ledgerTable: TableDefinition = {
   name: 'Ledger',
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
+  indexes: [rejectionsIndex],
   envVar: 'LEDGER_TABLE',
   purpose: 'event outcomes and the pseudonymised accepted events (for rebuilds)',
 };

@@ -22,8 +22,8 @@ import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import type { AttributeDefinition, KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import type { QueueDefinition, TableDefinition } from '../config/resources.ts';
@@ -308,7 +308,7 @@ export async function startSqsEmulator(): Promise<RunningEmulator> {
   };
 }
 
-function keySchemaOf(definition: TableDefinition): { keys: KeySchemaElement[]; attributes: AttributeDefinition[] } {
+function keySchemaOf(definition: Pick<TableDefinition, 'partitionKey' | 'sortKey'>): { keys: KeySchemaElement[]; attributes: AttributeDefinition[] } {
   const keys: KeySchemaElement[] = [{ AttributeName: definition.partitionKey.name, KeyType: 'HASH' }];
   const attributes: AttributeDefinition[] = [{ AttributeName: definition.partitionKey.name, AttributeType: definition.partitionKey.type }];
   if (definition.sortKey !== undefined) {
@@ -316,6 +316,18 @@ function keySchemaOf(definition: TableDefinition): { keys: KeySchemaElement[]; a
     attributes.push({ AttributeName: definition.sortKey.name, AttributeType: definition.sortKey.type });
   }
   return { keys, attributes };
+}
+
+/** The table's global secondary indexes, as CreateTable takes them, and every attribute their keys use. */
+function indexesOf(definition: TableDefinition): { indexes: GlobalSecondaryIndex[]; attributes: AttributeDefinition[] } {
+  const indexes: GlobalSecondaryIndex[] = [];
+  const attributes: AttributeDefinition[] = [];
+  for (const index of definition.indexes ?? []) {
+    const schema = keySchemaOf(index);
+    indexes.push({ IndexName: index.name, KeySchema: schema.keys, Projection: { ProjectionType: 'ALL' } });
+    attributes.push(...schema.attributes);
+  }
+  return { indexes, attributes };
 }
 
 /**
@@ -330,21 +342,33 @@ export async function createTables(
   const names: Record<string, string> = {};
   for (const definition of defs) {
     const { keys, attributes } = keySchemaOf(definition);
+    const { indexes, attributes: indexAttributes } = indexesOf(definition);
     try {
       await ddb.send(
         new CreateTableCommand({
           TableName: definition.name,
           KeySchema: keys,
-          AttributeDefinitions: attributes,
+          AttributeDefinitions: [...attributes, ...indexAttributes],
           BillingMode: 'PAY_PER_REQUEST',
+          ...(indexes.length === 0 ? {} : { GlobalSecondaryIndexes: indexes }),
         }),
       );
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
+      await addMissingIndexes(ddb, definition.name, indexes, indexAttributes);
     }
     names[definition.envVar] = definition.name;
   }
   return names;
+}
+
+/** A table kept from an earlier run (`-dbPath`) gets the indexes defined since. */
+async function addMissingIndexes(ddb: DynamoDBClient, table: string, indexes: readonly GlobalSecondaryIndex[], attributes: AttributeDefinition[]): Promise<void> {
+  const { Table } = await ddb.send(new DescribeTableCommand({ TableName: table }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of indexes.filter((i) => !present.has(i.IndexName))) {
+    await ddb.send(new UpdateTableCommand({ TableName: table, AttributeDefinitions: attributes, GlobalSecondaryIndexUpdates: [{ Create: index }] }));
+  }
 }
 
 const secondsPerDay = 86_400;

@@ -51,11 +51,15 @@ describe('createTables', () => {
       { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
       ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' }] : []),
     ]);
+    const indexKeys = (definition.indexes ?? []).flatMap((index) => [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]);
     expect(Table?.AttributeDefinitions).toEqual([
       { AttributeName: definition.partitionKey.name, AttributeType: 'S' },
       ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, AttributeType: 'S' }] : []),
+      ...indexKeys.map((key) => ({ AttributeName: key.name, AttributeType: 'S' })),
     ]);
-    expect(Table?.GlobalSecondaryIndexes).toBeUndefined();
+    expect(Table?.GlobalSecondaryIndexes?.map((index) => [index.IndexName, index.KeySchema?.map((k) => k.AttributeName)])).toEqual(
+      definition.indexes?.map((index) => [index.name, [index.partitionKey.name, ...(index.sortKey ? [index.sortKey.name] : [])]]),
+    );
   });
 
   it('creates nothing else, and leaves existing tables alone when run again', async () => {

@@ -14,6 +14,7 @@ import type { CounterScope } from '../../packages/indicators/counter-source.ts';
 import type { IndicatorValue } from '../../packages/indicators/evaluator.ts';
 import type { Period } from '../../packages/indicators/period.ts';
 import type { RejectedRecord } from '../../packages/storage/event-store.ts';
+import type { RejectionReader } from '../../packages/storage/rejection-reader.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 
 /** One cell at a time, as the evaluator computes. */
@@ -29,12 +30,27 @@ export function cellByCell(evaluator: CellEvaluator): IndicatorComputation {
   };
 }
 
-export type TestDependencies = Omit<ApiDependencies, 'indicators' | 'claimNames' | 'recordRejection' | 'pseudonymiser'> & {
+export type TestDependencies = Omit<ApiDependencies, 'indicators' | 'claimNames' | 'recordRejection' | 'pseudonymiser' | 'rejections'> & {
+  /** Default: the rejections recorded through this handler (`recorded`), by the day they were processed. */
+  readonly rejections?: ApiDependencies['rejections'];
   readonly indicators: IndicatorComputation | CellEvaluator;
   readonly claimNames?: ApiDependencies['claimNames'];
   readonly recordRejection?: ApiDependencies['recordRejection'];
   readonly pseudonymiser?: ApiDependencies['pseudonymiser'];
 };
+
+/** A rejection reader over the records a test handler recorded, newest first. */
+export function recordedRejections(recorded: readonly RejectedRecord[]): RejectionReader {
+  return {
+    rejectionsOn: (days, limit) => {
+      const within = recorded
+        .filter((r) => days.includes(r.processedAt.slice(0, 10)))
+        .sort((a, b) => b.processedAt.localeCompare(a.processedAt))
+        .map((r) => ({ ...r, divisions: [] }));
+      return Promise.resolve({ rejections: within.slice(0, limit), truncated: within.length > limit });
+    },
+  };
+}
 
 /** The pseudonym key of API unit tests. */
 export const testPseudonymiser = new Pseudonymiser('api-unit-test-pseudonym-key-0123456789');
@@ -51,6 +67,7 @@ export function createApiHandler(
       indicators,
       claimNames: deps.claimNames ?? defaultClaimNames,
       pseudonymiser: deps.pseudonymiser ?? testPseudonymiser,
+      rejections: deps.rejections ?? recordedRejections(recorded),
       recordRejection:
         deps.recordRejection ??
         ((record) => {
