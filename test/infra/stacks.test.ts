@@ -282,7 +282,9 @@ describe('tables', () => {
       expect(props.KeySchema, definition.name).toEqual(
         keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
       );
-      expect(props.AttributeDefinitions).toEqual(keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })));
+      const indexKeys = (definition.indexes ?? []).flatMap((index) => [index.partitionKey, ...(index.sortKey === undefined ? [] : [index.sortKey])]);
+      expect(props.AttributeDefinitions).toEqual([...keys, ...indexKeys].map((k) => ({ AttributeName: k.name, AttributeType: k.type })));
+      expect(props.GlobalSecondaryIndexes?.map((i: { IndexName: string }) => i.IndexName)).toEqual(definition.indexes?.map((i) => i.name));
       expect(props.BillingMode).toBe('PAY_PER_REQUEST');
       expect(props.Replicas).toHaveLength(1);
       expect(props.Replicas[0].PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
