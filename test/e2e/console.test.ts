@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLocalToken } from '../../packages/auth/local-tokens.ts';
+import { sampleEvent } from '../../packages/contract/fixtures.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
 import type { ConsolePage } from './browser.ts';
 import { startDemoStack } from './demo-stack.ts';
@@ -288,6 +289,51 @@ describe('the console with the demo data', () => {
     await page.keyboard.press('Enter');
     expect(await page.evaluate('document.activeElement?.id')).toBe('main');
     expectCleanPage(consolePage);
+  });
+
+  it('counts the rejected events of the last days by reason, as the API does, for the county only', async () => {
+    const sent = [
+      { ...sampleEvent('certificate.submitted.v1'), id: 'e2e-bad-data-1', data: {} },
+      { ...sampleEvent('certificate.submitted.v1'), id: 'e2e-bad-data-2', data: { level: 'none' } },
+      { ...sampleEvent('certificate.submitted.v1'), id: 'e2e-bad-type-1', type: 'certificate.forged.v1' },
+    ];
+    const submitted = await fetch(`${stack.apiUrl}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await token('admin', county)}`, 'content-type': 'application/json' },
+      body: JSON.stringify(sent),
+    });
+    expect(submitted.status).toBe(202);
+    const { results } = (await submitted.json()) as { results: { status: string }[] };
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    const fromApi = (await (await apiGet('/v1/rejections?days=7', county)).json()) as { byReason: { reason: string; count: number }[]; total: number };
+    expect(fromApi.total).toBeGreaterThanOrEqual(3);
+    expect(fromApi.byReason.find((r) => r.reason === 'unknown_type')?.count).toBeGreaterThanOrEqual(1);
+
+    const consolePage = await open();
+    const { page } = consolePage;
+    await signIn(page, 'admin', '忠县');
+    await page.getByRole('link', { name: '事件查询' }).click();
+    const panel = page.getByTestId('rejections');
+    await page.locator('[data-testid="rejections"][data-state="ready"]').waitFor();
+    const shownCounts = await panel.getByTestId('rejections-by-reason').locator('tbody tr').allInnerTexts();
+    expect(shownCounts.map((row) => row.replace(/\s+/g, ' ').trim())).toEqual(
+      fromApi.byReason.map((r) => `${{ invalid_envelope: '信封格式无效', invalid_data: '数据无效', unknown_type: '未知事件类型', forbidden_type: '来源无权发送此类型', conflict: '同一编号内容冲突', unknown_org: '组织未登记' }[r.reason]} ${r.reason} ${r.count}`),
+    );
+    const listed = await panel.getByTestId('rejections-list').innerText();
+    for (const { id } of sent) expect(listed).toContain(id);
+    // Filtering the list by a reason keeps the counts and lists only that reason.
+    await panel.getByLabel('按原因筛选列表').selectOption('unknown_type');
+    await expect.poll(async () => (await panel.getByTestId('rejections-list').locator('tbody tr').allInnerTexts()).every((row) => row.includes('未知事件类型'))).toBe(true);
+    expect(await panel.getByTestId('rejections-list').innerText()).not.toContain('e2e-bad-data-1');
+    await page.screenshot({ path: join(artifactsDirectory, 'events.png'), fullPage: true });
+    expectCleanPage(consolePage);
+
+    // A township records no rejection of its own (rejections carry no division): it is told so, without a 403.
+    const townshipPage = await open();
+    await signIn(townshipPage.page, 'viewer', township.zh);
+    await townshipPage.page.getByRole('link', { name: '事件查询' }).click();
+    await townshipPage.page.getByText('此期间在您的范围内没有被拒绝的事件。').waitFor();
+    expectCleanPage(townshipPage);
   });
 
   it('has no serious or critical axe-core violation on any page', async () => {

@@ -59,9 +59,9 @@ export class ApiClient {
     return (await this.json(catalogSchema, '/v1/indicators')).indicators;
   }
 
-  /** `GET /v1/indicators/{id}`. */
-  figure(indicator: string, query: FigureQuery): Promise<Figure> {
-    return this.json(figureSchema, `/v1/indicators/${encodeURIComponent(indicator)}`, { division: query.division, period: query.period });
+  /** `GET /v1/indicators/{id}`; with `edition`, the figure as that publication froze it. */
+  figure(indicator: string, query: FigureQuery & { readonly edition?: string }): Promise<Figure> {
+    return this.json(figureSchema, `/v1/indicators/${encodeURIComponent(indicator)}`, { division: query.division, period: query.period, edition: query.edition });
   }
 
   /** `GET /v1/analytics`, every page. */
