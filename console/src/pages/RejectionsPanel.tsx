@@ -94,7 +94,7 @@ export const RejectionsPanel = defineComponent({
               ) : (
                 <>
                   <h3>{m.byReason}</h3>
-                  <EChart label={`${m.rejected}: ${m.byReason}`} option={chartOption(page.byReason)} size="large" />
+                  <EChart label={`${m.rejected}: ${m.byReason}`} option={chartOption(page.byReason)} size="medium" />
                   <table class="table" data-testid="rejections-by-reason">
                     <caption class="visually-hidden">{m.byReason}</caption>
                     <thead>
