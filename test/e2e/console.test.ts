@@ -177,21 +177,77 @@ describe('the console with the demo data', () => {
     expectCleanPage(consolePage);
   });
 
-  it('explains a figure when the server has the route, and says it is not available when not', async () => {
+  it('explains a figure: the events listed over every page add up to its value less the baseline', async () => {
     const consolePage = await open();
     const { page } = consolePage;
     await signIn(page, 'admin', '忠县');
-    await page.goto(`/explain?indicator=skilled_workers&division=${county}&period=2026`);
-    const probe = await fetch(`${stack.apiUrl}/v1/indicators/skilled_workers/explain?division=${county}&period=2026`, {
+    const indicator = 'party_members_developed';
+    await page.goto(`/explain?indicator=${indicator}&division=${county}&period=2026`);
+    const probe = await fetch(`${stack.apiUrl}/v1/indicators/${indicator}/explain?division=${county}&period=2026`, {
       headers: { authorization: `Bearer ${await token('admin', county)}` },
     });
     if (probe.status === 404) {
+      // A server without the explain routes: the page says so instead of failing.
       await page.getByText('本服务器尚未提供此功能。').waitFor();
     } else {
+      expect(probe.status).toBe(200);
+      const explained = (await probe.json()) as { value: number; parts: { part: string; value: number; baseline?: { value: number } | null; events: number }[] };
+      expect(explained.value).toBe(167);
       await waitUntilReady(page);
-      await page.getByTestId('check-value').getByText('✓').waitFor();
+      for (const part of explained.parts) {
+        const panel = page.locator('section.panel', { has: page.locator(`#part-${part.part}`) });
+        await panel.getByRole('button', { name: '加载全部事件' }).click();
+        const sum = page.getByTestId(`sum-${part.part}`);
+        await sum.waitFor({ timeout: 60_000 });
+        expect(Number(await sum.getAttribute('data-sum'))).toBeCloseTo(part.value - (part.baseline?.value ?? 0), 6);
+        expect(await sum.innerText()).toContain('✓');
+        expect(await panel.getByTestId(`events-${part.part}`).locator('tbody tr').count()).toBe(part.events);
+      }
     }
     await page.screenshot({ path: join(artifactsDirectory, 'explain.png'), fullPage: true });
+    expectCleanPage(consolePage);
+  });
+
+  it('shows a publication with its revisions after late events, and lets the root admin publish', async () => {
+    const consolePage = await open();
+    const { page } = consolePage;
+    await signIn(page, 'admin', '忠县');
+    const probe = await fetch(`${stack.apiUrl}/v1/publications`, { headers: { authorization: `Bearer ${await token('admin', county)}` } });
+    await page.getByRole('link', { name: '发布' }).click();
+    if (probe.status === 404) {
+      await page.getByText('本服务器尚未提供此功能。').waitFor();
+      expectCleanPage(consolePage);
+      return;
+    }
+    expect(probe.status).toBe(200);
+    const { publications } = (await probe.json()) as { publications: { id: string; period: string; title: string }[] };
+    // The demo publishes 2026-Q3, then sends events dated within it.
+    const q3 = publications.find((p) => p.period === '2026-Q3');
+    expect(q3).toBeDefined();
+    const edition = q3 as { id: string; title: string };
+    const { revisions } = (await (await apiGet(`/v1/publications/${encodeURIComponent(edition.id)}/revisions`, county)).json()) as {
+      revisions: { indicator: string; events: { source: string; id: string }[] }[];
+    };
+    expect(revisions.length).toBeGreaterThan(0);
+
+    await page.getByRole('button', { name: `查看: ${edition.title}` }).click();
+    const shown = page.getByTestId('revisions');
+    await shown.waitFor();
+    expect(await shown.locator('tbody tr').count()).toBe(revisions.length);
+    const text = await shown.innerText();
+    for (const revision of revisions) for (const event of revision.events) expect(text).toContain(`${event.source}/${event.id}`);
+    await page.screenshot({ path: join(artifactsDirectory, 'publications.png'), fullPage: true });
+
+    // Publishing: the form, a confirmation, then the new edition in the list.
+    const title = `E2E ${Date.now()}`;
+    await page.getByLabel('标题').fill(title);
+    await page.getByRole('button', { name: '发布新版本' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: '发布新版本' }).click();
+    await page.getByRole('rowheader', { name: title }).waitFor({ timeout: 120_000 });
+    const after = (await (await apiGet('/v1/publications', county)).json()) as { publications: { title: string }[] };
+    expect(after.publications.map((p) => p.title)).toContain(title);
     expectCleanPage(consolePage);
   });
 

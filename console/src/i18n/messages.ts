@@ -83,6 +83,8 @@ const zh = {
     date: '日期',
     effect: '影响',
     show: '显示解释',
+    loadAll: '加载全部事件',
+    listedSum: (n: string, sum: string, expected: string, ok: boolean) => `已列出 ${n} 个事件，影响合计 ${sum}；数值减基数 = ${expected} ${ok ? '✓' : '✗'}`,
   },
   publications: {
     title: '发布',
@@ -246,6 +248,8 @@ const en: Messages = {
     date: 'Date',
     effect: 'Effect',
     show: 'Explain',
+    loadAll: 'Load every event',
+    listedSum: (n, sum, expected, ok) => `${n} events listed, effects adding up to ${sum}; value less baseline = ${expected} ${ok ? '✓' : '✗'}`,
   },
   publications: {
     title: 'Publications',
