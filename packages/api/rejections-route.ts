@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
+import { decodeCursor, encodeCursor } from './analytics-route.ts';
 import type { RouteContext } from './route.ts';
 import { ApiError } from './problems.ts';
 import type { rejectionsPage } from './schemas.ts';
@@ -49,26 +50,9 @@ export function windowDays(today: Date, count: number): string[] {
   return days;
 }
 
-/** The cursor names an offset into one request's list (parameters and the caller), as analytics cursors do. */
+/** A cursor names an offset into one request's list (parameters and the caller), in the analytics cursors' form. */
 function digestOf(query: RejectionsQuery, caller: string): string {
   return createHash('sha256').update(JSON.stringify([query.days, query.reason, query.limit, caller])).digest('base64url').slice(0, 22);
-}
-
-const cursorShape = z.object({ o: z.number().check(z.int(), z.positive()), q: z.string() });
-
-function offsetOf(cursor: string | undefined, digest: string): number {
-  if (cursor === undefined) return 0;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  const result = cursorShape.safeParse(parsed);
-  if (!result.success || result.data.q !== digest) {
-    throw new ApiError('invalid-cursor', 'cursor does not belong to this request: pass the `next` of the previous page with the same parameters');
-  }
-  return result.data.o;
 }
 
 const isReason = (reason: string): reason is Reason => (rejectionReason.options as readonly string[]).includes(reason);
@@ -77,7 +61,7 @@ export async function listRejections({ caller, query, deps, scopes }: RouteConte
   const days = windowDays(deps.now(), bounded('days', query.days, rejectionLimits.defaultDays, rejectionLimits.maxDays));
   const pageSize = bounded('limit', query.limit, rejectionLimits.defaultPageSize, rejectionLimits.maxPageSize);
   const digest = digestOf(query, `${caller.role}|${caller.division ?? ''}|${caller.source ?? ''}`);
-  const offset = offsetOf(query.cursor, digest);
+  const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor, digest, Number.MAX_SAFE_INTEGER);
 
   const { rejections, truncated } = await deps.rejections.rejectionsOn(days, rejectionLimits.maxRead);
   const visible = rejections.filter((r) => scopes.mayReadOutcome(caller, r) && isReason(r.reason));
@@ -101,6 +85,6 @@ export async function listRejections({ caller, query, deps, scopes }: RouteConte
       receivedAt: r.receivedAt,
       processedAt: r.processedAt,
     })),
-    ...(nextOffset < listed.length ? { next: Buffer.from(JSON.stringify({ o: nextOffset, q: digest })).toString('base64url') } : {}),
+    ...(nextOffset < listed.length ? { next: encodeCursor(nextOffset, digest) } : {}),
   };
 }

@@ -39,6 +39,20 @@ export type TestDependencies = Omit<ApiDependencies, 'indicators' | 'claimNames'
   readonly pseudonymiser?: ApiDependencies['pseudonymiser'];
 };
 
+/** An HTTP API (payload 2.0) event as API Gateway sends it after the JWT authorizer accepted `claims`. */
+export function apiGatewayEvent(method: string, path: string, claims: Readonly<Record<string, string>>, query: Readonly<Record<string, string>> = {}): APIGatewayProxyEventV2WithJWTAuthorizer {
+  return {
+    version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: new URLSearchParams(query).toString(), headers: {},
+    queryStringParameters: { ...query },
+    requestContext: {
+      accountId: '0', apiId: 't', domainName: 'd', domainPrefix: 'd', requestId: 'r', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0,
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: { ...claims }, scopes: null } },
+    },
+    isBase64Encoded: false,
+  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
 /** A rejection reader over the records a test handler recorded, newest first. */
 export function recordedRejections(recorded: readonly RejectedRecord[]): RejectionReader {
   return {

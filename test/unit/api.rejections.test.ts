@@ -3,9 +3,8 @@
  * window, pages of the list, and who sees what (root callers all; a township
  * none, since rejections record no division; a producer its own source).
  */
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { createApiHandler } from '../support/api-harness.ts';
+import { apiGatewayEvent, createApiHandler } from '../support/api-harness.ts';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { zhongCounty } from '../../packages/config/zhong-county.ts';
 import { validateEvent } from '../../packages/contract/index.ts';
@@ -44,16 +43,7 @@ async function call(claims: Record<string, string>, query: Record<string, string
     },
     [...recorded],
   );
-  const event = {
-    version: '2.0', routeKey: '$default', rawPath: '/v1/rejections', rawQueryString: new URLSearchParams(query).toString(), headers: {},
-    queryStringParameters: query,
-    requestContext: {
-      accountId: '0', apiId: 't', domainName: 'd', domainPrefix: 'd', requestId: 'r', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0,
-      http: { method: 'GET', path: '/v1/rejections', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: null } },
-    },
-    isBase64Encoded: false,
-  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+  const event = apiGatewayEvent('GET', '/v1/rejections', claims, query);
   const result = await handler(event);
   return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') as Record<string, unknown> };
 }
