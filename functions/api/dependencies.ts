@@ -11,7 +11,10 @@ import { env } from '../../packages/config/resources.ts';
 import { validateEvent } from '../../packages/contract/index.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
 import type { MaintenanceRunner } from '../../packages/maintenance/maintenance.ts';
+import { Explainer } from '../../packages/explain/explainer.ts';
+import { RecordedBaselines } from '../../packages/indicators/recorded-baselines.ts';
 import { DynamoBaselineReader } from '../../packages/storage/baseline-reader.ts';
+import { DynamoExplainReader } from '../../packages/storage/explain-reader.ts';
 import { DynamoCounterBatchReader } from '../../packages/storage/counter-batch-reader.ts';
 import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
@@ -51,6 +54,11 @@ export function apiDependenciesFromEnvironment(environment: NodeJS.ProcessEnv, p
       new DynamoCounterReader(doc, settings.tables.counters),
       new DynamoCounterBatchReader(doc, settings.tables.counters),
       new DynamoBaselineReader(doc, settings.tables.counters),
+      divisions,
+    ),
+    explainer: new Explainer(
+      new DynamoExplainReader(doc, settings.tables.ledger),
+      new RecordedBaselines(new DynamoBaselineReader(doc, settings.tables.counters), new DynamoCounterReader(doc, settings.tables.counters), divisions),
       divisions,
     ),
     ledger: new DynamoLedgerReader(doc, settings.tables.ledger),

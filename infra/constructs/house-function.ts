@@ -199,7 +199,7 @@ export class HouseFunction extends Construct {
 
   /** Lets the function read `tables` with {@link readTableActions}; nothing else. */
   bindTablesForReading(tables: readonly BoundTable[], key: IKey): void {
-    this.bindTables(tables, readTableActions, 'Read', true);
+    this.bindTables(tables, readTableActions, 'Read', { withIndexes: true });
     this.bindKey(key, kmsReadActions);
   }
 
@@ -282,15 +282,15 @@ export class HouseFunction extends Construct {
     this.setEnvironment(envVar, secret.secretArn);
   }
 
-  /** `withIndexes`: also the tables' defined indexes, by name (a reader queries them; writers never address one). */
-  private bindTables(tables: readonly BoundTable[], actions: readonly string[], sid: string, withIndexes = false): void {
+  /** `withIndexes`: readers also query the tables' global secondary indexes (the Ledger's explain indexes). */
+  private bindTables(tables: readonly BoundTable[], actions: readonly string[], sid: string, options: { withIndexes?: boolean } = {}): void {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: `${sid}Tables`,
         actions: [...actions],
         resources: tables.flatMap(({ definition, table }) => [
           table.tableArn,
-          ...(withIndexes ? (definition.indexes ?? []).map((index) => `${table.tableArn}/index/${index.name}`) : []),
+          ...(options.withIndexes === true ? (definition.indexes ?? []).map((index) => `${table.tableArn}/index/${index.name}`) : []),
         ]),
       }),
     );

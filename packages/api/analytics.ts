@@ -91,6 +91,11 @@ function csvField(value: string | number | ExactNumber | null | undefined): stri
 
 const csvLine = (fields: readonly (string | number | ExactNumber | null | undefined)[]): string => `${fields.map(csvField).join(',')}\r\n`;
 
+/** A CSV document as every CSV answer of this API is written: BOM, header, CRLF lines, no formula-leading cell. */
+export function csvDocument(header: readonly string[], lines: readonly (readonly (string | number | ExactNumber | null | undefined)[])[]): string {
+  return byteOrderMark + csvLine(header) + lines.map(csvLine).join('');
+}
+
 /**
  * The rows as CSV: UTF-8 with BOM, CRLF line ends, header first. Division
  * rows carry the division's name (`divisionName`); organisation rows have

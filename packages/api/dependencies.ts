@@ -1,6 +1,7 @@
 /** What the API needs from the world, as interfaces: the Lambda adapter wires real ones, tests pass their own. */
 import type { ClaimNames, DivisionTree } from '../config/deployment.ts';
 import type { ValidationOptions, ValidationResult } from '../contract/index.ts';
+import type { Explainer } from '../explain/explainer.ts';
 import type { IndicatorDefinition } from '../indicators/catalog.ts';
 import type { CounterScope } from '../indicators/counter-source.ts';
 import type { IndicatorValue } from '../indicators/evaluator.ts';
@@ -37,6 +38,8 @@ export type RejectionRecorder = (record: RejectedRecord) => Promise<void>;
 export interface ApiDependencies {
   readonly catalog: readonly IndicatorDefinition[];
   readonly indicators: IndicatorComputation;
+  /** Where figures come from: their parts, baselines and events (the Ledger's explain indexes). */
+  readonly explainer: Explainer;
   readonly ledger: EventOutcomeReader;
   /** Rejections by day, for `GET /v1/rejections`. */
   readonly rejections: RejectionReader;

@@ -10,6 +10,8 @@ import { analyticsCsv, analyticsLimits } from './analytics.ts';
 import { analyticsQuery, getAnalytics } from './analytics-route.ts';
 import { getEventOutcome, maxEventsPerRequest, maxRequestBytes, submitEvents } from './event-routes.ts';
 import { listRejections, rejectionLimits, rejectionsQuery } from './rejections-route.ts';
+import { explainEventsQuery, explainQuery, getContributingEvents, getExplanation } from './explain-routes.ts';
+import { maxEventsPerPage, maxReadsPerPage } from '../explain/explainer.ts';
 import { figureFields } from './figures.ts';
 import { servedOpenApi } from './openapi-served.ts';
 import { ApiError } from './problems.ts';
@@ -17,6 +19,8 @@ import { defineRoute } from './route.ts';
 import {
   analyticsPage,
   catalogueResponse,
+  contributingEventsPage,
+  explanation,
   eventOutcome,
   healthResponse,
   indicatorFigure,
@@ -231,12 +235,54 @@ export const reconcileRoute = defineRoute({
   },
 });
 
+export const explainRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/indicators/{id}/explain',
+  operationId: 'explainIndicator',
+  summary: 'Where a figure comes from: each part’s baseline and net change from events',
+  description: [
+    'For each part (`value`, or a ratio’s `numerator` and `denominator`): the counter metric, the baseline used (a stock’s opening balance: the division’s own, with the event that recorded it, or the adjustment the baselines below it make), the net change from events and how many are listed.',
+    'Invariant, for every indicator, scope and period: a part’s `value` equals its baseline’s value plus `change`, the sum of the `effect`s `GET /v1/indicators/{id}/events` lists for it. Scope rules as for `GET /v1/indicators/{id}`.',
+  ].join(' '),
+  access: anyRole,
+  query: explainQuery,
+  pathParameters: { id: { schema: indicatorId } },
+  successStatus: 200,
+  response: explanation,
+  problems: [400, 403, 404],
+  example: { query: { division: countyDivision, period: '2026' }, params: { id: 'skilled_workers' } },
+  handle: getExplanation,
+});
+
+export const contributingEventsRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/indicators/{id}/events',
+  operationId: 'listContributingEvents',
+  summary: 'The events behind one part of a figure, with their signed effects, in pages',
+  description: [
+    `One row per event and place it changed the part on one day (an event that moved a count from another day, or that counts in two townships, has a row for each): \`date\` is that day, \`division\` / \`orgCode\` where it is recorded (a division’s own share: a contract of employers in two townships counts +1 in each and −1 at the county), \`effect\` its signed change (yuan for money).`,
+    `\`part\` is \`value\` (the default) or, for a ratio, \`numerator\` or \`denominator\` (required). Rows come division by division in tree order, by day within one. Pages hold at most ${maxEventsPerPage} rows and are served in at most ${maxReadsPerPage} DynamoDB reads (so a page may hold fewer rows); pass \`next\` as \`cursor\` (CSV: the \`X-Next-Cursor\` header).`,
+    'No personal data: a person appears in no row.',
+  ].join(' '),
+  access: anyRole,
+  query: explainEventsQuery,
+  pathParameters: { id: { schema: indicatorId } },
+  successStatus: 200,
+  response: contributingEventsPage,
+  csv: 'RFC 4180 CSV in UTF-8 with a byte-order mark, CRLF line ends; columns `source,id,type,date,division,org_code,processed_at,effect`.',
+  problems: [400, 403, 404],
+  example: { query: { division: countyDivision, period: '2026', part: 'value' }, params: { id: 'skilled_workers' } },
+  handle: getContributingEvents,
+});
+
 /** Every route, in the order the OpenAPI document lists them. */
 export const routeTable = [
   healthRoute,
   openApiRoute,
   listIndicatorsRoute,
   getIndicatorRoute,
+  explainRoute,
+  contributingEventsRoute,
   analyticsRoute,
   eventOutcomeRoute,
   submitEventsRoute,

@@ -139,3 +139,61 @@ export const rejectionsPage = z.object({
   rejections: z.array(rejectionSummary),
   next: z.optional(z.string()),
 });
+
+const eventReference = z.object({ source: z.string(), id: z.string() });
+
+/** Which part of a figure: its value, or a ratio's numerator or denominator. */
+export const figurePart = z.enum(['value', 'numerator', 'denominator']);
+
+export const explanation = z.object({
+  indicator: indicatorId,
+  ...countedAt,
+  period: periodText,
+  ...figureFields,
+  asOf: z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/)),
+  parts: z.array(
+    z.object({
+      part: figurePart,
+      /** The counter metric summed. */
+      metric: z.string(),
+      /** The part's value: baseline + change. */
+      value: z.number(),
+      /** The opening balance of a stock: the division's own baseline (with the event that recorded it), or the adjustment its parts' baselines make; null without one. */
+      baseline: z.nullable(
+        z.object({
+          value: z.number(),
+          asOf: z.optional(z.string()),
+          event: z.nullable(eventReference),
+          recorded: z.array(z.object({ division: divisionCode, asOf: z.string(), value: z.number(), event: z.nullable(eventReference) })),
+        }),
+      ),
+      /** Net change from the listed events (`GET …/events`). */
+      change: z.number(),
+      /** How many events (entries: an event's change at one division or organisation on one day) are listed. */
+      events: count,
+      /** Days whose changes count: from (absent: since records began) to (absent: all time). */
+      from: z.optional(z.string()),
+      to: z.optional(z.string()),
+    }),
+  ),
+});
+
+export const contributingEvent = z.object({
+  source: z.string(),
+  id: z.string(),
+  type: z.string(),
+  /** The day the change counts on. */
+  date: z.string(),
+  /** Where it is recorded: the division (its own share), or the organisation and its division. */
+  division: z.optional(divisionCode),
+  orgCode: z.optional(orgCode),
+  processedAt: z.string(),
+  /** Its signed contribution to the part (yuan for money). */
+  effect: z.number(),
+});
+
+export const contributingEventsPage = z.object({
+  events: z.array(contributingEvent),
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  next: z.optional(z.string()),
+});

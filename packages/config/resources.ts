@@ -11,11 +11,14 @@ export interface KeyAttribute {
   readonly type: 'S';
 }
 
-/** A global secondary index (all attributes projected; readers project what they return). */
+/** A global secondary index: its keys and the non-key attributes it copies. */
 export interface IndexDefinition {
   readonly name: string;
   readonly partitionKey: KeyAttribute;
-  readonly sortKey?: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  /** Attributes projected besides the table's and the index's keys. */
+  readonly include: readonly string[];
+  readonly purpose: string;
 }
 
 export interface TableDefinition {
@@ -41,13 +44,25 @@ export interface QueueDefinition {
 }
 
 /**
- * Rejections by the day they were processed, newest last: only rejection
- * records carry `rejectedDay`, so the index holds nothing else.
+ * The attributes of the Ledger's explain entries (see packages/domain/explain.ts):
+ * scope, `<day>#<source>#<id>`, and the entry's counter cells.
+ */
+export const explainIndexes = {
+  division: { name: 'ExplainByDivision', partitionKey: 'xdp', sortKey: 'xds', cells: 'xd' },
+  org: { name: 'ExplainByOrg', partitionKey: 'xop', sortKey: 'xos', cells: 'xo' },
+} as const;
+
+/**
+ * Rejections by the UTC day they were processed: only rejection records
+ * carry `rejectedDay`, so the index holds nothing else. It copies what a
+ * rejection may show, not the keyed hashes a record keeps.
  */
 export const rejectionsIndex: IndexDefinition = {
   name: 'Rejections',
   partitionKey: { name: 'rejectedDay', type: 'S' },
   sortKey: { name: 'processedAt', type: 'S' },
+  include: ['source', 'id', 'type', 'reason', 'detail', 'receivedAt', 'divisions'],
+  purpose: 'the rejected events of a day, for GET /v1/rejections',
 };
 
 /** Every applied or rejected event, keyed by (source, id): the idempotency ledger. */
@@ -55,9 +70,25 @@ export const ledgerTable: TableDefinition = {
   name: 'Ledger',
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
-  indexes: [rejectionsIndex],
   envVar: 'LEDGER_TABLE',
   purpose: 'event outcomes and the pseudonymised accepted events (for rebuilds)',
+  indexes: [
+    {
+      name: explainIndexes.division.name,
+      partitionKey: { name: explainIndexes.division.partitionKey, type: 'S' },
+      sortKey: { name: explainIndexes.division.sortKey, type: 'S' },
+      include: ['source', 'id', 'type', 'date', 'processedAt', explainIndexes.division.cells],
+      purpose: 'what each event changed at each division, by day: the events behind a division figure',
+    },
+    {
+      name: explainIndexes.org.name,
+      partitionKey: { name: explainIndexes.org.partitionKey, type: 'S' },
+      sortKey: { name: explainIndexes.org.sortKey, type: 'S' },
+      include: ['source', 'id', 'type', 'date', 'processedAt', explainIndexes.org.cells],
+      purpose: 'what each event changed at each organisation, by day: the events behind an organisation figure',
+    },
+    rejectionsIndex,
+  ],
 };
 
 /** Entity state events change: organisations, persons, certificates, dispute cases. */

@@ -35,6 +35,9 @@ export interface Baseline {
   readonly division: string;
   readonly asOf: string;
   readonly value: number;
+  /** The event that recorded it (the explain routes name it). */
+  readonly source: string;
+  readonly id: string;
 }
 
 /** A state item to write, conditioned on the version it was computed from. */

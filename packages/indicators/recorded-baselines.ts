@@ -11,6 +11,8 @@ export interface RecordedBaseline {
   readonly division: string;
   readonly asOf: CalendarDate;
   readonly value: number;
+  /** The event that recorded it (absent on items written before events were named). */
+  readonly event?: { readonly source: string; readonly id: string };
 }
 
 /** Reads the baselines recorded for a metric (every division, every asOf). */
@@ -41,6 +43,11 @@ export class RecordedBaselines implements BaselineSource {
   }
 
   async baselineFor(metric: Metric, scope: CounterScope, date: CalendarDate): Promise<OpeningBalance | undefined> {
+    return (await this.baselineUsed(metric, scope, date))?.balance;
+  }
+
+  /** The opening balance and the recorded baselines it is made of: one (the division's own), or those below it. */
+  async baselineUsed(metric: Metric, scope: CounterScope, date: CalendarDate): Promise<{ balance: OpeningBalance; recorded: readonly RecordedBaseline[] } | undefined> {
     if (!('division' in scope)) return undefined;
     const recorded = await this.baselines.baselinesOf(metric);
     if (recorded.length === 0) return undefined;
@@ -51,7 +58,7 @@ export class RecordedBaselines implements BaselineSource {
       if (current === undefined || b.asOf > current.asOf) latest.set(b.division, b);
     }
     const own = latest.get(scope.division);
-    if (own !== undefined) return { value: own.value, asOf: own.asOf };
+    if (own !== undefined) return { balance: { value: own.value, asOf: own.asOf }, recorded: [own] };
     const below: RecordedBaseline[] = [];
     const visit = (division: string): void => {
       for (const child of this.divisions.children(division)) {
@@ -63,7 +70,7 @@ export class RecordedBaselines implements BaselineSource {
     visit(scope.division);
     if (below.length === 0) return undefined;
     const adjustments = await Promise.all(below.map(async (b) => b.value - (await this.netChangeUpTo(metric, b.division, b.asOf))));
-    return { value: adjustments.reduce((sum, a) => sum + a, 0) };
+    return { balance: { value: adjustments.reduce((sum, a) => sum + a, 0) }, recorded: below };
   }
 
   private async netChangeUpTo(metric: Metric, division: string, date: CalendarDate): Promise<number> {

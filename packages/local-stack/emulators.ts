@@ -26,7 +26,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCom
 import type { AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
-import type { QueueDefinition, TableDefinition } from '../config/resources.ts';
+import type { IndexDefinition, KeyAttribute, QueueDefinition, TableDefinition } from '../config/resources.ts';
 import { queues as definedQueues, tables as definedTables } from '../config/resources.ts';
 
 /** Base class of every error raised by the local stack. */
@@ -308,7 +308,7 @@ export async function startSqsEmulator(): Promise<RunningEmulator> {
   };
 }
 
-function keySchemaOf(definition: Pick<TableDefinition, 'partitionKey' | 'sortKey'>): { keys: KeySchemaElement[]; attributes: AttributeDefinition[] } {
+function keySchemaOf(definition: { readonly partitionKey: KeyAttribute; readonly sortKey?: KeyAttribute }): { keys: KeySchemaElement[]; attributes: AttributeDefinition[] } {
   const keys: KeySchemaElement[] = [{ AttributeName: definition.partitionKey.name, KeyType: 'HASH' }];
   const attributes: AttributeDefinition[] = [{ AttributeName: definition.partitionKey.name, AttributeType: definition.partitionKey.type }];
   if (definition.sortKey !== undefined) {
@@ -318,16 +318,34 @@ function keySchemaOf(definition: Pick<TableDefinition, 'partitionKey' | 'sortKey
   return { keys, attributes };
 }
 
-/** The table's global secondary indexes, as CreateTable takes them, and every attribute their keys use. */
-function indexesOf(definition: TableDefinition): { indexes: GlobalSecondaryIndex[]; attributes: AttributeDefinition[] } {
-  const indexes: GlobalSecondaryIndex[] = [];
-  const attributes: AttributeDefinition[] = [];
+function indexOf(index: IndexDefinition): GlobalSecondaryIndex {
+  return {
+    IndexName: index.name,
+    KeySchema: keySchemaOf(index).keys,
+    Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] },
+  };
+}
+
+/** Key attributes of a table and of its indexes, each once. */
+function attributesOf(definition: TableDefinition): AttributeDefinition[] {
+  const all = [definition, ...(definition.indexes ?? [])].flatMap((d) => keySchemaOf(d).attributes);
+  return [...new Map(all.map((a) => [a.AttributeName, a])).values()];
+}
+
+/** Adds the indexes a table kept from an earlier version (`--data`) lacks. */
+async function addMissingIndexes(ddb: DynamoDBClient, definition: TableDefinition): Promise<void> {
+  const { Table } = await ddb.send(new DescribeTableCommand({ TableName: definition.name }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
   for (const index of definition.indexes ?? []) {
-    const schema = keySchemaOf(index);
-    indexes.push({ IndexName: index.name, KeySchema: schema.keys, Projection: { ProjectionType: 'ALL' } });
-    attributes.push(...schema.attributes);
+    if (present.has(index.name)) continue;
+    await ddb.send(
+      new UpdateTableCommand({
+        TableName: definition.name,
+        AttributeDefinitions: attributesOf(definition),
+        GlobalSecondaryIndexUpdates: [{ Create: indexOf(index) }],
+      }),
+    );
   }
-  return { indexes, attributes };
 }
 
 /**
@@ -341,34 +359,24 @@ export async function createTables(
 ): Promise<Record<string, string>> {
   const names: Record<string, string> = {};
   for (const definition of defs) {
-    const { keys, attributes } = keySchemaOf(definition);
-    const { indexes, attributes: indexAttributes } = indexesOf(definition);
+    const { keys } = keySchemaOf(definition);
     try {
       await ddb.send(
         new CreateTableCommand({
           TableName: definition.name,
           KeySchema: keys,
-          AttributeDefinitions: [...attributes, ...indexAttributes],
+          AttributeDefinitions: attributesOf(definition),
           BillingMode: 'PAY_PER_REQUEST',
-          ...(indexes.length === 0 ? {} : { GlobalSecondaryIndexes: indexes }),
+          ...(definition.indexes === undefined ? {} : { GlobalSecondaryIndexes: definition.indexes.map(indexOf) }),
         }),
       );
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
-      await addMissingIndexes(ddb, definition.name, indexes, indexAttributes);
+      await addMissingIndexes(ddb, definition);
     }
     names[definition.envVar] = definition.name;
   }
   return names;
-}
-
-/** A table kept from an earlier run (`-dbPath`) gets the indexes defined since. */
-async function addMissingIndexes(ddb: DynamoDBClient, table: string, indexes: readonly GlobalSecondaryIndex[], attributes: AttributeDefinition[]): Promise<void> {
-  const { Table } = await ddb.send(new DescribeTableCommand({ TableName: table }));
-  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-  for (const index of indexes.filter((i) => !present.has(i.IndexName))) {
-    await ddb.send(new UpdateTableCommand({ TableName: table, AttributeDefinitions: attributes, GlobalSecondaryIndexUpdates: [{ Create: index }] }));
-  }
 }
 
 const secondsPerDay = 86_400;

@@ -37,6 +37,9 @@ export interface BaselineItem {
   readonly division: string;
   readonly asOf: string;
   readonly value: number;
+  /** The event that recorded it. */
+  readonly source: string;
+  readonly id: string;
 }
 
 /** An accepted event the replay could not apply: live and recomputed figures have drifted apart. */
@@ -138,7 +141,7 @@ export class InMemoryLedger {
     for (const b of decision.baselines ?? []) {
       const pk = counterKeys.baseline(b.metric);
       const sk = counterKeys.baselineEntry(b.division, b.asOf);
-      this.baselines.set(counterItemKey(pk, sk), { pk, sk, metric: b.metric, division: b.division, asOf: b.asOf, value: b.value });
+      this.baselines.set(counterItemKey(pk, sk), { pk, sk, metric: b.metric, division: b.division, asOf: b.asOf, value: b.value, source: b.source, id: b.id });
     }
   }
 }

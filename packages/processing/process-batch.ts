@@ -14,10 +14,11 @@ import type { Divisions, DomainEvent } from '../domain/apply-event.ts';
 import type { CounterChange } from '../domain/counter-changes.ts';
 import { counterChanges } from '../domain/counter-changes.ts';
 import type { Decision, StateWrite } from '../domain/decision.ts';
+import { explainEntries, splitHomeEntries } from '../domain/explain.ts';
 import { rankOf } from '../domain/rank.ts';
 import type { StateItem } from '../domain/state.ts';
 import type { AcceptedRecord, CommitResult, Effects, EventStore, Fence, LedgerEntry, TransactionPlan } from '../storage/event-store.ts';
-import { ledgerPk, maxTransactionBytes, maxTransactionItems, planSize } from '../storage/event-store.ts';
+import { explainItems, ledgerPk, maxTransactionBytes, maxTransactionItems, planSize } from '../storage/event-store.ts';
 import { encodeState } from '../storage/state-codec.ts';
 import type { Pseudonymiser } from './pseudonymise.ts';
 import { rejectionRecord } from './rejection-record.ts';
@@ -342,6 +343,7 @@ function acceptedRecord(d: Decided, divisions: Divisions, now: () => Date): Acce
     processedAt: now().toISOString(),
     divisions: [...new Set(d.decision.divisions.flatMap((x) => divisions.lineage(x)))],
     effects: effectsOf(d.decision),
+    explain: explainEntries(event.date, effectsOf(d.decision), divisions.lineage),
   };
 }
 
@@ -417,22 +419,29 @@ function planUnits(decided: readonly Decided[], fence: Fence, storedPages: Reado
   return units;
 }
 
-/** The plans of an event too large for one transaction (see planUnits). */
+/**
+ * The plans of an event too large for one transaction (see planUnits): its
+ * record keeps only its home explain entries, the others follow in chunks.
+ */
 function chunked(alone: TransactionPlan): TransactionPlan[] {
   const record = alone.events[0] as AcceptedRecord;
-  const shares = chunkCounters(alone.counters);
-  return [
-    { ...alone, counters: [], chunks: shares.length + 1 },
-    ...shares.map((counters, i) => ({ fence: alone.fence, events: [], states: [], storedPages: new Map(), counters, baselines: [], chunk: { source: record.source, id: record.id, index: i + 1 } })),
-  ];
+  const home = splitHomeEntries(record.explain, record.date);
+  const shares = chunkShares(alone.counters, explainItems(record, home.rest), alone.fence, record);
+  return [{ ...alone, events: [{ ...record, explain: [home.division, home.org].filter((e) => e !== undefined) }], counters: [], chunks: shares.length + 1 }, ...shares];
 }
 
-/** Counter changes in a fixed order and fixed shares, so a redelivery recomputes the very same chunks. */
-function chunkCounters(changes: readonly CounterChange[]): CounterChange[][] {
+/**
+ * The later transactions of a chunked event: counter changes in a fixed
+ * order and fixed shares, then its explain items, so a redelivery recomputes
+ * the very same chunks.
+ */
+function chunkShares(changes: readonly CounterChange[], items: readonly Record<string, unknown>[], fence: Fence, event: { source: string; id: string }): TransactionPlan[] {
   const sorted = [...changes].sort((a, b) => (a.pk === b.pk ? (a.sk < b.sk ? -1 : 1) : a.pk < b.pk ? -1 : 1));
-  const shares: CounterChange[][] = [];
-  for (let i = 0; i < sorted.length; i += countersPerChunk) shares.push(sorted.slice(i, i + countersPerChunk));
-  return shares;
+  const plans: Omit<TransactionPlan, 'chunk'>[] = [];
+  const empty = { fence, events: [], states: [], storedPages: new Map<string, number>(), baselines: [] };
+  for (let i = 0; i < sorted.length; i += countersPerChunk) plans.push({ ...empty, counters: sorted.slice(i, i + countersPerChunk) });
+  for (let i = 0; i < items.length; i += countersPerChunk) plans.push({ ...empty, counters: [], explainItems: items.slice(i, i + countersPerChunk) });
+  return plans.map((plan, i) => ({ ...plan, chunk: { source: event.source, id: event.id, index: i + 1 } }));
 }
 
 /**
@@ -493,13 +502,13 @@ async function completeChunks(source: string, id: string, chunks: number, deps: 
   if (fence.paused) throw new MaintenanceInProgressError();
   let todo = plans;
   if (todo === undefined) {
-    const effects = await deps.store.effectsOf(source, id);
-    if (effects === undefined) throw new ProcessingError('a chunked event has no recorded effects');
-    const changes = counterChanges(effects.deltas, effects.distinct, (d) => deps.divisions.lineage(d));
+    const recorded = await deps.store.effectsOf(source, id);
+    if (recorded === undefined) throw new ProcessingError('a chunked event has no recorded effects');
+    const lineage = (d: string): readonly string[] => deps.divisions.lineage(d);
+    const changes = counterChanges(recorded.effects.deltas, recorded.effects.distinct, lineage);
+    const entries = splitHomeEntries(explainEntries(recorded.event.date, recorded.effects, lineage), recorded.event.date).rest;
     const applied = await deps.store.appliedChunks(source, id, chunks);
-    todo = chunkCounters(changes)
-      .map((counters, i) => ({ fence, events: [], states: [], storedPages: new Map(), counters, baselines: [], chunk: { source, id, index: i + 1 } }))
-      .filter((plan) => !applied.has(plan.chunk.index));
+    todo = chunkShares(changes, explainItems(recorded.event, entries), fence, { source, id }).filter((plan) => !applied.has(plan.chunk?.index ?? 0));
   }
   for (const plan of todo) {
     for (let attempt = 0; ; attempt++) {

@@ -24,7 +24,8 @@ export class DynamoBaselineReader implements BaselineReader {
         }),
       );
       for (const item of page.Items ?? []) {
-        out.push({ metric, division: String(item['division']), asOf: String(item['asOf']), value: Number(item['value']) });
+        const event = typeof item['source'] === 'string' && typeof item['id'] === 'string' ? { event: { source: item['source'], id: item['id'] } } : {};
+        out.push({ metric, division: String(item['division']), asOf: String(item['asOf']), value: Number(item['value']), ...event });
       }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey !== undefined);

@@ -9,7 +9,10 @@
 import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { explainIndexes } from '../config/resources.ts';
 import type { CounterChange } from '../domain/counter-changes.ts';
+import type { ExplainEntry } from '../domain/explain.ts';
+import { splitHomeEntries } from '../domain/explain.ts';
 import type { Baseline, CounterDelta, DistinctDelta, StateWrite } from '../domain/decision.ts';
 import { counterKeys } from '../domain/metrics.ts';
 import type { StateItem } from '../domain/state.ts';
@@ -43,6 +46,12 @@ export interface AcceptedRecord {
   /** Every division the event counts in (lineages expanded). */
   readonly divisions: readonly string[];
   readonly effects: Effects;
+  /**
+   * The explain entries stored with the record (see domain/explain.ts): its
+   * home division and organisation entries ride on the record itself, any
+   * other gets a small item of its own in the record's partition.
+   */
+  readonly explain: readonly ExplainEntry[];
 }
 
 export interface RejectedRecord {
@@ -89,6 +98,8 @@ export interface TransactionPlan {
   readonly baselines: readonly Baseline[];
   /** A later transaction of a chunked event: its marker is written only if absent. */
   readonly chunk?: { readonly source: string; readonly id: string; readonly index: number };
+  /** Explain entry items of a chunked event (see {@link explainItems}), written as they are. */
+  readonly explainItems?: readonly Record<string, unknown>[];
 }
 
 export type CommitResult =
@@ -119,15 +130,44 @@ export const fenceKey = { pk: 'META', sk: 'FENCE' } as const;
 const chunkSk = (index: number): string => `CHUNK#${String(index).padStart(4, '0')}`;
 const effectsSk = (index: number): string => `EFFECTS#${String(index).padStart(4, '0')}`;
 
-/** The stored items of an accepted record: the record, then its effects' continuations when they are long. */
+/** What an explain entry item repeats of its event, so a page of entries needs no other read. */
+export type ExplainedEvent = Pick<AcceptedRecord, 'source' | 'id' | 'type' | 'date' | 'processedAt'>;
+
+/** The index attributes of one explain entry (`explainIndexes` in config/resources.ts). */
+function indexAttributes(entry: ExplainEntry, event: ExplainedEvent): Record<string, unknown> {
+  const names = entry.scope.startsWith('DIV#') ? explainIndexes.division : explainIndexes.org;
+  return { [names.partitionKey]: entry.scope, [names.sortKey]: `${entry.day}#${event.source}#${event.id}`, [names.cells]: entry.cells };
+}
+
+/** The items of explain entries that do not ride on the ledger record: one per (scope, day), keyed in the record's partition. */
+export function explainItems(event: ExplainedEvent, entries: readonly ExplainEntry[]): Record<string, unknown>[] {
+  const { source, id, type, date, processedAt } = event;
+  return entries.map((entry) => ({ pk: ledgerPk(source, id), sk: `X#${entry.scope}#${entry.day}`, source, id, type, date, processedAt, ...indexAttributes(entry, event) }));
+}
+
+/**
+ * The stored items of an accepted record: the record (carrying its home
+ * explain entries), its effects' continuations when they are long, and its
+ * other explain entries.
+ */
 export function ledgerItems(record: AcceptedRecord, chunks?: number): Record<string, unknown>[] {
-  const { effects, ...rest } = record;
+  const { effects, explain, ...rest } = record;
+  const home = splitHomeEntries(explain, record.date);
   const text = JSON.stringify(effects);
   const pk = ledgerPk(record.source, record.id);
-  const base = { pk, sk: 'ACCEPTED', outcome: 'accepted', ...rest, ...(chunks === undefined ? {} : { chunks }) };
-  if (Buffer.byteLength(text, 'utf8') <= effectsInlineBytes) return [{ ...base, effects: text }];
+  const base = {
+    pk,
+    sk: 'ACCEPTED',
+    outcome: 'accepted',
+    ...rest,
+    ...(chunks === undefined ? {} : { chunks }),
+    ...(home.division === undefined ? {} : indexAttributes(home.division, record)),
+    ...(home.org === undefined ? {} : indexAttributes(home.org, record)),
+  };
+  const others = explainItems(record, home.rest);
+  if (Buffer.byteLength(text, 'utf8') <= effectsInlineBytes) return [{ ...base, effects: text }, ...others];
   const parts = splitText(text, 300_000);
-  return [{ ...base, effectsPages: parts.length }, ...parts.map((body, i) => ({ pk, sk: effectsSk(i + 1), body }))];
+  return [{ ...base, effectsPages: parts.length }, ...parts.map((body, i) => ({ pk, sk: effectsSk(i + 1), body })), ...others];
 }
 
 /** Stored items and bytes of one value, worked out once per (immutable) object: a planner asks again and again. */
@@ -145,8 +185,13 @@ function sizeOf(key: object, stored: () => Record<string, unknown>[]): { items: 
 
 /** A plan's stored items and its size, before it is sent: the packer keeps both within DynamoDB's limits. */
 export function planSize(plan: TransactionPlan): { items: number; bytes: number } {
-  let items = 1 + plan.counters.length + plan.baselines.length + (plan.chunk === undefined ? 0 : 1);
-  let bytes = 200 + plan.counters.reduce((n, c) => n + 60 + Object.keys(c.amounts).length * 24, 0) + plan.baselines.length * 200;
+  const extra = plan.explainItems ?? [];
+  let items = 1 + plan.counters.length + plan.baselines.length + (plan.chunk === undefined ? 0 : 1) + extra.length;
+  let bytes =
+    200 +
+    plan.counters.reduce((n, c) => n + 60 + Object.keys(c.amounts).length * 24, 0) +
+    plan.baselines.length * 200 +
+    extra.reduce((n, item) => n + JSON.stringify(item).length, 0);
   for (const record of plan.events) {
     const size = sizeOf(record, () => ledgerItems(record));
     items += size.items;
@@ -239,17 +284,18 @@ export class EventStore {
     return new Set((found.get(this.tables.ledger) ?? []).map((item) => Number(String(item['sk']).slice('CHUNK#'.length))));
   }
 
-  /** The recorded effects of an accepted event (for resuming a chunked one). */
-  async effectsOf(source: string, id: string): Promise<Effects | undefined> {
+  /** The recorded effects of an accepted event and what its explain items repeat of it (for resuming a chunked one). */
+  async effectsOf(source: string, id: string): Promise<{ effects: Effects; event: ExplainedEvent } | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.tables.ledger, Key: { pk: ledgerPk(source, id), sk: 'ACCEPTED' }, ConsistentRead: true }),
     );
     if (Item === undefined) return undefined;
-    if (typeof Item['effects'] === 'string') return JSON.parse(Item['effects']) as Effects;
+    const event: ExplainedEvent = { source, id, type: String(Item['type']), date: String(Item['date']), processedAt: String(Item['processedAt']) };
+    if (typeof Item['effects'] === 'string') return { effects: JSON.parse(Item['effects']) as Effects, event };
     const count = Number(Item['effectsPages'] ?? 0);
     const found = await this.batchGet(Array.from({ length: count }, (_, i) => ({ table: this.tables.ledger, key: { pk: ledgerPk(source, id), sk: effectsSk(i + 1) } })));
     const parts = (found.get(this.tables.ledger) ?? []).sort((a, b) => String(a['sk']).localeCompare(String(b['sk'])));
-    return JSON.parse(parts.map((p) => String(p['body'])).join('')) as Effects;
+    return { effects: JSON.parse(parts.map((p) => String(p['body'])).join('')) as Effects, event };
   }
 
   /** Commits one transaction plan, all or nothing. */
@@ -293,6 +339,7 @@ export class EventStore {
         },
       );
     }
+    for (const item of plan.explainItems ?? []) push({ kind: 'other' }, { Put: { TableName: this.tables.ledger, Item: item } });
     for (const write of plan.states) {
       const [head, ...continuations] = encodeState(write.key, write.item);
       push(

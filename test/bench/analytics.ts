@@ -27,6 +27,7 @@ import { DynamoCounterBatchReader } from '../../packages/storage/counter-batch-r
 import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
 import { countingDocumentClient } from '../../packages/storage/read-counting-client.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
+import { emptyExplainer } from '../support/api-harness.ts';
 
 /** The read budget of the largest request, all pages together: a tenth of the issue's 22,359. */
 export const largestRequestReadBudget = 2_236;
@@ -81,6 +82,7 @@ export async function benchAnalytics(): Promise<void> {
         new DynamoBaselineReader(client, countersTable),
         tree,
       ),
+      explainer: emptyExplainer(tree),
       ledger: { outcomeOf: () => Promise.resolve(undefined) },
       rejections: { rejectionsOn: () => Promise.resolve({ rejections: [], truncated: false }) },
       organisations: { organisation: () => Promise.resolve(undefined) },

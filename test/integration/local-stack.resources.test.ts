@@ -51,14 +51,23 @@ describe('createTables', () => {
       { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
       ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' }] : []),
     ]);
-    const indexKeys = (definition.indexes ?? []).flatMap((index) => [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]);
+    const indexes = definition.indexes ?? [];
     expect(Table?.AttributeDefinitions).toEqual([
       { AttributeName: definition.partitionKey.name, AttributeType: 'S' },
       ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, AttributeType: 'S' }] : []),
-      ...indexKeys.map((key) => ({ AttributeName: key.name, AttributeType: 'S' })),
+      ...indexes.flatMap((index) => [index.partitionKey, index.sortKey]).map((k) => ({ AttributeName: k.name, AttributeType: 'S' })),
     ]);
-    expect(Table?.GlobalSecondaryIndexes?.map((index) => [index.IndexName, index.KeySchema?.map((k) => k.AttributeName)])).toEqual(
-      definition.indexes?.map((index) => [index.name, [index.partitionKey.name, ...(index.sortKey ? [index.sortKey.name] : [])]]),
+    // The Ledger's explain indexes, as defined: keys and the attributes they copy.
+    const byName = <T extends { name: string | undefined }>(xs: T[]): T[] => xs.sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    expect(byName((Table?.GlobalSecondaryIndexes ?? []).map((i) => ({ name: i.IndexName, keys: i.KeySchema, projection: i.Projection })))).toEqual(
+      byName(indexes.map((index) => ({
+        name: index.name,
+        keys: [
+          { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+        ],
+        projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] },
+      }))),
     );
   });
 

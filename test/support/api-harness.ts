@@ -8,7 +8,9 @@ import { lambdaAdapter } from '../../functions/api/handler-adapter.ts';
 import { analyticsConcurrency, mapWithConcurrency } from '../../packages/api/analytics.ts';
 import type { ApiDependencies, IndicatorComputation } from '../../packages/api/dependencies.ts';
 import { createApi } from '../../packages/api/router.ts';
+import type { DivisionTree } from '../../packages/config/deployment.ts';
 import { defaultClaimNames } from '../../packages/config/deployment.ts';
+import { Explainer } from '../../packages/explain/explainer.ts';
 import type { IndicatorDefinition } from '../../packages/indicators/catalog.ts';
 import type { CounterScope } from '../../packages/indicators/counter-source.ts';
 import type { IndicatorValue } from '../../packages/indicators/evaluator.ts';
@@ -30,9 +32,11 @@ export function cellByCell(evaluator: CellEvaluator): IndicatorComputation {
   };
 }
 
-export type TestDependencies = Omit<ApiDependencies, 'indicators' | 'claimNames' | 'recordRejection' | 'pseudonymiser' | 'rejections'> & {
+export type TestDependencies = Omit<ApiDependencies, 'indicators' | 'claimNames' | 'recordRejection' | 'pseudonymiser' | 'rejections' | 'explainer'> & {
   /** Default: the rejections recorded through this handler (`recorded`), by the day they were processed. */
   readonly rejections?: ApiDependencies['rejections'];
+  /** Default: no explain entries and no baselines. */
+  readonly explainer?: ApiDependencies['explainer'];
   readonly indicators: IndicatorComputation | CellEvaluator;
   readonly claimNames?: ApiDependencies['claimNames'];
   readonly recordRejection?: ApiDependencies['recordRejection'];
@@ -66,6 +70,11 @@ export function recordedRejections(recorded: readonly RejectedRecord[]): Rejecti
   };
 }
 
+/** An explainer over no explain entries and no baselines (for tests that do not explain). */
+export function emptyExplainer(divisions: DivisionTree): Explainer {
+  return new Explainer({ entries: async () => ({ entries: [] }) }, { baselineUsed: async () => undefined }, divisions);
+}
+
 /** The pseudonym key of API unit tests. */
 export const testPseudonymiser = new Pseudonymiser('api-unit-test-pseudonym-key-0123456789');
 
@@ -79,6 +88,7 @@ export function createApiHandler(
     createApi({
       ...deps,
       indicators,
+      explainer: deps.explainer ?? emptyExplainer(deps.divisions),
       claimNames: deps.claimNames ?? defaultClaimNames,
       pseudonymiser: deps.pseudonymiser ?? testPseudonymiser,
       rejections: deps.rejections ?? recordedRejections(recorded),

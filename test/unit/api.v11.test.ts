@@ -21,7 +21,7 @@ import type { IndicatorValue } from '../../packages/indicators/evaluator.ts';
 import type { RejectedRecord } from '../../packages/storage/event-store.ts';
 import type { EventOutcome } from '../../packages/storage/ledger-reader.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
-import { recordedRejections } from '../support/api-harness.ts';
+import { emptyExplainer, recordedRejections } from '../support/api-harness.ts';
 
 const county = '500233000000';
 const zhongzhou = '500233001000';
@@ -48,6 +48,7 @@ function harness(overrides: Partial<ApiDependencies> = {}): Harness {
       evaluateAll: (definitions, cells) =>
         Promise.resolve(cells.map(() => definitions.map((d): IndicatorValue => ({ indicator: d.id, value: -12345678901.23, numerator: 9007199254740991, denominator: 9007199254740991 })))),
     },
+    explainer: emptyExplainer(new DivisionTree(zhongCounty)),
     ledger: { outcomeOf },
     rejections: recordedRejections(recorded),
     organisations: { organisation: (code) => Promise.resolve(code === orgInZhongzhou ? { orgCode: code, division: zhongzhou, kind: 'enterprise', status: 'registered' } : undefined) },

@@ -117,7 +117,7 @@ describe('recompute', () => {
     expect(recompute([earlier, later], options).baselines).toEqual(recompute([later, earlier], options).baselines);
     const result = recompute([later, earlier], options);
     expect(result.baselines).toEqual([
-      { pk: `BASELINE#${metrics.skilled}`, sk: '500233001000#2025-12-31', metric: metrics.skilled, division: '500233001000', asOf: '2025-12-31', value: 1500 },
+      { pk: `BASELINE#${metrics.skilled}`, sk: '500233001000#2025-12-31', metric: metrics.skilled, division: '500233001000', asOf: '2025-12-31', value: 1500, source: 'stats.zhongxian', id: 'b-2' },
     ]);
   });
 
@@ -147,7 +147,7 @@ describe('reconcile', () => {
       ['ORG#A|D#2026-01-01', { skilled: 1n }],
     ]),
     state: new Map(),
-    baselines: [{ pk: 'BASELINE#skilled', sk: '500233001000#2025-12-31', metric: 'skilled', division: '500233001000', asOf: '2025-12-31', value: 0 }],
+    baselines: [{ pk: 'BASELINE#skilled', sk: '500233001000#2025-12-31', metric: 'skilled', division: '500233001000', asOf: '2025-12-31', value: 0, source: 'hr-system', id: 'b-1' }],
     applied: 2,
     skipped: [],
   };

@@ -1,3 +1,4 @@
+import { Explainer } from '../../packages/explain/explainer.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
@@ -44,7 +45,7 @@ const annotations = new Set(['$schema', '$id', 'title', 'description', 'format',
 const assertions = new Set([
   'type', 'properties', 'required', 'additionalProperties', 'enum', 'const', 'pattern', 'minLength', 'maxLength',
   'minimum', 'maximum', 'minItems', 'maxItems', 'uniqueItems', 'items', 'if', 'then', 'else', 'not',
-  '$ref', 'allOf', 'oneOf',
+  '$ref', 'allOf', 'oneOf', 'anyOf',
 ]);
 
 /** The node a local `$ref` (`#/a/b`) points at in `root`. */
@@ -75,6 +76,8 @@ function violations(schema: JsonSchema, value: unknown, path = '$', root: JsonSc
   for (const part of (schema['allOf'] ?? []) as JsonSchema[]) out.push(...violations(part, value, path, root));
   const alternatives = schema['oneOf'] as JsonSchema[] | undefined;
   if (alternatives !== undefined && alternatives.filter((a) => violations(a, value, path, root).length === 0).length !== 1) fail('oneOf');
+  const anyOf = schema['anyOf'] as JsonSchema[] | undefined;
+  if (anyOf !== undefined && !anyOf.some((a) => violations(a, value, path, root).length === 0)) fail('anyOf');
   const type = schema['type'];
   if (type !== undefined) {
     const actual = typeOf(value);
@@ -270,6 +273,8 @@ describe('OpenAPI document', () => {
         'GET /v1/openapi.json',
         'GET /v1/indicators',
         'GET /v1/indicators/{id}',
+        'GET /v1/indicators/{id}/explain',
+        'GET /v1/indicators/{id}/events',
         'GET /v1/analytics',
         'GET /v1/events/{source}/{id}',
         'POST /v1/events',
@@ -398,6 +403,16 @@ describe('OpenAPI document and the API as built', () => {
     const deps: ApiDependencies = {
       catalog: indicatorCatalog,
       indicators: new IndicatorEvaluator(counters, ownOnly),
+      // One entry per scope: the certificate behind the five skilled workers above, in yuan-free counts.
+      explainer: new Explainer(
+        {
+          entries: async ({ cell }) => ({
+            entries: [{ source: 'hrss.zhongxian', id: 'cert/0001', type: 'certificate.submitted.v1', day: '2026-11-02', processedAt: '2026-11-24T03:00:01.000Z', amount: cell === metrics.skilled ? 5 : 0, resumeAfter: '{}' }],
+          }),
+        },
+        { baselineUsed: async () => undefined },
+        new DivisionTree(zhongCounty),
+      ),
       ledger: {
         outcomeOf: (source, id) =>
           Promise.resolve(
@@ -439,6 +454,15 @@ describe('OpenAPI document and the API as built', () => {
     getIndicator: [
       { path: '/v1/indicators/skilled_workers', query: { division: county, period: '2026-Q4' } },
       { path: '/v1/indicators/dispute_mediation_rate', query: { orgCode, period: 'all' } },
+    ],
+    explainIndicator: [
+      { path: '/v1/indicators/skilled_workers/explain', query: { division: county, period: '2026-Q4' } },
+      { path: '/v1/indicators/dispute_mediation_rate/explain', query: { orgCode, period: 'all' } },
+    ],
+    listContributingEvents: [
+      { path: '/v1/indicators/skilled_workers/events', query: { division: county, period: '2026' } },
+      { path: '/v1/indicators/skilled_workers/events', query: { orgCode, period: '2026' }, headers: { accept: 'text/csv' } },
+      { path: '/v1/indicators/dispute_mediation_rate/events', query: { division: township, period: 'all', part: 'denominator' } },
     ],
     getAnalytics: [
       { path: '/v1/analytics', query: { indicators: 'skilled_workers,dispute_mediation_rate', periods: '2026-11,all' } },

@@ -38,7 +38,7 @@ export const baselineRecorded: EventRule<'baseline.recorded.v1'> = {
       outcome: 'apply',
       writes: [{ key, expectedVersion: existing?.version, item: { entity: 'baseline', rank, value: data.value, version: (existing?.version ?? 0) + 1 } }],
       deltas: [],
-      baselines: [{ metric, division: data.division, asOf: data.asOf, value: data.value }],
+      baselines: [{ metric, division: data.division, asOf: data.asOf, value: data.value, source: event.source, id: event.id }],
       divisions: [data.division],
     };
   },

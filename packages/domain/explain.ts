@@ -1,0 +1,70 @@
+import type { CounterChange } from './counter-changes.ts';
+import { counterChanges } from './counter-changes.ts';
+import type { CounterDelta, DistinctDelta } from './decision.ts';
+
+/**
+ * What one event changed at one scope on one day: its counter changes
+ * grouped by (scope, day). Entries are the explain index: a figure's events
+ * are the entries of its scopes (a division's subtree, or one organisation)
+ * over its days, and their cells add up to exactly what the counters hold,
+ * because both are the same changes. An event that moved a count from
+ * another event's day (a late report of an earlier date) has an entry on
+ * each day, so each day's list adds up on its own.
+ */
+export interface ExplainEntry {
+  /** Counter partition: `DIV#…` (what is recorded at that division itself) or `ORG#…`. */
+  readonly scope: string;
+  /** The calendar day the changes count on. */
+  readonly day: string;
+  /**
+   * `metric` → its change on `day`; for distinct-count metrics also
+   * `metric|<period key>` (`M#2026-07`, `Q#2026-Q3`, `Y#2026`, `A#ALL`) → the
+   * change of that period's count, filed under the event's own date.
+   */
+  readonly cells: Readonly<Record<string, number>>;
+}
+
+/** The cell of an entry that holds a part's change: `metric`, or `metric|<period key>` for a distinct count over a longer period. */
+export const explainCell = (metric: string, periodKey?: string): string => (periodKey === undefined ? metric : `${metric}|${periodKey}`);
+
+/** Groups counter changes into entries (one event's changes, or anything already merged per item). */
+export function entriesOfChanges(changes: readonly CounterChange[], eventDate: string): ExplainEntry[] {
+  const entries = new Map<string, { scope: string; day: string; cells: Record<string, number> }>();
+  const add = (scope: string, day: string, cell: string, amount: number): void => {
+    const key = `${scope}|${day}`;
+    const entry = entries.get(key) ?? entries.set(key, { scope, day, cells: {} }).get(key)!;
+    entry.cells[cell] = (entry.cells[cell] ?? 0) + amount;
+  };
+  for (const change of changes) {
+    for (const [attribute, amount] of Object.entries(change.amounts)) {
+      const at = attribute.lastIndexOf('@');
+      if (at >= 0 && change.sk.startsWith('M#')) add(change.pk, `${change.sk.slice(2)}-${attribute.slice(at + 1)}`, attribute.slice(0, at), amount);
+      else add(change.pk, eventDate, explainCell(attribute, change.sk), amount);
+    }
+  }
+  return [...entries.values()].sort((a, b) => (a.scope === b.scope ? (a.day < b.day ? -1 : a.day > b.day ? 1 : 0) : a.scope < b.scope ? -1 : 1));
+}
+
+/** The explain entries of one event, from the effects it applied. */
+export function explainEntries(
+  eventDate: string,
+  effects: { readonly deltas: readonly CounterDelta[]; readonly distinct: readonly DistinctDelta[] },
+  lineage: (division: string) => readonly string[],
+): ExplainEntry[] {
+  return entriesOfChanges(counterChanges(effects.deltas, effects.distinct, lineage), eventDate);
+}
+
+/**
+ * The entries an event's ledger record carries itself — its first division
+ * entry and first organisation entry on its own date, the common case of
+ * one event, one organisation, one township — and the rest, which need
+ * items of their own.
+ */
+export function splitHomeEntries(
+  entries: readonly ExplainEntry[],
+  eventDate: string,
+): { readonly division?: ExplainEntry; readonly org?: ExplainEntry; readonly rest: readonly ExplainEntry[] } {
+  const division = entries.find((e) => e.scope.startsWith('DIV#') && e.day === eventDate);
+  const org = entries.find((e) => e.scope.startsWith('ORG#') && e.day === eventDate);
+  return { ...(division === undefined ? {} : { division }), ...(org === undefined ? {} : { org }), rest: entries.filter((e) => e !== division && e !== org) };
+}

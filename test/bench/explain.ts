@@ -1,0 +1,103 @@
+/**
+ * `npm run bench` (explain part): what explainability costs. The demo data
+ * set is processed by the real processor into DynamoDB Local, then:
+ * - the extra items each event writes for explainability (explain items
+ *   beside its ledger record) and the index entries DynamoDB maintains for
+ *   it (the record's own two and one per extra item; billed as writes);
+ * - the DynamoDB reads each page of `GET /v1/indicators/{id}/events` takes,
+ *   for every indicator at the county (the widest scope: every division's
+ *   partition) for 2026 and all time, and the time per page.
+ */
+import { performance } from 'node:perf_hooks';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { defaultDeploymentConfig, DivisionTree } from '../../packages/config/deployment.ts';
+import { Explainer, maxReadsPerPage } from '../../packages/explain/explainer.ts';
+import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
+import { parsePeriod } from '../../packages/indicators/period.ts';
+import { RecordedBaselines } from '../../packages/indicators/recorded-baselines.ts';
+import { loadDemoEvents } from '../../packages/local-stack/demo-data.ts';
+import { createTables, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
+import type { IncomingMessage } from '../../packages/processing/process-batch.ts';
+import { processBatch } from '../../packages/processing/process-batch.ts';
+import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
+import { DynamoBaselineReader } from '../../packages/storage/baseline-reader.ts';
+import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
+import { EventStore } from '../../packages/storage/event-store.ts';
+import { DynamoExplainReader } from '../../packages/storage/explain-reader.ts';
+import { countingDocumentClient } from '../../packages/storage/read-counting-client.ts';
+import { scanTable } from '../support/tables.ts';
+
+const county = defaultDeploymentConfig.root.code;
+
+export async function benchExplain(): Promise<void> {
+  const dynamo = await startDynamoDbLocal();
+  try {
+    const ddb = new DynamoDBClient(localClientConfig(dynamo.endpoint));
+    const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
+    const names = await createTables(ddb);
+    const tables = { ledger: names['LEDGER_TABLE'] as string, state: names['STATE_TABLE'] as string, counters: names['COUNTERS_TABLE'] as string };
+    const divisions = new DivisionTree(defaultDeploymentConfig.root);
+    const deps = {
+      store: new EventStore(doc, tables),
+      divisions,
+      sources: defaultDeploymentConfig.sources,
+      rewards: defaultDeploymentConfig.rewards,
+      pseudonymiser: new Pseudonymiser('bench-pseudonym-key-0123456789abcdef'),
+      unknownOrgMaxAttempts: 1000,
+    };
+    const { events } = await loadDemoEvents();
+    let queue: IncomingMessage[] = events.map((e, i) => ({ body: JSON.stringify(e), messageId: `m${i}`, receiveCount: 1 }));
+    while (queue.length > 0) {
+      const batch = queue.slice(0, 100);
+      queue = queue.slice(100);
+      const results = await processBatch(batch, deps);
+      for (const m of batch) if (results.get(m.messageId)?.ok !== true) queue.push({ ...m, receiveCount: m.receiveCount + 1 });
+    }
+
+    const ledger = await scanTable(doc, tables.ledger);
+    const accepted = ledger.filter((item) => item['sk'] === 'ACCEPTED');
+    const extra = ledger.filter((item) => String(item['sk']).startsWith('X#'));
+    const entries = ledger.filter((item) => item['xdp'] !== undefined).length + ledger.filter((item) => item['xop'] !== undefined).length;
+
+    const { client, counts } = countingDocumentClient(doc);
+    const explainer = new Explainer(
+      new DynamoExplainReader(client, tables.ledger),
+      new RecordedBaselines(new DynamoBaselineReader(doc, tables.counters), new DynamoCounterReader(doc, tables.counters), divisions),
+      divisions,
+    );
+    const readsPerPage: number[] = [];
+    const msPerPage: number[] = [];
+    let listed = 0;
+    for (const definition of indicatorCatalog) {
+      for (const period of ['2026', 'all']) {
+        for (const plan of await explainer.plan(definition, { division: county }, parsePeriod(period))) {
+          let position: Parameters<Explainer['events']>[1] | undefined = { scopeIndex: 0 };
+          while (position !== undefined) {
+            counts.reset();
+            const started = performance.now();
+            const page: Awaited<ReturnType<Explainer['events']>> = await explainer.events(plan, position);
+            msPerPage.push(performance.now() - started);
+            readsPerPage.push(counts.total());
+            listed += page.events.length;
+            position = page.next;
+          }
+        }
+      }
+    }
+    const sorted = [...msPerPage].sort((a, b) => a - b);
+    const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    const row = (label: string, value: string): void => console.log(`${label.padEnd(48)} ${value}`);
+    console.log(`\nexplain (DynamoDB Local, the demo data: ${accepted.length} accepted events, ${divisions.subtree(county).length} divisions)`);
+    row('extra items written per event for explaining', `${(extra.length / accepted.length).toFixed(3)} (${extra.length} explain items beside ${accepted.length} ledger records)`);
+    row('index entries per event (billed as writes)', `${(entries / accepted.length).toFixed(3)} (the record's division and organisation entries, and one per extra item)`);
+    row('events pages (every indicator, county, 2026 and all)', `${readsPerPage.length} pages, ${listed} events listed`);
+    row('DynamoDB reads per page', `max ${Math.max(...readsPerPage)}, mean ${(readsPerPage.reduce((a, b) => a + b, 0) / readsPerPage.length).toFixed(1)} (bound: ${maxReadsPerPage})`);
+    row('time per page', `p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms`);
+    ddb.destroy();
+  } finally {
+    await dynamo.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchExplain();
