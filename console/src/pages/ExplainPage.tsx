@@ -129,7 +129,8 @@ export const ExplainPage = defineComponent({
               </thead>
               <tbody>
                 {listed.items.map((event) => (
-                  <tr key={`${event.source}/${event.id}`}>
+                  // One row per event, place and day: an event counting in two townships has two rows.
+                  <tr key={`${event.source}/${event.id}/${event.division ?? ''}/${event.orgCode ?? ''}/${event.date}`}>
                     <td>{event.date}</td>
                     <td>
                       <code>{event.type}</code>
