@@ -22,6 +22,8 @@ import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { DynamoLedgerReader } from '../../packages/storage/ledger-reader.ts';
 import { DynamoRejectionReader } from '../../packages/storage/rejection-reader.ts';
 import { DynamoOrganisationReader } from '../../packages/storage/org-reader.ts';
+import { DynamoPublicationStore } from '../../packages/publications/publication-store.ts';
+import { DynamoTargetStore } from '../../packages/publications/targets.ts';
 import { SqsEventQueue, signedSqsSender } from './event-queue.ts';
 import { InProcessFunctionRunner, LambdaMaintenanceRunner, signedLambdaInvoker, UnconfiguredMaintenanceRunner } from './maintenance-runner.ts';
 
@@ -72,6 +74,9 @@ export function apiDependenciesFromEnvironment(environment: NodeJS.ProcessEnv, p
     claimNames: config.claims,
     validateEvent,
     maintenance: maintenanceRunner(settings.maintenance),
+    // Read only here (the role may not write it): publications are written by the maintenance function.
+    publications: new DynamoPublicationStore(doc, settings.tables.publications),
+    targets: new DynamoTargetStore(doc, settings.tables.targets),
     now: () => new Date(),
     ...(logger === undefined ? {} : { logger }),
   };

@@ -7,6 +7,7 @@
  */
 import { MaintenanceError, MaintenanceUnavailableError } from '../../packages/maintenance/errors.ts';
 import type { MaintenanceAction, MaintenanceResult, MaintenanceRunner, ResultOf } from '../../packages/maintenance/maintenance.ts';
+import type { PublishRequest } from '../../packages/maintenance/publish.ts';
 import { awsErrorType, signedPost } from '../../packages/aws/signed-request.ts';
 
 /** The maintenance function answered with an error or an answer of the wrong shape. */
@@ -28,8 +29,8 @@ export class LambdaMaintenanceRunner implements MaintenanceRunner {
   constructor(private readonly invoke: FunctionInvoker) {}
 
   /** @throws MaintenanceInvocationError when the function failed (its error type only, no message: it may quote keys). */
-  async run<A extends MaintenanceAction>(action: A): Promise<ResultOf<A>> {
-    const { payload, functionError } = await this.invoke(JSON.stringify({ action }));
+  async run<A extends MaintenanceAction>(action: A, request?: PublishRequest): Promise<ResultOf<A>> {
+    const { payload, functionError } = await this.invoke(JSON.stringify({ ...request, action }));
     if (functionError !== undefined) {
       let errorType = 'unknown';
       try {
@@ -95,18 +96,18 @@ export class InProcessFunctionRunner implements MaintenanceRunner {
 
   constructor(private readonly moduleUrl: string = new URL('../maintenance/handler.ts', import.meta.url).href) {}
 
-  async run<A extends MaintenanceAction>(action: A): Promise<ResultOf<A>> {
+  async run<A extends MaintenanceAction>(action: A, request?: PublishRequest): Promise<ResultOf<A>> {
     this.handler ??= import(this.moduleUrl).then((loaded: { maintenance?: unknown }) => {
       if (typeof loaded.maintenance !== 'function') throw new MaintenanceUnavailableError('the maintenance module exports no maintenance function');
       return loaded.maintenance as (payload: unknown) => Promise<MaintenanceResult>;
     });
-    return (await (await this.handler)({ action })) as ResultOf<A>;
+    return (await (await this.handler)({ ...request, action })) as ResultOf<A>;
   }
 }
 
 /** Stands in when neither a function name nor in-process mode is configured: the admin routes answer 503. */
 export class UnconfiguredMaintenanceRunner implements MaintenanceRunner {
-  run<A extends MaintenanceAction>(_action: A): Promise<ResultOf<A>> {
+  run<A extends MaintenanceAction>(_action: A, _request?: PublishRequest): Promise<ResultOf<A>> {
     return Promise.reject(new MaintenanceUnavailableError('set MAINTENANCE_FUNCTION_NAME, or MAINTENANCE_MODE=in-process locally'));
   }
 }

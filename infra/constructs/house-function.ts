@@ -45,6 +45,16 @@ export const replaySourceTableActions = ['dynamodb:Scan'] as const;
  */
 export const rebuildTableActions = ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
 
+/**
+ * What the maintenance function does to the Publications table: put items,
+ * each conditioned on its absence (PutItem with a condition). No update, no
+ * delete, no read: a publication, once written, is never touched again.
+ */
+export const publishTableActions = ['dynamodb:PutItem'] as const;
+
+/** What the API does to the Targets table: read, put (set) and delete targets. */
+export const targetTableActions = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
+
 /** KMS actions DynamoDB needs on a customer-managed key for reads. */
 const kmsReadActions = ['kms:Decrypt', 'kms:DescribeKey'] as const;
 /** KMS actions DynamoDB and SQS need on a customer-managed key for writes. */
@@ -221,6 +231,23 @@ export class HouseFunction extends Construct {
   bindTablesForRebuilding(source: BoundTable, rebuilt: readonly BoundTable[], key: IKey): void {
     this.bindTables([source], replaySourceTableActions, 'ReplaySource');
     this.bindTables(rebuilt, rebuildTableActions, 'Rebuild');
+    this.bindKey(key, kmsWriteActions);
+  }
+
+  /**
+   * Lets the function write editions into `publications` with
+   * {@link publishTableActions} only, and read `counters` (the figures it
+   * freezes) with {@link readTableActions}.
+   */
+  bindTablesForPublishing(publications: BoundTable, counters: BoundTable, key: IKey): void {
+    this.bindTables([publications], publishTableActions, 'Publish');
+    this.bindTables([counters], readTableActions, 'ReadFigures');
+    this.bindKey(key, kmsWriteActions);
+  }
+
+  /** Lets the function set, delete and read targets ({@link targetTableActions}); nothing else on that table. */
+  bindTableForTargets(targets: BoundTable, key: IKey): void {
+    this.bindTables([targets], targetTableActions, 'Targets');
     this.bindKey(key, kmsWriteActions);
   }
 

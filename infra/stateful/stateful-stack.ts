@@ -9,7 +9,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { BoundTable } from '../constructs/house-function.ts';
 import { secretReaderTag } from '../constructs/house-function.ts';
-import { countersTable, eventsQueue, ledgerTable, stateTable, tables } from '../../packages/config/resources.ts';
+import { countersTable, eventsQueue, ledgerTable, publicationsTable, stateTable, tables, targetsTable } from '../../packages/config/resources.ts';
 import type { KeyAttribute, QueueDefinition, TableDefinition } from '../../packages/config/resources.ts';
 
 /**
@@ -22,6 +22,10 @@ export interface StatefulResources {
   readonly ledger: BoundTable;
   readonly state: BoundTable;
   readonly counters: BoundTable;
+  /** Publications: written once by the maintenance function, read by the API. */
+  readonly publications: BoundTable;
+  /** Targets: read and written by the API. */
+  readonly targets: BoundTable;
   /** Customer-managed key of the tables, the queues and the pseudonym secret. */
   readonly dataKey: Key;
   readonly eventsQueue: Queue;
@@ -47,6 +51,8 @@ export class StatefulStack extends Stack implements StatefulResources {
   readonly ledger: BoundTable;
   readonly state: BoundTable;
   readonly counters: BoundTable;
+  readonly publications: BoundTable;
+  readonly targets: BoundTable;
   readonly dataKey: Key;
   readonly eventsQueue: Queue;
   readonly eventsDeadLetterQueue: Queue;
@@ -65,6 +71,8 @@ export class StatefulStack extends Stack implements StatefulResources {
     this.ledger = this.boundTable(ledgerTable);
     this.state = this.boundTable(stateTable);
     this.counters = this.boundTable(countersTable);
+    this.publications = this.boundTable(publicationsTable);
+    this.targets = this.boundTable(targetsTable);
 
     const { queue, deadLetterQueue } = this.queueWithDeadLetter(eventsQueue);
     this.eventsQueue = queue;

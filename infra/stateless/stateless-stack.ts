@@ -138,7 +138,7 @@ export class StatelessStack extends Stack {
 
     this.maintenance = new HouseFunction(this, 'Maintenance', {
       entry: entries.maintenance,
-      description: 'Rebuilds or reconciles the Counters and State tables from the Ledger ({"action":"rebuild"|"reconcile"})',
+      description: 'Rebuilds or reconciles the Counters and State tables from the Ledger, or publishes a period ({"action":"rebuild"|"reconcile"|"publish"})',
       serviceName: 'maintenance',
       timeout: maintenanceTimeout,
       // The replay holds every accepted event and every counter in memory; more memory is also more CPU.
@@ -151,6 +151,8 @@ export class StatelessStack extends Stack {
     // Reads the pseudonymised events from the Ledger, so no pseudonym secret:
     // maintenance never sees an identity number.
     this.maintenance.bindTablesForRebuilding(stateful.ledger, [stateful.counters, stateful.state], stateful.dataKey);
+    // The only writer of publications: conditional puts, never an update or a delete.
+    this.maintenance.bindTablesForPublishing(stateful.publications, stateful.counters, stateful.dataKey);
     new CfnOutput(this, 'MaintenanceFunctionName', {
       value: this.maintenance.function.functionName,
       description: 'Invoke with {"action":"reconcile"} or {"action":"rebuild"}: README, "Deploying to AWS"',
@@ -165,7 +167,9 @@ export class StatelessStack extends Stack {
       memorySize: 1024,
       logEncryptionKey: stateful.logsKey,
     });
-    this.api.bindTablesForReading([stateful.counters, stateful.ledger, stateful.state], stateful.dataKey);
+    // Publications are read only: the API cannot overwrite one (IAM cannot force a write's condition, so it gets no write at all).
+    this.api.bindTablesForReading([stateful.counters, stateful.ledger, stateful.state, stateful.publications], stateful.dataKey);
+    this.api.bindTableForTargets(stateful.targets, stateful.dataKey);
     this.api.bindQueueForSending(stateful.eventsQueue, eventsQueue.envVar);
     // Events rejected at the edge are recorded like any other outcome: PutItem on the Ledger, nothing more,
     // with what failed validation kept as keyed hashes — so the API reads the pseudonym key too.

@@ -14,6 +14,7 @@ import { ApiError } from './problems.ts';
 import type { RouteContext, RouteResult } from './route.ts';
 import type { analyticsPage } from './schemas.ts';
 import { scopeQuery } from './schemas.ts';
+import { withTargets } from './target-routes.ts';
 
 export const analyticsQuery = z.strictObject({
   indicators: z.string(),
@@ -97,14 +98,15 @@ export async function getAnalytics({ caller, query, request, deps, scopes: resol
 
   const cells = pageScopes.flatMap((s) => periods.map((period) => ({ scope: s, period })));
   const figures = await deps.indicators.evaluateAll(definitions, cells);
-  const rows: AnalyticsRow[] = [];
+  const computed: AnalyticsRow[] = [];
   definitions.forEach((definition, d) => {
     cells.forEach(({ scope: cellScope, period }, c) => {
       const figure = figures[c]?.[d];
       if (figure === undefined) throw new Error('the evaluator returned fewer figures than asked');
-      rows.push({ indicator: definition.id, ...cellScope, period: period.text, ...figureFields(figure) });
+      computed.push({ indicator: definition.id, ...cellScope, period: period.text, ...figureFields(figure) });
     });
   });
+  const rows: AnalyticsRow[] = await withTargets(computed, deps.targets);
 
   if (!prefersCsv(request.headers['accept'])) return { rows, ...(next === undefined ? {} : { next }) };
   return {

@@ -29,6 +29,9 @@ export type AnalyticsRow = {
   readonly value: number | ExactNumber | null;
   readonly numerator?: number;
   readonly denominator?: number;
+  /** The year's target and the value as a percent of it (targets.ts), on year rows of divisions with a target. */
+  readonly target?: number;
+  readonly progress?: number | ExactNumber | null;
 } & ({ readonly division: string } | { readonly orgCode: string });
 
 /**
@@ -79,7 +82,7 @@ export function prefersCsv(accept: string | undefined): boolean {
 }
 
 /** Byte-order mark: lets Excel recognise the file as UTF-8 (Chinese division names). */
-const byteOrderMark = '\uFEFF';
+export const byteOrderMark = '\uFEFF';
 
 /** RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes. */
 function csvField(value: string | number | ExactNumber | null | undefined): string {
@@ -89,7 +92,7 @@ function csvField(value: string | number | ExactNumber | null | undefined): stri
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-const csvLine = (fields: readonly (string | number | ExactNumber | null | undefined)[]): string => `${fields.map(csvField).join(',')}\r\n`;
+export const csvLine = (fields: readonly (string | number | ExactNumber | null | undefined)[]): string => `${fields.map(csvField).join(',')}\r\n`;
 
 /** A CSV document as every CSV answer of this API is written: BOM, header, CRLF lines, no formula-leading cell. */
 export function csvDocument(header: readonly string[], lines: readonly (readonly (string | number | ExactNumber | null | undefined)[])[]): string {
@@ -99,16 +102,19 @@ export function csvDocument(header: readonly string[], lines: readonly (readonly
 /**
  * The rows as CSV: UTF-8 with BOM, CRLF line ends, header first. Division
  * rows carry the division's name (`divisionName`); organisation rows have
- * `org_code` in place of the division columns.
+ * `org_code` in place of the division columns. When any row carries a
+ * target, every row gets `target` and `progress` columns too (empty where none).
  */
 export function analyticsCsv(rows: readonly AnalyticsRow[], divisionName: (code: string) => string, byOrganisation: boolean): string {
   const header = byOrganisation
     ? ['indicator', 'org_code', 'period', 'value', 'numerator', 'denominator']
     : ['indicator', 'division', 'division_name', 'period', 'value', 'numerator', 'denominator'];
-  let out = byteOrderMark + csvLine(header);
+  const withTargets = rows.some((row) => row.target !== undefined);
+  let out = byteOrderMark + csvLine(withTargets ? [...header, 'target', 'progress'] : header);
   for (const row of rows) {
     const scope = 'orgCode' in row ? [row.orgCode] : [row.division, divisionName(row.division)];
-    out += csvLine([row.indicator, ...scope, row.period, row.value, row.numerator, row.denominator]);
+    const targetCells = withTargets ? [row.target, row.progress] : [];
+    out += csvLine([row.indicator, ...scope, row.period, row.value, row.numerator, row.denominator, ...targetCells]);
   }
   return out;
 }

@@ -11,6 +11,8 @@ import type { RejectedRecord } from '../storage/event-store.ts';
 import type { EventOutcomeReader } from '../storage/ledger-reader.ts';
 import type { OrganisationReader } from '../storage/org-reader.ts';
 import type { RejectionReader } from '../storage/rejection-reader.ts';
+import type { PublicationReader } from '../publications/publication-store.ts';
+import type { TargetStore } from '../publications/targets.ts';
 import type { ApiLogger } from './problems.ts';
 import type { Pseudonymiser } from '../processing/pseudonymise.ts';
 
@@ -55,8 +57,12 @@ export interface ApiDependencies {
   readonly claimNames: ClaimNames;
   /** The contract's validator; the same one, with the same options, as the processor's. */
   readonly validateEvent: (body: unknown, options: ValidationOptions) => ValidationResult;
-  /** Runs rebuild and reconcile (the maintenance function in AWS). */
+  /** Runs rebuild, reconcile and publish (the maintenance function in AWS). */
   readonly maintenance: MaintenanceRunner;
+  /** Stored publications, read only. Absent: the publication routes answer 503 (tests of other routes). */
+  readonly publications?: PublicationReader;
+  /** Targets per division, year and indicator. Absent: no figure carries a target, the target routes answer 503. */
+  readonly targets?: TargetStore;
   readonly now: () => Date;
   readonly logger?: ApiLogger;
   /** Rows per analytics page; the default keeps every page under 5 MB. */

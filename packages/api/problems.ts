@@ -22,10 +22,13 @@ export const problemTypes = {
   'unknown-division': { status: 404, title: 'Unknown division' },
   'unknown-organisation': { status: 404, title: 'Unknown organisation' },
   'unknown-event': { status: 404, title: 'Unknown event' },
+  'unknown-publication': { status: 404, title: 'Unknown publication' },
+  'unknown-target': { status: 404, title: 'Unknown target' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   internal: { status: 500, title: 'Internal error' },
   'maintenance-unavailable': { status: 503, title: 'Maintenance unavailable' },
+  'not-configured': { status: 503, title: 'Not configured' },
 } as const;
 
 export type ProblemSlug = keyof typeof problemTypes;

@@ -14,6 +14,8 @@ import { explainEventsQuery, explainQuery, getContributingEvents, getExplanation
 import { maxEventsPerPage, maxReadsPerPage } from '../explain/explainer.ts';
 import { figureFields } from './figures.ts';
 import { servedOpenApi } from './openapi-served.ts';
+import { createPublication, cursorQuery, frozenFigure, getEditionFigures, getPublication, listPublications, publishBodySchema } from './publication-routes.ts';
+import { deleteTarget, listTargets, putTarget, targetBodySchema, targetListQuery, targetQuery, withTargets } from './target-routes.ts';
 import { ApiError } from './problems.ts';
 import { defineRoute } from './route.ts';
 import {
@@ -21,17 +23,23 @@ import {
   catalogueResponse,
   contributingEventsPage,
   explanation,
+  editionFiguresPage,
   eventOutcome,
   healthResponse,
   indicatorFigure,
   indicatorId,
   openApiDocument,
   periodText,
+  publicationId,
+  publicationsPage,
+  publicationSummary,
   rebuildResponse,
   reconcileResponse,
   rejectionsPage,
   scopeQuery,
   submissionResults,
+  targetShape,
+  targetsResponse,
 } from './schemas.ts';
 
 /** Version of the API contract (API.md v1.1). */
@@ -40,6 +48,8 @@ export const apiVersion = '1.1.0';
 const noQuery = z.strictObject({});
 const anyRole = ['admin', 'viewer'] as const;
 const countyDivision = '500233000000';
+/** A publication id as the publish route makes them, for the document's examples. */
+export const examplePublicationId = '2026-Q3-20261008T020000Z-0a1b';
 
 export const healthRoute = defineRoute({
   method: 'GET',
@@ -90,10 +100,13 @@ export const getIndicatorRoute = defineRoute({
   path: '/v1/indicators/{id}',
   operationId: 'getIndicator',
   summary: 'One indicator for a division or an organisation and a period',
-  description:
+  description: [
     'Without `division` and `orgCode` the figure is for the caller’s division. An organisation outside the caller’s division answers 404, exactly as an unknown one.',
+    'With `edition=<publication id>` the figure is the one frozen in that publication (with `edition` set), never the live one; the period must be the publication’s, and an edition holds divisions only (`orgCode` with `edition` is refused).',
+    'A year’s figure (`period=2027`) of a division with a target for that year and indicator carries `target` and `progress` (value ÷ target in percent, half-up to 2 decimals); figures of other periods carry neither.',
+  ].join(' '),
   access: anyRole,
-  query: z.strictObject({ ...scopeQuery, period: periodText }),
+  query: z.strictObject({ ...scopeQuery, period: periodText, edition: z.optional(publicationId) }),
   pathParameters: { id: { schema: indicatorId } },
   successStatus: 200,
   response: indicatorFigure,
@@ -104,11 +117,17 @@ export const getIndicatorRoute = defineRoute({
     const definition = deps.catalog.find((d) => d.id === id);
     if (definition === undefined) throw new ApiError('unknown-indicator', `no indicator ${JSON.stringify(id.slice(0, 64))}; GET /v1/indicators lists them`);
     const period = parsePeriod(query.period);
+    if (query.edition !== undefined && query.orgCode !== undefined) throw new ApiError('invalid-parameter', 'an edition holds divisions only: give division, not orgCode, with edition');
     const scope = await scopes.resolve(caller, query);
+    if (query.edition !== undefined && 'division' in scope) {
+      const [frozen] = await withTargets([await frozenFigure(deps, definition, scope.division, period.text, query.edition)], deps.targets);
+      return frozen as NonNullable<typeof frozen>;
+    }
     const [figures] = await deps.indicators.evaluateAll([definition], [{ scope, period }]);
     const figure = figures?.[0];
     if (figure === undefined) throw new Error('the evaluator returned no figure');
-    return { indicator: definition.id, ...scope, period: period.text, ...figureFields(figure), asOf: asOfDate(period, deps.now()) };
+    const [live] = await withTargets([{ indicator: definition.id, ...scope, period: period.text, ...figureFields(figure), asOf: asOfDate(period, deps.now()) }], deps.targets);
+    return live as NonNullable<typeof live>;
   },
 });
 
@@ -122,6 +141,7 @@ export const analyticsRoute = defineRoute({
     '`indicators` and `periods` are comma-separated, without repeats. Without `division` and `orgCode` the rows are for the caller’s division; `breakdown=children` gives one row per child division instead.',
     'A large answer comes in pages of whole divisions: pass the `next` of one page as `cursor` (with the same parameters) for the following one; the last page has no `next` (CSV: the `X-Next-Cursor` header).',
     'Within a page rows come indicator by indicator as listed, then division, then period as listed.',
+    'A year row of a division with a target set for that year carries `target` and `progress` (the CSV then has two more columns, `target,progress`): one more Query per division of the page when a year is asked for.',
     'DynamoDB-read budget: a page reads each counter item it needs at most once, batched (BatchGetItem for single items, one Query per run of items), plus one Query per stock metric for baselines: at most 2,236 requests for the largest request, all pages together (`npm run bench` measures it).',
   ].join(' '),
   access: anyRole,
@@ -275,6 +295,125 @@ export const contributingEventsRoute = defineRoute({
   handle: getContributingEvents,
 });
 
+export const publishRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/admin/publications',
+  operationId: 'publish',
+  summary: 'Freeze every indicator of every division (and the root) for a period, as of now',
+  description: [
+    'Needs the `admin` role for the root division. Runs in the maintenance function (locally, in the API process), which pauses processing while it computes the figures and takes `publishedAt` before resuming: an event either counts in the edition or is processed after `publishedAt`.',
+    '`figures` is the number of figures frozen; `digest` the SHA-256 (hex) of the edition’s canonical CSV, which `GET /v1/publications/{id}/figures` with `Accept: text/csv` returns byte for byte.',
+    'A publication is never changed or deleted: there is no route to do so, and the API’s role cannot write one.',
+  ].join(' '),
+  access: ['admin'],
+  query: noQuery,
+  requestBody: publishBodySchema,
+  successStatus: 201,
+  response: publicationSummary,
+  problems: [400, 403, 503],
+  handle: createPublication,
+});
+
+export const listPublicationsRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/publications',
+  operationId: 'listPublications',
+  summary: 'Publications, newest first, in pages of 100',
+  access: anyRole,
+  query: cursorQuery,
+  successStatus: 200,
+  response: publicationsPage,
+  problems: [400, 403],
+  handle: listPublications,
+});
+
+export const getPublicationRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/publications/{id}',
+  operationId: 'getPublication',
+  summary: 'One publication',
+  access: anyRole,
+  query: noQuery,
+  pathParameters: { id: { schema: publicationId } },
+  successStatus: 200,
+  response: publicationSummary,
+  problems: [400, 403, 404],
+  example: { params: { id: examplePublicationId } },
+  handle: getPublication,
+});
+
+export const editionFiguresRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/publications/{id}/figures',
+  operationId: 'getPublicationFigures',
+  summary: 'The figures frozen in a publication, as JSON or as its canonical CSV, in pages',
+  description: [
+    'Rows come division by division in the edition’s order (the root first, then the tree depth-first), within a division in catalogue order; a page holds up to 500 whole divisions (`next` / the `X-Next-Cursor` header).',
+    'A caller of the root division gets every row, and with `Accept: text/csv` the bodies of the pages put together are exactly the stored canonical CSV: their SHA-256 is the publication’s `digest`.',
+    'A caller below the root gets only its subtree’s rows: an extract, to which the digest does not apply.',
+  ].join(' '),
+  access: anyRole,
+  query: cursorQuery,
+  pathParameters: { id: { schema: publicationId } },
+  successStatus: 200,
+  response: editionFiguresPage,
+  csv: 'The canonical CSV: UTF-8 with a byte-order mark, CRLF line ends, header `indicator,division,period,value,numerator,denominator`, one line per figure; `value` exact (empty for a ratio whose denominator is 0), numerator and denominator for ratios only.',
+  problems: [400, 403, 404],
+  example: { params: { id: examplePublicationId } },
+  handle: getEditionFigures,
+});
+
+const targetsNote =
+  'A target is for one indicator, division and year. Only a figure of exactly that year (`period=2027`, not a quarter or month of it) carries `target` and `progress` = value ÷ target × 100, rounded half-up to 2 decimals (exact for money). An admin may set targets within its own division’s subtree.';
+
+export const putTargetRoute = defineRoute({
+  method: 'PUT',
+  path: '/v1/targets/{id}',
+  operationId: 'setTarget',
+  summary: 'Set (or replace) the target of an indicator for a division and year',
+  description: `${targetsNote} Without \`division\` the caller’s own.`,
+  access: ['admin'],
+  query: targetQuery,
+  pathParameters: { id: { schema: indicatorId, description: 'The indicator.' } },
+  requestBody: targetBodySchema,
+  successStatus: 200,
+  response: targetShape,
+  problems: [400, 403, 404, 503],
+  example: { query: { division: countyDivision, period: '2026' }, params: { id: 'skilled_workers' } },
+  handle: putTarget,
+});
+
+export const deleteTargetRoute = defineRoute({
+  method: 'DELETE',
+  path: '/v1/targets/{id}',
+  operationId: 'deleteTarget',
+  summary: 'Remove the target of an indicator for a division and year',
+  description: `${targetsNote} 404 when none is set.`,
+  access: ['admin'],
+  query: targetQuery,
+  pathParameters: { id: { schema: indicatorId, description: 'The indicator.' } },
+  successStatus: 200,
+  response: z.object({ indicator: indicatorId, division: z.string(), period: z.string() }),
+  problems: [400, 403, 404, 503],
+  example: { query: { division: countyDivision, period: '2026' }, params: { id: 'skilled_workers' } },
+  handle: deleteTarget,
+});
+
+export const listTargetsRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/targets',
+  operationId: 'listTargets',
+  summary: 'The targets set for a division (optionally one year)',
+  description: `${targetsNote} Without \`division\` the caller’s own.`,
+  access: anyRole,
+  query: targetListQuery,
+  successStatus: 200,
+  response: targetsResponse,
+  problems: [400, 403, 404, 503],
+  example: { query: { division: countyDivision, period: '2026' } },
+  handle: listTargets,
+});
+
 /** Every route, in the order the OpenAPI document lists them. */
 export const routeTable = [
   healthRoute,
@@ -289,6 +428,13 @@ export const routeTable = [
   rejectionsRoute,
   rebuildRoute,
   reconcileRoute,
+  publishRoute,
+  listPublicationsRoute,
+  getPublicationRoute,
+  editionFiguresRoute,
+  putTargetRoute,
+  deleteTargetRoute,
+  listTargetsRoute,
 ] as const;
 
 /** The event types `POST /v1/events` accepts, for the document's request schema. */

@@ -43,6 +43,12 @@ export const catalogueResponse = z.object({
   ),
 });
 
+/** A publication's id, as `POST /v1/admin/publications` makes them: `2026-Q3-20261127T211100Z-9f3a`. */
+export const publicationId = z.string().check(z.regex(/^[0-9A-Za-z-]{1,64}$/, 'must be a publication id from GET /v1/publications'));
+
+/** On a year's figure of a division with a target for that year: the target and value ÷ target in percent (half-up, 2 decimals; null for a null value). */
+const targetFields = { target: z.optional(z.number()), progress: z.optional(z.nullable(z.number())) };
+
 export const indicatorFigure = z.object({
   indicator: indicatorId,
   ...countedAt,
@@ -50,9 +56,42 @@ export const indicatorFigure = z.object({
   ...figureFields,
   /** The last Asia/Shanghai date the figure includes. */
   asOf: z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/)),
+  /** With `edition=`: the publication the figure was frozen in. */
+  edition: z.optional(publicationId),
+  ...targetFields,
 });
 
-export const analyticsRow = z.object({ indicator: indicatorId, ...countedAt, period: periodText, ...figureFields });
+export const analyticsRow = z.object({ indicator: indicatorId, ...countedAt, period: periodText, ...figureFields, ...targetFields });
+
+export const publicationSummary = z.object({
+  id: publicationId,
+  period: periodText,
+  title: z.string(),
+  /** When the figures were frozen (processing paused): later events are revisions. */
+  publishedAt: z.string(),
+  /** Figures frozen: every catalogue indicator × every division (the root included). */
+  figures: z.number().check(z.int(), z.nonnegative()),
+  /** SHA-256, hex, of the edition's canonical CSV: `GET /v1/publications/{id}/figures` with `Accept: text/csv`. */
+  digest: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+});
+
+export const publicationsPage = z.object({ publications: z.array(publicationSummary), next: z.optional(z.string()) });
+
+/** A frozen figure: as an analytics row of a division. */
+export const editionFiguresPage = z.object({
+  figures: z.array(z.object({ indicator: indicatorId, division: divisionCode, period: periodText, ...figureFields })),
+  next: z.optional(z.string()),
+});
+
+export const targetShape = z.object({
+  indicator: indicatorId,
+  division: divisionCode,
+  /** The year the target is for. */
+  period: z.string().check(z.regex(/^[0-9]{4}$/)),
+  value: z.number(),
+});
+
+export const targetsResponse = z.object({ targets: z.array(targetShape) });
 
 export const analyticsPage = z.object({
   rows: z.array(analyticsRow),

@@ -5,7 +5,7 @@
  */
 import type * as z from 'zod/mini';
 import type { AnalyticsRow, EventOutcomeAnswer, IndicatorFigure, RebuildAnswer, ReconcileAnswer, SubmissionResult } from '../api/client-types.ts';
-import { analyticsPage, eventOutcome, indicatorFigure, rebuildResponse, reconcileResponse, submissionResults } from '../api/schemas.ts';
+import { analyticsPage, eventOutcome, indicatorFigure, publicationSummary, rebuildResponse, reconcileResponse, submissionResults, targetShape, targetsResponse } from '../api/schemas.ts';
 import { ApiProblemError, ApiUnreachableError } from './errors.ts';
 
 export type { AnalyticsRow, EventOutcomeAnswer, IndicatorFigure, SubmissionResult } from '../api/client-types.ts';
@@ -86,6 +86,28 @@ export class ReformApiClient {
     return checked(rebuildResponse, await this.request('POST', '/v1/admin/rebuild'), 'POST /v1/admin/rebuild');
   }
 
+  /** `POST /v1/admin/publications`: freezes a period's figures. */
+  async publish(period: string, title: string): Promise<z.infer<typeof publicationSummary>> {
+    return checked(publicationSummary, await this.request('POST', '/v1/admin/publications', JSON.stringify({ period, title })), 'POST /v1/admin/publications');
+  }
+
+  /** `PUT /v1/targets/{indicator}`. */
+  async setTarget(target: z.infer<typeof targetShape>): Promise<z.infer<typeof targetShape>> {
+    const path = targetPath(target);
+    return checked(targetShape, await this.request('PUT', path, JSON.stringify({ value: target.value })), 'PUT /v1/targets/{id}');
+  }
+
+  /** `DELETE /v1/targets/{indicator}`. */
+  async deleteTarget(key: { indicator: string; division: string; period: string }): Promise<void> {
+    await this.request('DELETE', targetPath(key));
+  }
+
+  /** `GET /v1/targets` of a division (default: the token's), optionally one year. */
+  async targets(query: { division?: string; period?: string }): Promise<z.infer<typeof targetsResponse>['targets']> {
+    const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+    return checked(targetsResponse, await this.request('GET', `/v1/targets?${params}`), 'GET /v1/targets').targets;
+  }
+
   private async request(method: string, path: string, body?: string): Promise<unknown> {
     const { text } = await this.send(method, path, body, 'application/json');
     try {
@@ -124,6 +146,10 @@ export class ReformApiClient {
     }
     return { text, headers: response.headers };
   }
+}
+
+function targetPath(key: { indicator: string; division: string; period: string }): string {
+  return `/v1/targets/${encodeURIComponent(key.indicator)}?${new URLSearchParams({ division: key.division, period: key.period })}`;
 }
 
 /** Parameters of `GET /v1/analytics` as the CLI asks for them. */

@@ -46,6 +46,17 @@ export type Command =
   | { readonly name: 'reconcile' | 'rebuild'; readonly json: boolean; readonly connection: Connection }
   | { readonly name: 'redrive' | 'start'; readonly argv: readonly string[] }
   | { readonly name: 'outcome'; readonly source: string; readonly id: string; readonly json: boolean; readonly connection: Connection }
+  | { readonly name: 'publish'; readonly period: string; readonly title: string; readonly json: boolean; readonly connection: Connection }
+  | {
+      readonly name: 'target';
+      readonly action: 'set' | 'delete' | 'list';
+      readonly indicator?: string;
+      readonly division?: string;
+      readonly period?: string;
+      readonly value?: number;
+      readonly json: boolean;
+      readonly connection: Connection;
+    }
   | { readonly name: 'token'; readonly role: Role; readonly division?: string; readonly source?: string; readonly ttlSeconds: number };
 
 /** Exit codes, the same for every subcommand. */
@@ -74,6 +85,14 @@ export const commandHelp = {
   The local stack (DynamoDB Local, SQS emulator, processor, API on 127.0.0.1) with the demo data, until Ctrl-C; same as npm start.`,
   outcome: `usage: reform outcome <source> <id> [--json]
   The processing outcome of one event (also of events rejected at the edge).`,
+  publish: `usage: reform publish <period> --title T [--json]
+  Freeze every indicator of every division for a period (2026, 2026-Q3, 2026-09), as of now (admin of the root).
+  Prints the publication's id, figure count and SHA-256 digest of its canonical CSV.`,
+  target: `usage: reform target set <indicator> --division D --period YYYY --value N [--json]
+       reform target delete <indicator> --division D --period YYYY
+       reform target list [--division D] [--period YYYY] [--json]
+  Targets per indicator, division and year (admins within their division). A figure of exactly that year then
+  carries target and progress (value ÷ target, percent, half-up to 2 decimals).`,
   token: `usage: reform token [--role producer|admin|viewer] [--division D] [--source S] [--ttl seconds]
   Mint an RS256 token the local stack accepts (at most 12 h; producers need --source).`,
 } as const;
@@ -89,6 +108,8 @@ export const usage = `usage: reform <command> [options]   (reform <command> --he
   outcome <source> <id>   the processing outcome of one event [--json]
   reconcile               compare live counters with a replay [--json]
   rebuild                 rebuild counters from the recorded events [--json]
+  publish <period>        freeze a period's figures into a publication: --title T [--json]
+  target set|delete|list  targets per indicator, division and year [--json]
   redrive                 move dead-lettered events back: --dlq URL [--to URL] [--local]
   start                   the local stack with the demo data (npm start)
   token                   mint a local token: [--role producer|admin|viewer] [--division D] [--source S] [--ttl seconds]
@@ -102,6 +123,8 @@ const connectionOptions = { api: { type: 'string' }, token: { type: 'string' } }
 const divisionPattern = /^\d{12}$/;
 const orgCodePattern = /^[0-9A-Z]{18}$/;
 const indicatorIdPattern = /^[a-z][a-z0-9_]{0,63}$/;
+/** A period a publication may freeze: not `all`. */
+const periodPattern = /^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$/;
 /** Longest token lifetime minted locally: the local verifier's maximum (12 h). */
 const maxTtlSeconds = maxTokenLifetimeSeconds;
 
@@ -235,6 +258,38 @@ export function parseCommand(argv: readonly string[]): Command {
         json: values.json === true,
         connection: connectionOf(values),
       };
+    }
+    case 'publish': {
+      const { values, positionals } = parse(rest, { ...connectionOptions, title: { type: 'string' }, json: { type: 'boolean' } });
+      const period = checked(onePositional(positionals, 'period'), periodPattern, 'period (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD)') as string;
+      if (values.title === undefined || values.title.trim() === '') throw new UsageError('--title is required');
+      return { name, period, title: values.title, json: values.json === true, connection: connectionOf(values) };
+    }
+    case 'target': {
+      const { values, positionals } = parse(rest, {
+        ...connectionOptions,
+        division: { type: 'string' },
+        period: { type: 'string' },
+        value: { type: 'string' },
+        json: { type: 'boolean' },
+      });
+      const [action, indicator, ...extra] = positionals;
+      if (action !== 'set' && action !== 'delete' && action !== 'list') throw new UsageError('expected target set, target delete or target list');
+      const division = checked(values.division, divisionPattern, '--division (12 digits)');
+      const period = checked(values.period, /^\d{4}$/, '--period (a year, YYYY)');
+      if (action === 'list') {
+        if (indicator !== undefined) throw new UsageError('target list takes no indicator');
+        return { name, action, ...(division === undefined ? {} : { division }), ...(period === undefined ? {} : { period }), json: values.json === true, connection: connectionOf(values) };
+      }
+      if (indicator === undefined || extra.length > 0) throw new UsageError(`expected target ${action} <indicator>`);
+      checked(indicator, indicatorIdPattern, 'indicator id');
+      if (division === undefined || period === undefined) throw new UsageError('--division and --period are required');
+      let value: number | undefined;
+      if (action === 'set') {
+        if (values.value === undefined || !/^\d+(\.\d{1,2})?$/.test(values.value)) throw new UsageError('--value must be a positive number with at most 2 decimals');
+        value = Number(values.value);
+      }
+      return { name, action, indicator, division, period, ...(value === undefined ? {} : { value }), json: values.json === true, connection: connectionOf(values) };
     }
     case 'token': {
       const { values, positionals } = parse(rest, { role: { type: 'string' }, division: { type: 'string' }, source: { type: 'string' }, ttl: { type: 'string' } });

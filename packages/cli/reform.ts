@@ -7,6 +7,8 @@
  *   reform analytics --indicators a,b --periods p,q [--division D] [--breakdown children] [--json | --csv]
  *   reform outcome <source> <id> [--json]
  *   reform reconcile [--json] / reform rebuild [--json]
+ *   reform publish <period> --title T [--json]
+ *   reform target set|delete|list …
  *   reform redrive --dlq <url> [--to <url>] [--local]
  *   reform start [--port 3000] [--no-demo]     the local stack (npm start)
  *   reform token [--role producer|admin|viewer] [--division D] [--source S] [--ttl 3600]
@@ -132,6 +134,35 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
             : `rebuild: ${events} events replayed; wrote ${counters} counters, ${baselines} baselines, ${state} state items; deleted ${deletedCounters} counters, ${deletedState} state items; ${result.skippedEvents.length} skipped`,
         );
         return result.skippedEvents.length === 0 ? 0 : 1;
+      }
+      case 'publish': {
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
+        const publication = await client.publish(command.period, command.title);
+        print(
+          command.json
+            ? JSON.stringify(publication, null, 2)
+            : `published ${publication.id}: ${publication.period} "${publication.title}", ${publication.figures} figures as of ${publication.publishedAt}\nsha256 ${publication.digest}`,
+        );
+        return 0;
+      }
+      case 'target': {
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
+        if (command.action === 'list') {
+          const targets = await client.targets({ ...(command.division === undefined ? {} : { division: command.division }), ...(command.period === undefined ? {} : { period: command.period }) });
+          if (command.json) print(JSON.stringify(targets, null, 2));
+          else if (targets.length === 0) print('no targets');
+          else for (const t of targets) print(`${t.period}  ${t.division} ${tree.node(t.division)?.name.zh ?? ''}  ${t.indicator}  ${t.value}`);
+          return 0;
+        }
+        const key = { indicator: command.indicator ?? '', division: command.division ?? '', period: command.period ?? '' };
+        if (command.action === 'delete') {
+          await client.deleteTarget(key);
+          print(command.json ? JSON.stringify(key, null, 2) : `target removed: ${key.indicator} ${key.division} ${key.period}`);
+          return 0;
+        }
+        const target = await client.setTarget({ ...key, value: command.value ?? 0 });
+        print(command.json ? JSON.stringify(target, null, 2) : `target set: ${target.indicator} ${target.division} ${target.period} = ${target.value}`);
+        return 0;
       }
       case 'redrive': {
         const { runRedriveCommand } = await import('../ops/redrive.ts');

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { ConfigError } from './deployment.ts';
-import { countersTable, env, eventsQueue, ledgerTable, stateTable, unknownOrgMaxAttempts } from './resources.ts';
+import { countersTable, env, eventsQueue, ledgerTable, publicationsTable, stateTable, targetsTable, unknownOrgMaxAttempts } from './resources.ts';
 
 /** A required variable is unset or empty. */
 export class MissingEnvironmentError extends ConfigError {
@@ -111,7 +111,7 @@ export type MaintenanceSetting = { readonly kind: 'function'; readonly functionN
 
 /** What the API function reads from its environment. */
 export interface ApiSettings {
-  readonly tables: { readonly ledger: string; readonly state: string; readonly counters: string };
+  readonly tables: { readonly ledger: string; readonly state: string; readonly counters: string; readonly publications: string; readonly targets: string };
   readonly queueUrl: string;
   readonly maintenance: MaintenanceSetting;
 }
@@ -124,9 +124,9 @@ export interface ApiSettings {
  * @throws ConfigError naming the first variable that is unset or malformed.
  */
 export function apiSettings(environment: NodeJS.ProcessEnv = process.env): ApiSettings {
-  const tables = tableNames(environment);
+  const eventTables = tableNames(environment);
   const parsed = parseEnvironment(
-    { [eventsQueue.envVar]: environmentValue.url },
+    { [eventsQueue.envVar]: environmentValue.url, [publicationsTable.envVar]: environmentValue.name, [targetsTable.envVar]: environmentValue.name },
     { [env.maintenanceFunctionName]: environmentValue.name, [env.maintenanceMode]: z.string().check(z.regex(/^in-process$/, 'in-process or unset')) },
     environment,
   );
@@ -137,5 +137,6 @@ export function apiSettings(environment: NodeJS.ProcessEnv = process.env): ApiSe
       : parsed[env.maintenanceMode] === 'in-process'
         ? { kind: 'in-process' }
         : { kind: 'unconfigured' };
+  const tables = { ...eventTables, publications: parsed[publicationsTable.envVar] as string, targets: parsed[targetsTable.envVar] as string };
   return { tables, queueUrl: parsed[eventsQueue.envVar] as string, maintenance };
 }

@@ -108,7 +108,28 @@ export const countersTable: TableDefinition = {
   purpose: 'counters per division or organisation and per day, month and year',
 };
 
-export const tables = [ledgerTable, stateTable, countersTable] as const;
+/**
+ * Publications (editions of frozen figures): written once, conditionally, by
+ * the maintenance function and never updated or deleted. The API only reads it.
+ */
+export const publicationsTable: TableDefinition = {
+  name: 'Publications',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  envVar: 'PUBLICATIONS_TABLE',
+  purpose: 'publications: the metadata and canonical CSV of each edition, per division; immutable',
+};
+
+/** Targets per division, year and indicator: the API writes these (admins within their scope). */
+export const targetsTable: TableDefinition = {
+  name: 'Targets',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  envVar: 'TARGETS_TABLE',
+  purpose: 'targets per division, year and indicator',
+};
+
+export const tables = [ledgerTable, stateTable, countersTable, publicationsTable, targetsTable] as const;
 
 /** Function timeout of the event processor, seconds. */
 export const processorTimeoutSeconds = 30;

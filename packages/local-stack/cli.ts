@@ -12,6 +12,7 @@ import { maxTokenLifetimeSeconds, signLocalToken } from '../auth/local-tokens.ts
 import { ensureConsoleBuilt } from '../../console/serving/build.ts';
 import { loadDeploymentConfig } from '../config/deployment.ts';
 import { demoDirectory, loadDemoEvents, messagesInQueue, sendEvents, waitUntilDrained } from './demo-data.ts';
+import { adminCaller, demoTargets, holdBackLateEvents, publishDemoPeriod, setDemoTargets } from './demo-publication.ts';
 import { whenLauncherDies } from './launcher-watch.ts';
 import { localKeys, localStateDirectory } from './local-keys.ts';
 import type { LocalStack } from './stack.ts';
@@ -87,12 +88,15 @@ async function loadDemo(stack: LocalStack): Promise<void> {
   }
   const progress = progressLine();
   const started = performance.now();
-  await sendEvents(stack.sqs, stack.queueUrl, events, (sent, total) =>
+  // A few events of the set are held back until 2026-Q3 is published: they arrive late and revise it.
+  const { first, late } = stack.apiUrl === undefined ? { first: events, late: [] } : holdBackLateEvents(events);
+  await sendEvents(stack.sqs, stack.queueUrl, first, (sent, total) =>
     progress.update(`demo data: sent ${sent}/${total} events from ${files.length} files`, sent === total),
   );
   await waitUntilDrained(stack.sqs, stack.queueUrl, {
     onCheck: ({ visible, inFlight, delayed }) => progress.update(`processing: ${visible + inFlight + delayed} events still queued`),
   });
+  if (stack.apiUrl !== undefined) await publishThenRevise(stack, stack.apiUrl, late);
   const seconds = (performance.now() - started) / 1000;
   progress.update(`processing: done — ${events.length} demo events sent and applied in ${seconds.toFixed(1)} s (${(events.length / seconds).toFixed(0)} events/s)`, true);
   const summary = await summariseLedger(stack.ddb, stack.env[ledgerTable.envVar] ?? ledgerTable.name);
@@ -102,6 +106,21 @@ async function loadDemo(stack: LocalStack): Promise<void> {
     `ledger: ${summary.accepted} accepted, ${summary.duplicates} duplicates, ` +
       `${rejected.length === 0 ? '0 rejected' : `rejected: ${rejected.join(', ')}`}; dead-letter queue: ${dead.visible + dead.inFlight}`,
   );
+}
+
+/** Publishes 2026-Q3 through the API, sends the held-back events, sets the 2026 targets; says what it did. */
+async function publishThenRevise(stack: LocalStack, apiUrl: string, late: readonly unknown[]): Promise<void> {
+  const config = loadDeploymentConfig();
+  const token = await signLocalToken(claimsFor({ role: 'admin', division: config.root.code }, config.claims, { sub: 'local-demo' }), stack.jwtKey, { ttlSeconds: 600 });
+  const call = adminCaller(apiUrl, token);
+  const publication = await publishDemoPeriod(call);
+  console.log(`published ${publication.id}: ${publication.period} "${publication.title}", ${publication.figures} figures as of ${publication.publishedAt}`);
+  console.log(`  sha256 ${publication.digest}   (GET /v1/publications/${publication.id}/figures, Accept: text/csv)`);
+  await sendEvents(stack.sqs, stack.queueUrl, late);
+  await waitUntilDrained(stack.sqs, stack.queueUrl);
+  console.log(`late events: ${late.length} held-back demo events dated in ${publication.period} sent after it; the live figures moved, the edition did not`);
+  await setDemoTargets(call);
+  console.log(`targets: ${demoTargets.length} for 2026 (the county and two townships): npx reform target list --division ${config.root.code}`);
 }
 
 /** Where `npm start` keeps the tables unless told otherwise: `.local/data` at the repository root. */
@@ -114,7 +133,7 @@ async function printWhereEverythingIs(stack: LocalStack, dataDirectory: string |
     ttlSeconds: maxTokenLifetimeSeconds,
   });
   const api = stack.apiUrl ?? '(not running)';
-  const tables = ['LEDGER_TABLE', 'STATE_TABLE', 'COUNTERS_TABLE'].map((name) => `${name}=${stack.env[name]}`).join('  ');
+  const tables = ['LEDGER_TABLE', 'STATE_TABLE', 'COUNTERS_TABLE', 'PUBLICATIONS_TABLE', 'TARGETS_TABLE'].map((name) => `${name}=${stack.env[name]}`).join('  ');
   console.log(`
 console         ${api}/   (sign in with any role and division)
 API             ${api}

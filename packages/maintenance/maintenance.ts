@@ -12,15 +12,19 @@
  * is lost or counted twice, and nobody has to remember to stop the processor.
  */
 import type { DivisionTree, RewardPolicy } from '../config/deployment.ts';
+import type { PublicationSummary } from '../publications/edition.ts';
+import { MaintenanceError, MaintenanceUnavailableError } from './errors.ts';
 import type { MaintenanceStore } from './maintenance-store.ts';
+import type { PublishingDependencies, PublishRequest } from './publish.ts';
+import { publishEdition } from './publish.ts';
 import type { SkippedEvent } from './recompute.ts';
 import { counterItemKey, recompute } from './recompute.ts';
 import type { CounterDifference } from './reconcile.ts';
 import { reconcile } from './reconcile.ts';
 
-export type MaintenanceAction = 'reconcile' | 'rebuild';
+export type MaintenanceAction = 'reconcile' | 'rebuild' | 'publish';
 
-export const maintenanceActions: readonly MaintenanceAction[] = ['reconcile', 'rebuild'];
+export const maintenanceActions: readonly MaintenanceAction[] = ['reconcile', 'rebuild', 'publish'];
 
 /**
  * Most differences listed in one answer: keeps the answer well inside
@@ -60,20 +64,29 @@ export interface RebuildResult {
   readonly skippedEvents: readonly SkippedEvent[];
 }
 
-export type MaintenanceResult = ReconcileResult | RebuildResult;
+/** A publication made (packages/maintenance/publish.ts). */
+export interface PublishResult {
+  readonly action: 'publish';
+  readonly publication: PublicationSummary;
+}
+
+export type MaintenanceResult = ReconcileResult | RebuildResult | PublishResult;
 
 /** The result type of one action. */
 export type ResultOf<A extends MaintenanceAction> = Extract<MaintenanceResult, { action: A }>;
 
 /** Runs a maintenance action somewhere: in this process, or by invoking the maintenance function. */
 export interface MaintenanceRunner {
-  run<A extends MaintenanceAction>(action: A): Promise<ResultOf<A>>;
+  /** `request`: what to publish (the publish action only; the others take none). */
+  run<A extends MaintenanceAction>(action: A, request?: PublishRequest): Promise<ResultOf<A>>;
 }
 
 export interface MaintenanceDependencies {
   readonly store: MaintenanceStore;
   readonly divisions: DivisionTree;
   readonly rewards: RewardPolicy;
+  /** What publishing needs; without it the publish action is unavailable. */
+  readonly publishing?: PublishingDependencies;
 }
 
 /** Runs `work` with processing paused; processing goes on afterwards, whatever happens. */
@@ -143,8 +156,17 @@ async function rebuildNow(deps: MaintenanceDependencies): Promise<RebuildResult>
   };
 }
 
+/** Freezes a period's figures into a publication, with processing paused while they are computed. */
+export async function runPublish(request: PublishRequest | undefined, deps: MaintenanceDependencies): Promise<PublishResult> {
+  if (request === undefined) throw new MaintenanceError('publish needs a period and a title');
+  if (deps.publishing === undefined) throw new MaintenanceUnavailableError('publishing is not configured for this maintenance function');
+  const publication = await publishEdition(request, { ...deps.publishing, fence: deps.store, divisions: deps.divisions });
+  return { action: 'publish', publication };
+}
+
 /** Runs one action in this process. */
-export function runMaintenance<A extends MaintenanceAction>(action: A, deps: MaintenanceDependencies): Promise<ResultOf<A>> {
+export function runMaintenance<A extends MaintenanceAction>(action: A, deps: MaintenanceDependencies, request?: PublishRequest): Promise<ResultOf<A>> {
+  if (action === 'publish') return runPublish(request, deps) as Promise<ResultOf<A>>;
   return (action === 'rebuild' ? runRebuild(deps) : runReconcile(deps)) as Promise<ResultOf<A>>;
 }
 
@@ -152,7 +174,7 @@ export function runMaintenance<A extends MaintenanceAction>(action: A, deps: Mai
 export class InProcessMaintenanceRunner implements MaintenanceRunner {
   constructor(private readonly deps: MaintenanceDependencies) {}
 
-  run<A extends MaintenanceAction>(action: A): Promise<ResultOf<A>> {
-    return runMaintenance(action, this.deps);
+  run<A extends MaintenanceAction>(action: A, request?: PublishRequest): Promise<ResultOf<A>> {
+    return runMaintenance(action, this.deps, request);
   }
 }

@@ -48,7 +48,7 @@ afterAll(() => {
   if (synthesised !== undefined) rmSync(synthesised.outdir, { recursive: true, force: true });
 });
 
-function tableArnInStateless(name: 'ledger' | 'state' | 'counters'): unknown {
+function tableArnInStateless(name: 'ledger' | 'state' | 'counters' | 'publications' | 'targets'): unknown {
   return synthesised.stateless.resolve(synthesised.stateful[name].table.tableArn);
 }
 
@@ -123,7 +123,9 @@ describe('API role', () => {
       expect([...actionsAllowedOn(statements, tableArnInStateless(table))].sort(), table).toEqual([...readTableActions].sort());
     }
     expect([...actionsAllowedOn(statements, tableArnInStateless('ledger'))].sort()).toEqual([...readTableActions, 'dynamodb:PutItem'].sort());
-    const dynamodbActions = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+    // Targets are the API's own to set and remove (test/infra/publications.test.ts); nowhere else may it write more.
+    const targetsArn = JSON.stringify(tableArnInStateless('targets'));
+    const dynamodbActions = statements.filter((s) => !resourcesOf(s).every((r) => JSON.stringify(r) === targetsArn)).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
     for (const a of [...writeActions.filter((w) => w !== 'dynamodb:PutItem'), 'dynamodb:Scan', 'dynamodb:DeleteTable']) expect(dynamodbActions).not.toContain(a);
   });
 
@@ -139,16 +141,16 @@ describe('maintenance role', () => {
   it('may only Scan the Ledger, and Scan and batch-rewrite Counters and State', () => {
     const statements = statementsOfRole('maintenance');
     expect([...actionsAllowedOn(statements, tableArnInStateless('ledger'))]).toEqual(['dynamodb:Scan']);
-    for (const table of ['counters', 'state'] as const) {
-      expect([...actionsAllowedOn(statements, tableArnInStateless(table))].sort(), table).toEqual(
-        ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
-      );
-    }
+    expect([...actionsAllowedOn(statements, tableArnInStateless('state'))].sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Scan']);
+    // Counters are also read for publishing (the figures an edition freezes).
+    expect([...actionsAllowedOn(statements, tableArnInStateless('counters'))].sort()).toEqual(
+      ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan'],
+    );
   });
 
-  it('has no DynamoDB action on anything but those three tables, and no wildcard action', () => {
+  it('has no DynamoDB action on anything but those three tables and Publications, and no wildcard action', () => {
     const statements = statementsOfRole('maintenance');
-    const ownTables = new Set((['ledger', 'state', 'counters'] as const).map((t) => JSON.stringify(tableArnInStateless(t))));
+    const ownTables = new Set((['ledger', 'state', 'counters', 'publications'] as const).map((t) => JSON.stringify(tableArnInStateless(t))));
     for (const s of statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))) {
       for (const r of resourcesOf(s)) expect(ownTables.has(JSON.stringify(r)), JSON.stringify(r)).toBe(true);
     }
@@ -165,27 +167,28 @@ describe('maintenance role', () => {
     expect([...services].sort()).toEqual(['dynamodb', 'kms', 'logs', 'xray']);
   });
 
-  it('gets the three table names, 15 minutes and 1 GB, and no pseudonym secret', () => {
+  it('gets the table names, 15 minutes and 1 GB, and no pseudonym secret', () => {
     const { statelessTemplate, stateless, stateful } = synthesised;
     const props = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, stateless.maintenance.function)].Properties;
     expect(props.Timeout).toBe(900);
     expect(props.MemorySize).toBe(1024);
     const variables = props.Environment.Variables as Record<string, unknown>;
     expect(Object.keys(variables).sort()).toEqual(
-      ['COUNTERS_TABLE', 'LEDGER_TABLE', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'STATE_TABLE'],
+      ['COUNTERS_TABLE', 'LEDGER_TABLE', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'PUBLICATIONS_TABLE', 'STATE_TABLE'],
     );
     expect(variables['POWERTOOLS_SERVICE_NAME']).toBe('maintenance');
     expect(variables['LEDGER_TABLE']).toEqual(stateless.resolve(stateful.ledger.table.tableName));
   });
 
-  it('is the only role in the stack that may Scan, delete or batch-write', () => {
+  it('is the only role in the stack that may Scan, delete or batch-write (the API deletes targets only)', () => {
     const { statelessTemplate, stateless } = synthesised;
     const maintenanceRole = logicalIdOf(stateless, stateless.maintenance.role);
+    const targetsArn = JSON.stringify(tableArnInStateless('targets'));
     const holders = resourcesOfType(statelessTemplate, 'AWS::IAM::Role')
       .map(([id]) => id)
       .filter((id) =>
         roleStatements(statelessTemplate, id)
-          .statements.filter((s) => s.Effect === 'Allow')
+          .statements.filter((s) => s.Effect === 'Allow' && !resourcesOf(s).every((r) => JSON.stringify(r) === targetsArn))
           .flatMap(actionsOf)
           .some((a) => ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'].includes(a)),
       );
@@ -308,9 +311,11 @@ describe('tables', () => {
 
   it('are named to the functions through the definitions’ environment variables', () => {
     const { statelessTemplate, stateless, stateful } = synthesised;
+    // Each function learns the tables it is bound to: the event tables all three, Publications and Targets those that use them.
+    const eventTables = stateful.tables.filter((t) => [stateful.ledger, stateful.state, stateful.counters].includes(t));
     for (const fn of [stateless.processor, stateless.api, stateless.maintenance]) {
       const variables = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, fn.function)].Properties.Environment.Variables;
-      for (const { definition, table } of stateful.tables) {
+      for (const { definition, table } of eventTables) {
         expect(variables[definition.envVar], definition.envVar).toEqual(stateless.resolve(table.tableName));
       }
     }

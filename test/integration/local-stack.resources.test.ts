@@ -40,7 +40,7 @@ afterAll(async () => {
 
 describe('createTables', () => {
   it('maps every table environment variable to its table name', () => {
-    expect(tableNames).toEqual({ LEDGER_TABLE: 'Ledger', STATE_TABLE: 'State', COUNTERS_TABLE: 'Counters' });
+    expect(tableNames).toEqual({ LEDGER_TABLE: 'Ledger', STATE_TABLE: 'State', COUNTERS_TABLE: 'Counters', PUBLICATIONS_TABLE: 'Publications', TARGETS_TABLE: 'Targets' });
   });
 
   it.each(tables.map((definition) => [definition.name, definition] as const))('creates %s with the defined keys, on demand', async (_, definition) => {

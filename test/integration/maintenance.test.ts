@@ -26,6 +26,7 @@ let filedCell: { pk: string; sk: string; attribute: string };
 let dynamo: Awaited<ReturnType<typeof startDynamoDbLocal>>;
 let doc: DynamoDBDocumentClient;
 let tables: { ledger: string; state: string; counters: string };
+let publicationsTableName: string;
 let processor: ProcessorDependencies;
 let maintenance: MaintenanceDependencies;
 let accepted = 0;
@@ -55,6 +56,7 @@ beforeAll(async () => {
   const client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
   const names = await createTables(client);
   tables = { ledger: names['LEDGER_TABLE']!, state: names['STATE_TABLE']!, counters: names['COUNTERS_TABLE']! };
+  publicationsTableName = names['PUBLICATIONS_TABLE']!;
   doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const divisions = new DivisionTree(defaultDeploymentConfig.root);
   processor = {
@@ -157,7 +159,7 @@ describe('reconcile and rebuild against DynamoDB Local', () => {
   it('runs through the maintenance function module in process, as the local stack does (MAINTENANCE_MODE=in-process)', async () => {
     // The function reads its tables from the environment at module load, as in Lambda.
     Object.assign(process.env, localAwsEnv({ dynamodb: dynamo.endpoint, sqs: 'http://127.0.0.1:1' }), {
-      LEDGER_TABLE: tables.ledger, STATE_TABLE: tables.state, COUNTERS_TABLE: tables.counters,
+      LEDGER_TABLE: tables.ledger, STATE_TABLE: tables.state, COUNTERS_TABLE: tables.counters, PUBLICATIONS_TABLE: publicationsTableName,
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     const runner = new InProcessFunctionRunner();

@@ -10,7 +10,9 @@ import { maxPageBytes } from '../../packages/api/analytics.ts';
 import { buildOpenApi } from '../../packages/api/openapi.ts';
 import { createApi } from '../../packages/api/router.ts';
 import type { RouteDefinition } from '../../packages/api/route.ts';
-import { routeTable } from '../../packages/api/routes.ts';
+import { examplePublicationId, routeTable } from '../../packages/api/routes.ts';
+import type { PublicationSummary } from '../../packages/publications/edition.ts';
+import { InMemoryPublicationStore, InMemoryTargetStore, sampleEdition } from '../support/in-memory-publications.ts';
 import { generateLocalSigningKeys, localTokenVerifier, maxTokenLifetimeSeconds, signLocalToken } from '../../packages/auth/local-tokens.ts';
 import { defaultClaimNames, DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { zhongCounty } from '../../packages/config/zhong-county.ts';
@@ -225,6 +227,15 @@ describe('the OpenAPI document comes from the route table', () => {
 
   it('drives every documented route and gets its documented success status and response shape', async () => {
     const byOperation = new Map((routeTable as readonly RouteDefinition[]).map((r) => [r.operationId, r]));
+    const edition = sampleEdition(examplePublicationId, '2026-Q3');
+    const publications = new InMemoryPublicationStore();
+    await publications.put(edition);
+    const summaryOf = ({ id, period, title, publishedAt, figures, digest }: PublicationSummary) => ({ id, period, title, publishedAt, figures, digest });
+    const bodies: Record<string, string> = {
+      submitEvents: JSON.stringify([sampleEvent('contract.signed.v1')]),
+      publish: JSON.stringify({ period: '2026-Q3', title: '2026年第三季度产改指标' }),
+      setTarget: JSON.stringify({ value: 120 }),
+    };
     const admin = { role: 'admin', division: county };
     const deps: Partial<ApiDependencies> = {
       maintenance: {
@@ -232,9 +243,13 @@ describe('the OpenAPI document comes from the route table', () => {
           Promise.resolve(
             action === 'rebuild'
               ? { action, rebuilt: { counters: 1, baselines: 0, state: 1, events: 1, deletedCounters: 0, deletedState: 0 }, skippedEvents: [] }
-              : { action, differences: [], differenceCount: 0, truncated: false, checkedItems: 1, events: 1, skippedEvents: [] },
+              : action === 'publish'
+                ? { action, publication: summaryOf(edition.record) }
+                : { action, differences: [], differenceCount: 0, truncated: false, checkedItems: 1, events: 1, skippedEvents: [] },
           )) as ApiDependencies['maintenance']['run'],
       },
+      publications,
+      targets: new InMemoryTargetStore(),
       ledger: { outcomeOf: (source, id) => Promise.resolve({ source, id, type: 'contract.signed.v1', outcome: 'accepted', receivedAt: 'x', processedAt: 'y', divisions: [county] }) },
     };
     const { send } = harness(deps);
@@ -247,7 +262,7 @@ describe('the OpenAPI document comes from the route table', () => {
           if (parameter.in === 'path') path = path.replace(`{${parameter.name}}`, encodeURIComponent(parameter.example ?? ''));
           else if (parameter.example !== undefined) query[parameter.name] = parameter.example;
         }
-        const body = method === 'post' && template === '/v1/events' ? JSON.stringify([sampleEvent('contract.signed.v1')]) : undefined;
+        const body = bodies[op.operationId];
         const response = await send({ method: method.toUpperCase(), path, query, claims: admin, ...(body === undefined ? {} : { body }) });
         const documented = Object.keys(op.responses).find((status) => status.startsWith('2'));
         expect(`${op.operationId} ${response.status}`).toBe(`${op.operationId} ${documented}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadDeploymentConfig } from '../../packages/config/deployment.ts';
 import { apiSettings, processorSettings } from '../../packages/config/environment.ts';
 
-const tables = { LEDGER_TABLE: 'l', STATE_TABLE: 's', COUNTERS_TABLE: 'c' };
+const tables = { LEDGER_TABLE: 'l', STATE_TABLE: 's', COUNTERS_TABLE: 'c', PUBLICATIONS_TABLE: 'p', TARGETS_TABLE: 't' };
 
 describe('environment values, parsed at load', () => {
   it.each([['0'], ['-1'], ['three'], ['1.5'], ['3e0']])('refuses UNKNOWN_ORG_MAX_ATTEMPTS=%s, naming the variable', (value) => {
@@ -24,7 +24,7 @@ describe('environment values, parsed at load', () => {
     expect(() => apiSettings({ ...tables, EVENTS_QUEUE_URL: 'not a url' })).toThrow(/EVENTS_QUEUE_URL must be an http\(s\) URL/);
     expect(() => apiSettings({ ...tables, EVENTS_QUEUE_URL: 'http://q', MAINTENANCE_MODE: 'inprocess' })).toThrow(/MAINTENANCE_MODE must be in-process or unset/);
     expect(apiSettings({ ...tables, EVENTS_QUEUE_URL: 'http://q', MAINTENANCE_MODE: 'in-process' })).toEqual({
-      tables: { ledger: 'l', state: 's', counters: 'c' },
+      tables: { ledger: 'l', state: 's', counters: 'c', publications: 'p', targets: 't' },
       queueUrl: 'http://q',
       maintenance: { kind: 'in-process' },
     });

@@ -10,6 +10,8 @@ import { contractFiles } from '../../packages/api/contract-files.ts';
 import { analyticsCsv } from '../../packages/api/analytics.ts';
 import { buildOpenApi } from '../../packages/api/openapi.ts';
 import { periodPattern } from '../../packages/api/schemas.ts';
+import { examplePublicationId } from '../../packages/api/routes.ts';
+import { InMemoryPublicationStore, InMemoryTargetStore, sampleEdition } from '../support/in-memory-publications.ts';
 
 /** The CSV header line the API writes, by scope kind, taken from the renderer. */
 const analyticsCsvColumns = (byOrganisation: boolean): string[] => analyticsCsv([], () => '', byOrganisation).replace(/^\uFEFF/, '').trim().split(',');
@@ -281,6 +283,13 @@ describe('OpenAPI document', () => {
         'GET /v1/rejections',
         'POST /v1/admin/rebuild',
         'GET /v1/admin/reconcile',
+        'POST /v1/admin/publications',
+        'GET /v1/publications',
+        'GET /v1/publications/{id}',
+        'GET /v1/publications/{id}/figures',
+        'PUT /v1/targets/{id}',
+        'DELETE /v1/targets/{id}',
+        'GET /v1/targets',
       ].sort(),
     );
   });
@@ -391,9 +400,17 @@ describe('OpenAPI document and the API as built', () => {
     rebuilt: { counters: 100, baselines: 2, state: 30, events: 40, deletedCounters: 1, deletedState: 0 },
     skippedEvents: [{ source: 'hrss.zhongxian', id: 'cert-3', type: 'certificate.submitted.v1', outcome: 'unknown_org', reason: 'unknown_org' }],
   };
+  const edition = sampleEdition(examplePublicationId, '2026-Q3');
+  const { id, period, title, publishedAt, figures, digest } = edition.record;
   const answeringRunner: MaintenanceRunner = {
-    run: <A extends MaintenanceAction>(action: A) => Promise.resolve((action === 'rebuild' ? rebuilt : reconciled) as ResultOf<A>),
+    run: <A extends MaintenanceAction>(action: A) =>
+      Promise.resolve((action === 'rebuild' ? rebuilt : action === 'publish' ? { action, publication: { id, period, title, publishedAt, figures, digest } } : reconciled) as ResultOf<A>),
   };
+  const publications = new InMemoryPublicationStore();
+  // The in-memory stores keep what they are given at once.
+  void publications.put(edition);
+  const targets = new InMemoryTargetStore();
+  void targets.set({ indicator: 'skilled_workers', division: county, period: '2026', value: 8 });
 
   function handler(maintenance: MaintenanceRunner = answeringRunner) {
     const counters = new InMemoryCounterSource()
@@ -433,6 +450,8 @@ describe('OpenAPI document and the API as built', () => {
       sources: defaultDeploymentConfig.sources,
       validateEvent,
       maintenance,
+      publications,
+      targets,
       now: sampleNow,
     };
     return createApiHandler(deps);
@@ -477,6 +496,17 @@ describe('OpenAPI document and the API as built', () => {
     ],
     rebuildCounters: [{ path: '/v1/admin/rebuild' }],
     reconcileCounters: [{ path: '/v1/admin/reconcile' }],
+    publish: [{ path: '/v1/admin/publications', body: JSON.stringify({ period: '2026-Q3', title: '2026年第三季度产改指标' }) }],
+    listPublications: [{ path: '/v1/publications' }],
+    getPublication: [{ path: `/v1/publications/${examplePublicationId}` }],
+    getPublicationFigures: [
+      { path: `/v1/publications/${examplePublicationId}/figures` },
+      { path: `/v1/publications/${examplePublicationId}/figures`, headers: { accept: 'text/csv' } },
+      { path: `/v1/publications/${examplePublicationId}/figures`, claims: { role: 'viewer', division: township } },
+    ],
+    setTarget: [{ path: '/v1/targets/party_posts', query: { division: township, period: '2027' }, body: JSON.stringify({ value: 12 }) }],
+    deleteTarget: [{ path: '/v1/targets/skilled_workers', query: { division: county, period: '2026' } }],
+    listTargets: [{ path: '/v1/targets', query: { division: county } }],
   };
 
   function apiEvent(method: string, request: Request): APIGatewayProxyEventV2WithJWTAuthorizer {
