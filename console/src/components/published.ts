@@ -1,5 +1,5 @@
-/** The published figures of a period: the latest edition for it, and its figures for one division. */
-import type { Publication } from '../api/shapes.ts';
+/** Published figures: the latest edition of a period, its figures for one division, and what changed since. */
+import type { Publication, Revision } from '../api/shapes.ts';
 import { services } from '../services.ts';
 
 /** The most recent edition published for `period`, if any. */
@@ -20,4 +20,27 @@ export async function publishedFigures(division: string, period: string): Promis
     cursor = page.next;
   } while (cursor !== undefined);
   return out;
+}
+
+/**
+ * What changed since an edition, figure by figure, for one division: its
+ * frozen figures against the live ones. Used where the server has no
+ * revisions route; it cannot name the events that moved a figure.
+ */
+export async function figureRevisions(edition: Publication, division: string): Promise<Revision[]> {
+  const frozen = new Map<string, number | null>();
+  let cursor: string | undefined;
+  do {
+    const page = await services().api.publicationFigures(edition.id, cursor);
+    for (const row of page.items) if (row.division === division && row.period === edition.period) frozen.set(row.indicator, row.value);
+    cursor = page.next;
+  } while (cursor !== undefined);
+  if (frozen.size === 0) return [];
+  const live = await services().api.analytics({ indicators: [...frozen.keys()], periods: [edition.period], division });
+  return live.flatMap((row): Revision[] => {
+    const published = frozen.get(row.indicator) ?? null;
+    if (published === row.value || (published !== null && row.value !== null && Math.abs(published - row.value) < 1e-9)) return [];
+    const difference = published === null || row.value === null ? null : row.value - published;
+    return [{ indicator: row.indicator, division, published, live: row.value, difference, events: [] }];
+  });
 }

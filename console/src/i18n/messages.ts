@@ -103,6 +103,7 @@ const zh = {
     publish: '发布新版本',
     publishConfirm: (period: string) => `确认冻结 ${period} 的全部指标并发布？发布后不可更改。`,
     open: '查看',
+    derivedRevisions: '本服务器未提供修订事件列表：此处比较本区划的发布值与当前数值，列出有变化的指标。',
   },
   events: {
     title: '事件查询',
@@ -268,6 +269,7 @@ const en: Messages = {
     publish: 'Publish an edition',
     publishConfirm: (period) => `Freeze every indicator for ${period} and publish? A publication never changes.`,
     open: 'Open',
+    derivedRevisions: 'This server does not list revision events: the published figures of your division are compared with the live ones here, and those that moved are listed.',
   },
   events: {
     title: 'Event lookup',
