@@ -28,7 +28,8 @@ import { ApiError } from './problems.ts';
 import type { RouteContext, RouteResult } from './route.ts';
 import type { ScopeResolver } from './scope.ts';
 import { periodText } from './schemas.ts';
-import type { editionFiguresPage } from './schemas.ts';
+import type { editionFiguresPage, revisionsPage } from './schemas.ts';
+import { revisionsOf } from '../explain/revisions.ts';
 import { parseJsonBody } from './target-routes.ts';
 
 /** Divisions per page of an edition's figures: 500 × 31 indicators stays far below the 5 MB page budget. */
@@ -163,4 +164,39 @@ export async function frozenFigure(
   const figure = parseEditionPiece(piece ?? new Uint8Array()).find((f) => f.indicator === definition.id);
   if (figure === undefined) throw new ApiError('unknown-indicator', `publication ${edition} holds no figure for ${definition.id} (the catalogue grew since)`);
   return { ...editionRow(figure), asOf: record.asOf, edition };
+}
+
+/** Divisions per page of revisions: each page evaluates its divisions' live figures and reads the late events of revised ones. */
+export const revisionDivisionsPerPage = 10;
+
+/**
+ * `GET /v1/publications/{id}/revisions`: the edition's figures (of the
+ * caller's subtree) whose live value now differs, each with the events
+ * processed after `publishedAt` that moved it (packages/explain/revisions.ts).
+ */
+export async function getRevisions({ caller, query, params, deps, scopes }: RouteContext<z.infer<typeof cursorQuery>>): Promise<RouteResult<z.infer<typeof revisionsPage>>> {
+  const id = params['id'] ?? '';
+  const record = await requirePublication(deps, id);
+  const divisions = visibleDivisions(record, caller, scopes, deps.divisions.rootCode);
+  const pages = Math.max(1, Math.ceil(divisions.length / revisionDivisionsPerPage));
+  const page = query.cursor === undefined ? 0 : decodeCursor(query.cursor, z.object({ r: z.literal(id), p: z.number().check(z.int(), z.positive(), z.lt(pages)) })).p;
+  const next = page + 1 < pages ? encodeCursor({ r: id, p: page + 1 }) : undefined;
+  const pieces = await requirePublications(deps).pieces(id, divisions.slice(page * revisionDivisionsPerPage, (page + 1) * revisionDivisionsPerPage));
+  const revised = await revisionsOf(
+    { publishedAt: record.publishedAt, figures: pieces.flatMap(parseEditionPiece) },
+    { catalog: deps.catalog, indicators: deps.indicators, explainer: deps.explainer, processedAt: async (source, eventId) => (await deps.ledger.outcomeOf(source, eventId))?.processedAt },
+  );
+  const number = (text: string | null): number | ExactNumber | null => (text === null ? null : wireNumber(text));
+  const revisions = revised.map((r) => ({
+    indicator: r.indicator,
+    division: r.division,
+    period: r.period,
+    published: number(r.published),
+    live: number(r.live),
+    difference: number(r.difference),
+    parts: r.parts.map((p) => ({ part: p.part, published: wireNumber(p.published), live: wireNumber(p.live), difference: wireNumber(p.difference) })),
+    events: r.events.map(({ scope, effect, ...event }) => ({ ...event, ...(scope?.startsWith('DIV#') === true ? { division: scope.slice('DIV#'.length) } : {}), effect: wireNumber(effect) })),
+    ...(r.unexplained === undefined ? {} : { unexplained: wireNumber(r.unexplained) }),
+  }));
+  return { revisions, ...(next === undefined ? {} : { next }) };
 }

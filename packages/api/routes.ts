@@ -14,7 +14,7 @@ import { explainEventsQuery, explainQuery, getContributingEvents, getExplanation
 import { maxEventsPerPage, maxReadsPerPage } from '../explain/explainer.ts';
 import { figureFields } from './figures.ts';
 import { servedOpenApi } from './openapi-served.ts';
-import { createPublication, cursorQuery, frozenFigure, getEditionFigures, getPublication, listPublications, publishBodySchema } from './publication-routes.ts';
+import { createPublication, cursorQuery, frozenFigure, getEditionFigures, getPublication, getRevisions, listPublications, publishBodySchema, revisionDivisionsPerPage } from './publication-routes.ts';
 import { deleteTarget, listTargets, putTarget, targetBodySchema, targetListQuery, targetQuery, withTargets } from './target-routes.ts';
 import { ApiError } from './problems.ts';
 import { defineRoute } from './route.ts';
@@ -24,6 +24,7 @@ import {
   contributingEventsPage,
   explanation,
   editionFiguresPage,
+  revisionsPage,
   eventOutcome,
   healthResponse,
   indicatorFigure,
@@ -363,6 +364,25 @@ export const editionFiguresRoute = defineRoute({
   handle: getEditionFigures,
 });
 
+export const revisionsRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/publications/{id}/revisions',
+  operationId: 'getPublicationRevisions',
+  summary: 'Every published figure whose live value now differs, with the late events that moved it',
+  description: [
+    'For each frozen figure (of the caller’s subtree) whose live value differs: published, live and their difference, each part’s (a ratio’s numerator and denominator) own difference, and the events processed after `publishedAt` that changed it, with their effect on each part: a part’s effects add up to its difference exactly (a stock whose baseline was recorded late lists the baseline’s event for the baseline’s change).',
+    `Pages of ${revisionDivisionsPerPage} divisions in the edition’s order (\`next\`). Late events are never rejected for being late; a publication never changes.`,
+  ].join(' '),
+  access: anyRole,
+  query: cursorQuery,
+  pathParameters: { id: { schema: publicationId } },
+  successStatus: 200,
+  response: revisionsPage,
+  problems: [400, 403, 404],
+  example: { params: { id: examplePublicationId } },
+  handle: getRevisions,
+});
+
 const targetsNote =
   'A target is for one indicator, division and year. Only a figure of exactly that year (`period=2027`, not a quarter or month of it) carries `target` and `progress` = value ÷ target × 100, rounded half-up to 2 decimals (exact for money). An admin may set targets within its own division’s subtree.';
 
@@ -432,6 +452,7 @@ export const routeTable = [
   listPublicationsRoute,
   getPublicationRoute,
   editionFiguresRoute,
+  revisionsRoute,
   putTargetRoute,
   deleteTargetRoute,
   listTargetsRoute,

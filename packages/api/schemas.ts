@@ -236,3 +236,39 @@ export const contributingEventsPage = z.object({
   /** Pass as `cursor` for the next page; absent on the last page. */
   next: z.optional(z.string()),
 });
+
+const revisionPart = z.object({ part: figurePart, published: z.number(), live: z.number(), difference: z.number() });
+
+export const revisionsPage = z.object({
+  revisions: z.array(
+    z.object({
+      indicator: indicatorId,
+      division: divisionCode,
+      period: periodText,
+      /** As published; null for an empty ratio. */
+      published: z.nullable(z.number()),
+      live: z.nullable(z.number()),
+      /** live − published (percentage points for a ratio); null when either is null. */
+      difference: z.nullable(z.number()),
+      /** The value, or a ratio's numerator and denominator: each part's own difference, which its events add up to. */
+      parts: z.array(revisionPart),
+      /** The events processed after `publishedAt` that moved the figure, with their effect on each part. */
+      events: z.array(
+        z.object({
+          part: figurePart,
+          source: z.string(),
+          id: z.string(),
+          type: z.string(),
+          date: z.string(),
+          processedAt: z.string(),
+          division: z.optional(divisionCode),
+          effect: z.number(),
+        }),
+      ),
+      /** A change no late event explains (0 unless counters were rebuilt differently since publishing). */
+      unexplained: z.optional(z.number()),
+    }),
+  ),
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  next: z.optional(z.string()),
+});

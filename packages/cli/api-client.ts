@@ -5,7 +5,20 @@
  */
 import type * as z from 'zod/mini';
 import type { AnalyticsRow, EventOutcomeAnswer, IndicatorFigure, RebuildAnswer, ReconcileAnswer, SubmissionResult } from '../api/client-types.ts';
-import { analyticsPage, eventOutcome, indicatorFigure, publicationSummary, rebuildResponse, reconcileResponse, submissionResults, targetShape, targetsResponse } from '../api/schemas.ts';
+import {
+  analyticsPage,
+  contributingEventsPage,
+  eventOutcome,
+  explanation,
+  indicatorFigure,
+  publicationSummary,
+  rebuildResponse,
+  reconcileResponse,
+  revisionsPage,
+  submissionResults,
+  targetShape,
+  targetsResponse,
+} from '../api/schemas.ts';
 import { ApiProblemError, ApiUnreachableError } from './errors.ts';
 
 export type { AnalyticsRow, EventOutcomeAnswer, IndicatorFigure, SubmissionResult } from '../api/client-types.ts';
@@ -91,6 +104,39 @@ export class ReformApiClient {
     return checked(publicationSummary, await this.request('POST', '/v1/admin/publications', JSON.stringify({ period, title })), 'POST /v1/admin/publications');
   }
 
+  /** `GET /v1/indicators/{id}/explain`. */
+  async explain(id: string, query: { division?: string; orgCode?: string; period: string }): Promise<z.infer<typeof explanation>> {
+    return checked(explanation, await this.request('GET', `/v1/indicators/${encodeURIComponent(id)}/explain?${scopeParams(query)}`), 'GET /v1/indicators/{id}/explain');
+  }
+
+  /** Every page of `GET /v1/indicators/{id}/events` for one part. */
+  async contributingEvents(id: string, query: { division?: string; orgCode?: string; period: string; part: string }): Promise<z.infer<typeof contributingEventsPage>['events']> {
+    const events: z.infer<typeof contributingEventsPage>['events'] = [];
+    let cursor: string | undefined;
+    do {
+      const params = scopeParams(query);
+      params.set('part', query.part);
+      if (cursor !== undefined) params.set('cursor', cursor);
+      const page = checked(contributingEventsPage, await this.request('GET', `/v1/indicators/${encodeURIComponent(id)}/events?${params}`), 'GET /v1/indicators/{id}/events');
+      events.push(...page.events);
+      cursor = page.next;
+    } while (cursor !== undefined);
+    return events;
+  }
+
+  /** Every page of `GET /v1/publications/{id}/revisions`. */
+  async revisions(publication: string): Promise<z.infer<typeof revisionsPage>['revisions']> {
+    const revisions: z.infer<typeof revisionsPage>['revisions'] = [];
+    let cursor: string | undefined;
+    do {
+      const path = `/v1/publications/${encodeURIComponent(publication)}/revisions${cursor === undefined ? '' : `?cursor=${encodeURIComponent(cursor)}`}`;
+      const page = checked(revisionsPage, await this.request('GET', path), 'GET /v1/publications/{id}/revisions');
+      revisions.push(...page.revisions);
+      cursor = page.next;
+    } while (cursor !== undefined);
+    return revisions;
+  }
+
   /** `PUT /v1/targets/{indicator}`. */
   async setTarget(target: z.infer<typeof targetShape>): Promise<z.infer<typeof targetShape>> {
     const path = targetPath(target);
@@ -171,6 +217,15 @@ function analyticsParams(query: AnalyticsQuery, cursor: string | undefined): URL
 }
 
 /** The body, once it has the route's response shape (the schema of the route table). */
+/** `division=` or `orgCode=`, and `period=`. */
+function scopeParams(query: { division?: string; orgCode?: string; period: string }): URLSearchParams {
+  const params = new URLSearchParams();
+  if (query.division !== undefined) params.set('division', query.division);
+  if (query.orgCode !== undefined) params.set('orgCode', query.orgCode);
+  params.set('period', query.period);
+  return params;
+}
+
 function checked<S extends z.ZodMiniType>(schema: S, body: unknown, route: string): z.infer<S> {
   const result = schema.safeParse(asDoubles(body));
   if (!result.success) throw new ApiProblemError(502, 'Unexpected response', `${route} answered in an unexpected shape`);

@@ -46,6 +46,18 @@ export type Command =
   | { readonly name: 'reconcile' | 'rebuild'; readonly json: boolean; readonly connection: Connection }
   | { readonly name: 'redrive' | 'start'; readonly argv: readonly string[] }
   | { readonly name: 'outcome'; readonly source: string; readonly id: string; readonly json: boolean; readonly connection: Connection }
+  | {
+      readonly name: 'explain';
+      readonly id: string;
+      readonly division?: string;
+      readonly orgCode?: string;
+      readonly period: string;
+      /** List every event of each part, not only the parts' sums. */
+      readonly events: boolean;
+      readonly json: boolean;
+      readonly connection: Connection;
+    }
+  | { readonly name: 'revisions'; readonly publication: string; readonly json: boolean; readonly connection: Connection }
   | { readonly name: 'publish'; readonly period: string; readonly title: string; readonly json: boolean; readonly connection: Connection }
   | {
       readonly name: 'target';
@@ -85,6 +97,10 @@ export const commandHelp = {
   The local stack (DynamoDB Local, SQS emulator, processor, API on 127.0.0.1) with the demo data, until Ctrl-C; same as npm start.`,
   outcome: `usage: reform outcome <source> <id> [--json]
   The processing outcome of one event (also of events rejected at the edge).`,
+  explain: `usage: reform explain <id> [--division D | --org O] [--period P] [--events] [--json]
+  Where a figure comes from: each part's baseline and net change from events; --events lists every event with its signed effect.`,
+  revisions: `usage: reform revisions <publication> [--json]
+  The published figures whose live value moved since, each with the late events that moved it.`,
   publish: `usage: reform publish <period> --title T [--json]
   Freeze every indicator of every division for a period (2026, 2026-Q3, 2026-09), as of now (admin of the root).
   Prints the publication's id, figure count and SHA-256 digest of its canonical CSV.`,
@@ -108,6 +124,8 @@ export const usage = `usage: reform <command> [options]   (reform <command> --he
   outcome <source> <id>   the processing outcome of one event [--json]
   reconcile               compare live counters with a replay [--json]
   rebuild                 rebuild counters from the recorded events [--json]
+  explain <id>            where a figure comes from: [--division D | --org O] [--period P] [--events] [--json]
+  revisions <publication> published figures that moved since, with the late events [--json]
   publish <period>        freeze a period's figures into a publication: --title T [--json]
   target set|delete|list  targets per indicator, division and year [--json]
   redrive                 move dead-lettered events back: --dlq URL [--to URL] [--local]
@@ -258,6 +276,36 @@ export function parseCommand(argv: readonly string[]): Command {
         json: values.json === true,
         connection: connectionOf(values),
       };
+    }
+    case 'explain': {
+      const { values, positionals } = parse(rest, {
+        ...connectionOptions,
+        division: { type: 'string' },
+        org: { type: 'string' },
+        period: { type: 'string' },
+        events: { type: 'boolean' },
+        json: { type: 'boolean' },
+      });
+      const id = checked(onePositional(positionals, 'indicator id'), indicatorIdPattern, 'indicator id') as string;
+      const division = checked(values.division, divisionPattern, '--division (12 digits)');
+      const orgCode = checked(values.org, orgCodePattern, '--org (18-character credit code)');
+      if (division !== undefined && orgCode !== undefined) throw new UsageError('give --division or --org, not both');
+      const period = values.period === undefined || values.period === 'all' ? 'all' : (checked(values.period, periodPattern, '--period (YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or all)') as string);
+      return {
+        name,
+        id,
+        ...(division === undefined ? {} : { division }),
+        ...(orgCode === undefined ? {} : { orgCode }),
+        period,
+        events: values.events === true,
+        json: values.json === true,
+        connection: connectionOf(values),
+      };
+    }
+    case 'revisions': {
+      const { values, positionals } = parse(rest, { ...connectionOptions, json: { type: 'boolean' } });
+      const publication = checked(onePositional(positionals, 'publication id'), /^[0-9A-Za-z-]{1,64}$/, 'publication id') as string;
+      return { name, publication, json: values.json === true, connection: connectionOf(values) };
     }
     case 'publish': {
       const { values, positionals } = parse(rest, { ...connectionOptions, title: { type: 'string' }, json: { type: 'boolean' } });

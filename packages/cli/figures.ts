@@ -104,3 +104,69 @@ export function analyticsTable(rows: readonly AnalyticsRow[], tree: DivisionTree
   const headers = ['indicator', 'where', 'period', 'value', 'numerator', 'denominator'];
   return renderTable({ headers, alignments: headers.map((_, c) => (c >= 3 ? ('right' as const) : ('left' as const))), rows: cells });
 }
+
+/** What `reform explain` prints: the figure, then each part as baseline + change = value, then (with --events) its events. */
+export function explanationLines(
+  explained: {
+    readonly indicator: string;
+    readonly division?: string | undefined;
+    readonly orgCode?: string | undefined;
+    readonly period: string;
+    readonly value: number | null;
+    readonly asOf: string;
+    readonly numerator?: number | undefined;
+    readonly denominator?: number | undefined;
+    readonly parts: readonly {
+      readonly part: string;
+      readonly metric: string;
+      readonly value: number;
+      readonly baseline: { readonly value: number; readonly asOf?: string | undefined; readonly event: { readonly source: string; readonly id: string } | null } | null;
+      readonly change: number;
+      readonly events: number;
+    }[];
+  },
+  listed: readonly (readonly { readonly source: string; readonly id: string; readonly type: string; readonly date: string; readonly division?: string | undefined; readonly orgCode?: string | undefined; readonly effect: number }[])[] | undefined,
+  definition: IndicatorDefinition | undefined,
+  tree: DivisionTree,
+): string[] {
+  const unit = definition?.unit === 'yuan' ? 'yuan' : undefined;
+  const lines = [describeFigure(explained as IndicatorFigure, definition, tree)];
+  explained.parts.forEach((part, i) => {
+    const baseline =
+      part.baseline === null
+        ? ''
+        : `baseline ${formatValue(part.baseline.value, undefined)}${part.baseline.asOf === undefined ? ' (from the baselines below)' : ` as of ${part.baseline.asOf}`}${part.baseline.event === null ? '' : ` (${part.baseline.event.source}/${part.baseline.event.id})`} + `;
+    lines.push(`  ${part.part} (${part.metric}): ${baseline}${formatValue(part.change, unit)} from ${grouped.format(part.events)} events = ${formatValue(part.value, unit)}`);
+    for (const event of listed?.[i] ?? []) {
+      const where = event.orgCode ?? event.division ?? '';
+      const effect = formatValue(event.effect, unit);
+      lines.push(`    ${event.date}  ${where.padEnd(18)}  ${event.effect > 0 ? '+' : ''}${effect}  ${event.type}  ${event.source}/${event.id}`);
+    }
+  });
+  return lines;
+}
+
+/** What `reform revisions` prints: each moved figure, published → live, and the late events that moved it. */
+export function revisionLines(
+  revisions: readonly {
+    readonly indicator: string;
+    readonly division: string;
+    readonly period: string;
+    readonly published: number | null;
+    readonly live: number | null;
+    readonly difference: number | null;
+    readonly events: readonly { readonly part: string; readonly source: string; readonly id: string; readonly type: string; readonly date: string; readonly processedAt: string; readonly effect: number }[];
+  }[],
+  tree: DivisionTree,
+): string[] {
+  const lines: string[] = [];
+  for (const r of revisions) {
+    const definition = indicatorCatalog.find((d) => d.id === r.indicator);
+    const unit = definition?.unit;
+    const name = tree.node(r.division)?.name.zh ?? r.division;
+    const sign = r.difference !== null && r.difference > 0 ? '+' : '';
+    lines.push(`${r.indicator}  ${name} (${r.division})  ${r.period}: published ${formatValue(r.published, unit)} → live ${formatValue(r.live, unit)} (${sign}${formatValue(r.difference, unit)})`);
+    for (const e of r.events) lines.push(`    ${e.part.padEnd(11)} ${e.date}  ${e.effect > 0 ? '+' : ''}${formatValue(e.effect, unit === 'yuan' ? 'yuan' : undefined)}  ${e.type}  ${e.source}/${e.id}  processed ${e.processedAt}`);
+  }
+  return lines;
+}

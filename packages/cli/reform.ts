@@ -6,6 +6,8 @@
  *   reform breakdown <id> [--division D] [--period P] [--json]
  *   reform analytics --indicators a,b --periods p,q [--division D] [--breakdown children] [--json | --csv]
  *   reform outcome <source> <id> [--json]
+ *   reform explain <id> [--division D | --org O] [--period P] [--events] [--json]
+ *   reform revisions <publication> [--json]
  *   reform reconcile [--json] / reform rebuild [--json]
  *   reform publish <period> --title T [--json]
  *   reform target set|delete|list …
@@ -33,7 +35,7 @@ import type { Command, Connection } from './arguments.ts';
 import { commandHelp, exitCodes, parseCommand, usage } from './arguments.ts';
 import { CliError, UsageError } from './errors.ts';
 import { readEventFiles } from './event-files.ts';
-import { analyticsTable, breakdownTable, describeFigure } from './figures.ts';
+import { analyticsTable, breakdownTable, describeFigure, explanationLines, revisionLines } from './figures.ts';
 import type { SendReport } from './send-events.ts';
 import { formatSendReport, sendEvents } from './send-events.ts';
 
@@ -134,6 +136,22 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
             : `rebuild: ${events} events replayed; wrote ${counters} counters, ${baselines} baselines, ${state} state items; deleted ${deletedCounters} counters, ${deletedState} state items; ${result.skippedEvents.length} skipped`,
         );
         return result.skippedEvents.length === 0 ? 0 : 1;
+      }
+      case 'explain': {
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
+        const scope = { ...(command.division === undefined ? {} : { division: command.division }), ...(command.orgCode === undefined ? {} : { orgCode: command.orgCode }), period: command.period };
+        const explained = await client.explain(command.id, scope);
+        const events = command.events ? await Promise.all(explained.parts.map((p) => client.contributingEvents(command.id, { ...scope, part: p.part }))) : undefined;
+        if (command.json) print(JSON.stringify(events === undefined ? explained : { ...explained, parts: explained.parts.map((p, i) => ({ ...p, listed: events[i] })) }, null, 2));
+        else print(explanationLines(explained, events, findIndicator(command.id), tree).join('\n'));
+        return 0;
+      }
+      case 'revisions': {
+        const client = await clientFor(command.connection, io, tree.rootCode, config.claims);
+        const revisions = await client.revisions(command.publication);
+        if (command.json) print(JSON.stringify(revisions, null, 2));
+        else print(revisions.length === 0 ? `no figure of ${command.publication} has moved since it was published` : revisionLines(revisions, tree).join('\n'));
+        return 0;
       }
       case 'publish': {
         const client = await clientFor(command.connection, io, tree.rootCode, config.claims);

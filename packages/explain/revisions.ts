@@ -12,17 +12,8 @@ import type { IndicatorDefinition } from '../indicators/catalog.ts';
 import type { IndicatorValue } from '../indicators/evaluator.ts';
 import { yuanText } from '../indicators/evaluator.ts';
 import { parsePeriod } from '../indicators/period.ts';
+import type { EditionFigure } from '../publications/edition.ts';
 import type { Explainer, PartName } from './explainer.ts';
-
-/** A frozen figure as an edition holds it: the value as exact decimal text, null for an empty ratio. */
-export interface PublishedFigure {
-  readonly indicator: string;
-  readonly division: string;
-  readonly period: string;
-  readonly value: string | null;
-  readonly numerator?: number;
-  readonly denominator?: number;
-}
 
 /** One late change to a part: an explain entry processed after publication (or a late baseline). */
 export interface RevisionEvent {
@@ -84,7 +75,7 @@ const decimalText = (amount: bigint): string => yuanText(amount);
 const liveText = (figure: IndicatorValue): string | null => (figure.value === null ? null : (figure.exactValue ?? String(figure.value)));
 
 /** The revised figures among `figures`, in their order. */
-export async function revisionsOf(edition: { readonly publishedAt: string; readonly figures: readonly PublishedFigure[] }, deps: RevisionDependencies): Promise<Revision[]> {
+export async function revisionsOf(edition: { readonly publishedAt: string; readonly figures: readonly EditionFigure[] }, deps: RevisionDependencies): Promise<Revision[]> {
   const byId = new Map(deps.catalog.map((d) => [d.id, d]));
   const figures = edition.figures.filter((f) => byId.has(f.indicator));
   if (figures.length === 0) return [];
@@ -131,7 +122,7 @@ function partRevision(part: PartName, published: string, live: string): PartRevi
 /** The events processed after publication that changed the revised parts, and what (if anything) they leave unexplained. */
 async function lateEvents(
   definition: IndicatorDefinition,
-  figure: PublishedFigure,
+  figure: EditionFigure,
   changed: readonly PartRevision[],
   publishedAt: string,
   deps: RevisionDependencies,

@@ -75,6 +75,50 @@ describe('the demo publication', () => {
     }
   });
 
+  it('lists as revisions exactly the figures the late events moved, each with exactly those events, adding up to its difference', async () => {
+    interface Listed { part: string; source: string; id: string; type: string; processedAt: string; effect: number }
+    interface Revision { indicator: string; division: string; published: number | null; live: number | null; difference: number | null; parts: { part: string; difference: number }[]; events: Listed[]; unexplained?: number }
+    const revisions: Revision[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = (await call('GET', `/v1/publications/${publication.id}/revisions${cursor === undefined ? '' : `?cursor=${cursor}`}`)) as { revisions: Revision[]; next?: string };
+      revisions.push(...page.revisions);
+      cursor = page.next;
+    } while (cursor !== undefined);
+    const lateIds = new Set((late as { id: string }[]).map((e) => e.id));
+    const cents = (n: number): bigint => BigInt(Math.round(n * 100));
+    for (const revision of revisions) {
+      const where = `${revision.indicator} ${revision.division}`;
+      expect(revision.unexplained, where).toBeUndefined();
+      for (const part of revision.parts) {
+        const events = revision.events.filter((e) => e.part === part.part);
+        expect(events.reduce((sum, e) => sum + cents(e.effect), 0n), where).toBe(cents(part.difference));
+      }
+      for (const event of revision.events) {
+        expect(lateIds.has(event.id), `${where}: ${event.id}`).toBe(true);
+        expect(event.processedAt > publication.publishedAt, where).toBe(true);
+      }
+      // The difference is what the live and frozen figures say.
+      const frozen = (await call('GET', `/v1/indicators/${revision.indicator}?division=${revision.division}&period=2026-Q3&edition=${publication.id}`)) as Record<string, unknown>;
+      const live = (await call('GET', `/v1/indicators/${revision.indicator}?division=${revision.division}&period=2026-Q3`)) as Record<string, unknown>;
+      expect([revision.published, revision.live], where).toEqual([frozen['value'], live['value']]);
+    }
+    // At the county: the four flows the late events add to, each naming every late event of its type.
+    const atCounty = revisions.filter((r) => r.division === demoCounty);
+    expect(atCounty.map((r) => r.indicator).sort()).toEqual(expect.arrayContaining([...revised].sort()));
+    const typeOf: Record<(typeof revised)[number], string> = {
+      party_posts: 'party.post.designated.v1',
+      legal_aid_recovered_yuan: 'legal_aid.case.closed.v1',
+      hardship_aid_yuan: 'hardship_aid.granted.v1',
+      workers_covered_by_contracts: 'contract.signed.v1',
+    };
+    for (const id of revised) {
+      const listed = new Set(atCounty.find((r) => r.indicator === id)?.events.map((e) => e.id));
+      const expected = new Set((late as { id: string; type: string }[]).filter((e) => e.type === typeOf[id]).map((e) => e.id));
+      expect(listed, id).toEqual(expected);
+    }
+  });
+
   it.each(Object.entries(publishedFigures))('still gives the published 2026 county figure of %s (%d) once the late events are in', async (id, published) => {
     expect((await figure(id, 'period=2026'))['value']).toBe(published);
   });

@@ -1,34 +1,15 @@
 /** `reform publish` and `reform target …`: command lines, the requests they make, what they print, exit codes. */
 import { describe, expect, it } from 'vitest';
-import { generateLocalSigningKeys } from '../../packages/auth/local-tokens.ts';
 import { parseCommand } from '../../packages/cli/arguments.ts';
 import { UsageError } from '../../packages/cli/errors.ts';
-import type { CliIo } from '../../packages/cli/reform.ts';
 import { run } from '../../packages/cli/reform.ts';
+import { fakeCliIo, okJson } from '../support/cli-io.ts';
 
-const keys = await generateLocalSigningKeys();
 const county = '500233000000';
 const publication = { id: '2026-Q3-20261008T020000Z-0a1b', period: '2026-Q3', title: '2026年第三季度产改指标', publishedAt: '2026-10-08T02:00:00.000Z', figures: 930, digest: 'a'.repeat(64) };
 
-function io(answer: (url: string, init?: RequestInit) => Response) {
-  let out = '';
-  let err = '';
-  const requests: { url: string; method: string; body?: string }[] = [];
-  const cliIo: CliIo = {
-    stdout: { write: (t) => void (out += t) },
-    stderr: { write: (t) => void (err += t) },
-    env: {},
-    fetch: async (url, init) => {
-      requests.push({ url, method: init?.method ?? 'GET', ...(typeof init?.body === 'string' ? { body: init.body } : {}) });
-      return answer(url, init);
-    },
-    localJwtKey: async () => keys.privateJwk,
-    cwd: '/',
-  };
-  return { cliIo, requests, out: () => out, err: () => err };
-}
-
-const ok = (body: unknown) => () => new Response(JSON.stringify(body), { status: 200 });
+const io = fakeCliIo;
+const ok = okJson;
 
 describe('reform publish', () => {
   it('posts the period and title and prints the id, figure count and digest', async () => {

@@ -287,6 +287,7 @@ describe('OpenAPI document', () => {
         'GET /v1/publications',
         'GET /v1/publications/{id}',
         'GET /v1/publications/{id}/figures',
+        'GET /v1/publications/{id}/revisions',
         'PUT /v1/targets/{id}',
         'DELETE /v1/targets/{id}',
         'GET /v1/targets',
@@ -503,6 +504,10 @@ describe('OpenAPI document and the API as built', () => {
       { path: `/v1/publications/${examplePublicationId}/figures` },
       { path: `/v1/publications/${examplePublicationId}/figures`, headers: { accept: 'text/csv' } },
       { path: `/v1/publications/${examplePublicationId}/figures`, claims: { role: 'viewer', division: township } },
+    ],
+    getPublicationRevisions: [
+      { path: `/v1/publications/${examplePublicationId}/revisions` },
+      { path: `/v1/publications/${examplePublicationId}/revisions`, claims: { role: 'viewer', division: township } },
     ],
     setTarget: [{ path: '/v1/targets/party_posts', query: { division: township, period: '2027' }, body: JSON.stringify({ value: 12 }) }],
     deleteTarget: [{ path: '/v1/targets/skilled_workers', query: { division: county, period: '2026' } }],
