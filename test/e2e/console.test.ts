@@ -252,7 +252,14 @@ describe('the console with the demo data', () => {
       };
       moved = live.rows.filter((r) => r.value !== frozen.get(r.indicator)).map((r) => r.indicator);
     } else {
-      const { revisions } = (await revisionsProbe.json()) as { revisions: { indicator: string; division?: string; events: { source: string; id: string }[] }[] };
+      // Every page, as the console reads them.
+      type RevisionsPage = { revisions: { indicator: string; events: { source: string; id: string }[] }[]; next?: string };
+      let page = (await revisionsProbe.json()) as RevisionsPage;
+      const revisions = [...page.revisions];
+      while (page.next !== undefined) {
+        page = (await (await apiGet(`/v1/publications/${encodeURIComponent(edition.id)}/revisions?cursor=${encodeURIComponent(page.next)}`, county)).json()) as RevisionsPage;
+        revisions.push(...page.revisions);
+      }
       moved = revisions.map((r) => r.indicator);
       revisionEvents = revisions.flatMap((r) => r.events.map((e) => `${e.source}/${e.id}`));
     }

@@ -151,7 +151,7 @@ export const PublicationsPage = defineComponent({
                           ) : (
                             <ul class="plain-list">
                               {revision.events.map((event) => (
-                                <li key={`${event.source}/${event.id}`}>
+                                <li key={`${event.source}/${event.id}/${String(event['part'] ?? '')}/${String(event['division'] ?? '')}/${event.date}`}>
                                   <code>{event.type}</code> {event.date} <code>{event.source}/{event.id}</code> ({formatSigned(event.effect)})
                                 </li>
                               ))}
