@@ -287,6 +287,8 @@ describe('the console with the demo data', () => {
 
     // Publishing: the form, a confirmation, then the new edition in the list.
     const title = `E2E ${Date.now()}`;
+    await page.getByRole('link', { name: '发布', exact: true }).click();
+    await page.getByRole('heading', { name: '发布新版本' }).waitFor();
     await page.getByLabel('标题').fill(title);
     await page.getByRole('button', { name: '发布新版本' }).click();
     const dialog = page.getByRole('dialog');
