@@ -4,6 +4,7 @@
  */
 import { createApp } from 'vue';
 import { App } from './App.tsx';
+import { session } from './auth/session.ts';
 import { loadRuntimeConfig } from './config.ts';
 import { createConsoleRouter } from './router.ts';
 import { setUpServices } from './services.ts';
@@ -15,9 +16,11 @@ async function start(): Promise<void> {
   try {
     const config = await loadRuntimeConfig();
     let router: ReturnType<typeof createConsoleRouter> | undefined;
-    setUpServices(config, () => {
+    const services = setUpServices(config, () => {
       void router?.push({ path: '/sign-in', query: { next: router.currentRoute.value.fullPath } });
     });
+    // Every page needs the catalogue first: ask for it while the app mounts (a failure shows on the page that awaits it).
+    if (session.value !== undefined) services.catalog().catch(() => undefined);
     router = createConsoleRouter();
     createApp(App).use(router).mount(root);
   } catch (error) {

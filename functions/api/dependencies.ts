@@ -20,6 +20,7 @@ import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { DynamoLedgerReader } from '../../packages/storage/ledger-reader.ts';
+import { DynamoRejectionReader } from '../../packages/storage/rejection-reader.ts';
 import { DynamoOrganisationReader } from '../../packages/storage/org-reader.ts';
 import { DynamoPublicationStore } from '../../packages/publications/publication-store.ts';
 import { DynamoTargetStore } from '../../packages/publications/targets.ts';
@@ -63,6 +64,7 @@ export function apiDependenciesFromEnvironment(environment: NodeJS.ProcessEnv, p
       divisions,
     ),
     ledger: new DynamoLedgerReader(doc, settings.tables.ledger),
+    rejections: new DynamoRejectionReader(doc, settings.tables.ledger),
     organisations: new DynamoOrganisationReader(doc, settings.tables.state),
     queue: new SqsEventQueue(signedSqsSender(environment), settings.queueUrl, logger),
     recordRejection: (record) => store.recordRejection(record),

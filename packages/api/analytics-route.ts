@@ -45,7 +45,8 @@ export function encodeCursor(page: number, digest: string): string {
 
 const cursorShape = z.object({ p: z.number().check(z.int(), z.positive()), q: z.string() });
 
-function decodeCursor(cursor: string, digest: string, pages: number): number {
+/** The position a cursor names, when it belongs to the request `digest` names and lies before `pages`. */
+export function decodeCursor(cursor: string, digest: string, pages: number): number {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

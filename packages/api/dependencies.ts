@@ -10,6 +10,7 @@ import type { MaintenanceRunner } from '../maintenance/maintenance.ts';
 import type { RejectedRecord } from '../storage/event-store.ts';
 import type { EventOutcomeReader } from '../storage/ledger-reader.ts';
 import type { OrganisationReader } from '../storage/org-reader.ts';
+import type { RejectionReader } from '../storage/rejection-reader.ts';
 import type { PublicationReader } from '../publications/publication-store.ts';
 import type { TargetStore } from '../publications/targets.ts';
 import type { ApiLogger } from './problems.ts';
@@ -42,6 +43,8 @@ export interface ApiDependencies {
   /** Where figures come from: their parts, baselines and events (the Ledger's explain indexes). */
   readonly explainer: Explainer;
   readonly ledger: EventOutcomeReader;
+  /** Rejections by day, for `GET /v1/rejections`. */
+  readonly rejections: RejectionReader;
   readonly organisations: OrganisationReader;
   readonly queue: EventQueue;
   readonly recordRejection: RejectionRecorder;

@@ -9,6 +9,7 @@ import { asOfDate, parsePeriod } from '../indicators/period.ts';
 import { analyticsCsv, analyticsLimits } from './analytics.ts';
 import { analyticsQuery, getAnalytics } from './analytics-route.ts';
 import { getEventOutcome, maxEventsPerRequest, maxRequestBytes, submitEvents } from './event-routes.ts';
+import { listRejections, rejectionLimits, rejectionsQuery } from './rejections-route.ts';
 import { explainEventsQuery, explainQuery, getContributingEvents, getExplanation } from './explain-routes.ts';
 import { maxEventsPerPage, maxReadsPerPage } from '../explain/explainer.ts';
 import { figureFields } from './figures.ts';
@@ -35,6 +36,7 @@ import {
   publicationSummary,
   rebuildResponse,
   reconcileResponse,
+  rejectionsPage,
   scopeQuery,
   submissionResults,
   targetShape,
@@ -194,6 +196,25 @@ export const submitEventsRoute = defineRoute({
   response: submissionResults,
   problems: [400, 403, 413],
   handle: submitEvents,
+});
+
+export const rejectionsRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/rejections',
+  operationId: 'listRejections',
+  summary: 'The rejected events of the last days, counted by reason and listed newest first, in pages',
+  description: [
+    `\`days\` (1–${rejectionLimits.maxDays}, default ${rejectionLimits.defaultDays}) counts back from today (UTC). \`byReason\` and \`total\` cover the whole window; \`reason\` filters the list only; \`limit\` (at most ${rejectionLimits.maxPageSize}, default ${rejectionLimits.defaultPageSize}) rows a page, \`next\` → \`cursor\` for the following one.`,
+    'Scope as for an event’s outcome: a producer sees its own source’s rejections, others those within their division. A rejection records no division, so only callers of the root division see them; others get an empty answer, not 403.',
+    `A rejection lists only values that passed validation (source, id, type) and a detail that names fields, never values. One request reads at most ${rejectionLimits.maxRead} records from the Ledger’s rejections index; \`truncated\` says the window held more.`,
+  ].join(' '),
+  access: ['admin', 'viewer', 'producer'],
+  query: rejectionsQuery,
+  successStatus: 200,
+  response: rejectionsPage,
+  problems: [400, 403],
+  example: { query: { days: '7' } },
+  handle: listRejections,
 });
 
 const maintenanceNote =
@@ -424,6 +445,7 @@ export const routeTable = [
   analyticsRoute,
   eventOutcomeRoute,
   submitEventsRoute,
+  rejectionsRoute,
   rebuildRoute,
   reconcileRoute,
   publishRoute,

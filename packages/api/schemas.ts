@@ -153,6 +153,32 @@ export const reconcileResponse = z.object({
 /** The OpenAPI document is JSON; its own schema is the OpenAPI specification's. */
 export const openApiDocument = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.looseObject({}) });
 
+/** One rejected event, as `GET /v1/rejections` lists it: what passed validation, never what failed. */
+export const rejectionSummary = z.object({
+  source: z.string(),
+  id: z.string(),
+  type: z.nullable(z.string()),
+  reason: rejectionReason,
+  /** Names fields, never values. */
+  detail: z.string(),
+  receivedAt: z.string(),
+  processedAt: z.string(),
+});
+
+export const rejectionsPage = z.object({
+  /** First and last day of the window (UTC), inclusive. */
+  from: z.string(),
+  to: z.string(),
+  /** Rejections of the whole window the caller may see, by reason, largest first (every page carries them). */
+  byReason: z.array(z.object({ reason: rejectionReason, count: z.number().check(z.int(), z.nonnegative()) })),
+  total: z.number().check(z.int(), z.nonnegative()),
+  /** True when the window held more rejections than one request reads: the counts cover the newest ones. */
+  truncated: z.boolean(),
+  /** This page, newest first (only `reason` when that filter is given). */
+  rejections: z.array(rejectionSummary),
+  next: z.optional(z.string()),
+});
+
 const eventReference = z.object({ source: z.string(), id: z.string() });
 
 /** Which part of a figure: its value, or a ratio's numerator or denominator. */

@@ -65,11 +65,11 @@ export class ScopeResolver {
   }
 
   /**
-   * Whether the caller may read an event's outcome: a producer its own
+   * Whether the caller may read an event's outcome (or rejection): a producer its own
    * source's events; others the events counted in their subtree (a rejected
    * event counts nowhere, so only the root sees it).
    */
-  mayReadOutcome(caller: Caller, outcome: EventOutcome): boolean {
+  mayReadOutcome(caller: Caller, outcome: Pick<EventOutcome, 'source' | 'divisions'>): boolean {
     if (caller.role === 'producer') return outcome.source === caller.source;
     return caller.division === this.divisions.rootCode || (caller.division !== undefined && outcome.divisions.includes(caller.division));
   }

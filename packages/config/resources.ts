@@ -52,6 +52,19 @@ export const explainIndexes = {
   org: { name: 'ExplainByOrg', partitionKey: 'xop', sortKey: 'xos', cells: 'xo' },
 } as const;
 
+/**
+ * Rejections by the UTC day they were processed: only rejection records
+ * carry `rejectedDay`, so the index holds nothing else. It copies what a
+ * rejection may show, not the keyed hashes a record keeps.
+ */
+export const rejectionsIndex: IndexDefinition = {
+  name: 'Rejections',
+  partitionKey: { name: 'rejectedDay', type: 'S' },
+  sortKey: { name: 'processedAt', type: 'S' },
+  include: ['source', 'id', 'type', 'reason', 'detail', 'receivedAt', 'divisions'],
+  purpose: 'the rejected events of a day, for GET /v1/rejections',
+};
+
 /** Every applied or rejected event, keyed by (source, id): the idempotency ledger. */
 export const ledgerTable: TableDefinition = {
   name: 'Ledger',
@@ -74,6 +87,7 @@ export const ledgerTable: TableDefinition = {
       include: ['source', 'id', 'type', 'date', 'processedAt', explainIndexes.org.cells],
       purpose: 'what each event changed at each organisation, by day: the events behind an organisation figure',
     },
+    rejectionsIndex,
   ],
 };
 

@@ -411,12 +411,15 @@ export class EventStore {
     return { status: 'committed', itemsWritten: items.length };
   }
 
-  /** Records a rejection; the same bad content redelivered overwrites its own record. */
+  /**
+   * Records a rejection; the same bad content redelivered overwrites its own
+   * record. `rejectedDay` puts it in the Ledger's rejections index.
+   */
   async recordRejection(record: RejectedRecord): Promise<void> {
     await this.doc.send(
       new PutCommand({
         TableName: this.tables.ledger,
-        Item: { pk: ledgerPk(record.source, record.id), sk: `REJECTED#${record.contentHash}`, outcome: 'rejected', ...record },
+        Item: { pk: ledgerPk(record.source, record.id), sk: `REJECTED#${record.contentHash}`, outcome: 'rejected', rejectedDay: record.processedAt.slice(0, 10), ...record },
       }),
     );
   }

@@ -84,6 +84,7 @@ export async function benchAnalytics(): Promise<void> {
       ),
       explainer: emptyExplainer(tree),
       ledger: { outcomeOf: () => Promise.resolve(undefined) },
+      rejections: { rejectionsOn: () => Promise.resolve({ rejections: [], truncated: false }) },
       organisations: { organisation: () => Promise.resolve(undefined) },
       queue: { send: () => Promise.resolve(new Set<number>()) },
       recordRejection: () => Promise.resolve(),

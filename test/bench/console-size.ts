@@ -38,14 +38,16 @@ export function servedFiles(directory: string = consoleDistDirectory): ServedFil
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** Milliseconds from navigation start until the overview shows every figure, and until its sparklines are drawn, per run. */
-async function overviewRenderTimes(runs: number): Promise<{ figures: number[]; sparklines: number[]; analytics: number[] }> {
+async function overviewRenderTimes(runs: number): Promise<{ figures: number[]; sparklines: number[]; analytics: number[]; requestStart: number[] }> {
   const stack = await startDemoStack();
   const browser = await launchChromium();
   try {
     const { page, context } = await openConsole(browser, stack.apiUrl ?? '');
     await signIn(page, 'admin', '忠县');
     await waitUntilReady(page);
-    const times = { figures: [] as number[], sparklines: [] as number[], analytics: [] as number[] };
+    // The sign-in's own overview still asks for its sparklines: let it finish, or the first run measures that too.
+    await page.waitForLoadState('networkidle');
+    const times = { figures: [] as number[], sparklines: [] as number[], analytics: [] as number[], requestStart: [] as number[] };
     const mark = async (name: string): Promise<number> => Number(await page.evaluate(`performance.getEntriesByName('${name}')[0]?.startTime ?? NaN`));
     for (let run = 0; run < runs; run += 1) {
       await page.goto('/');
@@ -58,10 +60,13 @@ async function overviewRenderTimes(runs: number): Promise<{ figures: number[]; s
       }
       times.figures.push(await mark('overview-ready'));
       times.sparklines.push(await mark('overview-sparklines'));
-      // The shorter analytics request (the figures): how much of the render is the API on DynamoDB Local.
-      times.analytics.push(
-        Number(await page.evaluate("Math.min(...performance.getEntriesByType('resource').filter((e) => e.name.includes('/v1/analytics')).map((e) => e.duration))")),
-      );
+      // The first analytics request is the figures' (the sparklines' waits for it): when it started
+      // (script, config.json, catalogue before it) and how long the API on DynamoDB Local took.
+      const figuresRequest = JSON.parse(
+        String(await page.evaluate("JSON.stringify(performance.getEntriesByType('resource').filter((e) => e.name.includes('/v1/analytics'))[0])")),
+      ) as { startTime: number; duration: number };
+      times.analytics.push(figuresRequest.duration);
+      times.requestStart.push(figuresRequest.startTime);
     }
     await context.close();
     return times;
@@ -87,14 +92,17 @@ async function main(): Promise<void> {
     return;
   }
   const runs = Number(values.runs ?? '5');
-  const { figures, sparklines, analytics } = await overviewRenderTimes(runs);
+  const { figures, sparklines, analytics, requestStart } = await overviewRenderTimes(runs);
   const median = (times: number[]): number => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? Number.NaN;
   const list = (times: number[]): string => times.map((t) => t.toFixed(0)).join(', ');
   console.log(
     `overview first render with the demo data (31 cards, county, 2026), navigation start to every figure shown: ` +
       `median ${median(figures).toFixed(0)} ms over ${runs} loads (${list(figures)} ms); target < 1500 ms`,
   );
-  console.log(`of which the figures' analytics request (31 indicators, one period): median ${median(analytics).toFixed(0)} ms (${list(analytics)} ms)`);
+  console.log(
+    `of which: the figures' analytics request (31 indicators, one period) starts at median ${median(requestStart).toFixed(0)} ms (script, config.json, catalogue) ` +
+      `and takes median ${median(analytics).toFixed(0)} ms (${list(analytics)} ms) in the API on DynamoDB Local; the sparklines and published figures are asked for after it`,
+  );
   console.log(`overview sparklines (12 months × 31 indicators) drawn: median ${median(sparklines).toFixed(0)} ms (${list(sparklines)} ms)`);
 }
 

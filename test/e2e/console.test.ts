@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLocalToken } from '../../packages/auth/local-tokens.ts';
+import { sampleEvent } from '../../packages/contract/fixtures.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
 import type { ConsolePage } from './browser.ts';
 import { startDemoStack } from './demo-stack.ts';
@@ -51,7 +52,7 @@ async function apiGet(path: string, scope: string, accept = 'application/json'):
 }
 
 /** The text of an indicator's card on the overview. */
-async function cardText(page: ConsolePage['page'], indicator: string, part: 'value' | 'parts' = 'value'): Promise<string> {
+async function cardText(page: ConsolePage['page'], indicator: string, part: 'value' | 'parts' | 'target' | 'progress' = 'value'): Promise<string> {
   return (await page.locator(`article[data-indicator="${indicator}"] [data-testid="${part}"]`).innerText()).trim();
 }
 
@@ -99,6 +100,9 @@ describe('the console with the demo data', () => {
     expect(exactFigure(await cardText(page, 'legal_aid_recovered_yuan'))).toBe('¥56,850,000');
     expect(exactFigure(await cardText(page, 'special_collective_contracts'))).toBe('703');
     expect(await page.locator('article.card').count()).toBe(31);
+    // The demo's 2026 target for the county: 120,000 skilled workers, 114,300 of them reached.
+    expect(await cardText(page, 'skilled_workers', 'target')).toBe('120,000');
+    expect(await cardText(page, 'skilled_workers', 'progress')).toBe('95.25%');
     await page.screenshot({ path: join(artifactsDirectory, 'overview-zh.png'), fullPage: true });
 
     await page.getByTestId('language').click();
@@ -176,21 +180,123 @@ describe('the console with the demo data', () => {
     expectCleanPage(consolePage);
   });
 
-  it('explains a figure when the server has the route, and says it is not available when not', async () => {
+  it('explains a figure: the events listed over every page add up to its value less the baseline', async () => {
     const consolePage = await open();
     const { page } = consolePage;
     await signIn(page, 'admin', '忠县');
-    await page.goto(`/explain?indicator=skilled_workers&division=${county}&period=2026`);
-    const probe = await fetch(`${stack.apiUrl}/v1/indicators/skilled_workers/explain?division=${county}&period=2026`, {
+    const indicator = 'party_members_developed';
+    await page.goto(`/explain?indicator=${indicator}&division=${county}&period=2026`);
+    const probe = await fetch(`${stack.apiUrl}/v1/indicators/${indicator}/explain?division=${county}&period=2026`, {
       headers: { authorization: `Bearer ${await token('admin', county)}` },
     });
     if (probe.status === 404) {
+      // A server without the explain routes: the page says so instead of failing.
       await page.getByText('本服务器尚未提供此功能。').waitFor();
     } else {
+      expect(probe.status).toBe(200);
+      const explained = (await probe.json()) as { value: number; parts: { part: string; value: number; baseline?: { value: number } | null; events: number }[] };
+      expect(explained.value).toBe(167);
       await waitUntilReady(page);
-      await page.getByTestId('check-value').getByText('✓').waitFor();
+      for (const part of explained.parts) {
+        const panel = page.locator('section.panel', { has: page.locator(`#part-${part.part}`) });
+        await panel.getByRole('button', { name: '加载全部事件' }).click();
+        const sum = page.getByTestId(`sum-${part.part}`);
+        await sum.waitFor({ timeout: 60_000 });
+        expect(Number(await sum.getAttribute('data-sum'))).toBeCloseTo(part.value - (part.baseline?.value ?? 0), 6);
+        expect(await sum.innerText()).toContain('✓');
+        expect(await panel.getByTestId(`events-${part.part}`).locator('tbody tr').count()).toBe(part.events);
+      }
     }
     await page.screenshot({ path: join(artifactsDirectory, 'explain.png'), fullPage: true });
+    expectCleanPage(consolePage);
+  });
+
+  it('shows a publication with its revisions after late events, and lets the root admin publish', async () => {
+    const consolePage = await open();
+    const { page } = consolePage;
+    await signIn(page, 'admin', '忠县');
+    const probe = await fetch(`${stack.apiUrl}/v1/publications`, { headers: { authorization: `Bearer ${await token('admin', county)}` } });
+    await page.getByRole('link', { name: '发布' }).click();
+    if (probe.status === 404) {
+      await page.getByText('本服务器尚未提供此功能。').waitFor();
+      expectCleanPage(consolePage);
+      return;
+    }
+    expect(probe.status).toBe(200);
+    const { publications } = (await probe.json()) as { publications: { id: string; period: string; title: string }[] };
+    // The demo publishes 2026-Q3, then sends events dated within it.
+    const q3 = publications.find((p) => p.period === '2026-Q3');
+    expect(q3).toBeDefined();
+    const edition = q3 as { id: string; title: string };
+    const auth = { headers: { authorization: `Bearer ${await token('admin', county)}` } };
+    const revisionsProbe = await fetch(`${stack.apiUrl}/v1/publications/${encodeURIComponent(edition.id)}/revisions`, auth);
+    const names = new Map(
+      ((await (await apiGet('/v1/indicators', county)).json()) as { indicators: { id: string; name: { zh: string } }[] }).indicators.map((i) => [i.id, i.name.zh]),
+    );
+    let moved: string[];
+    let revisionEvents: string[] = [];
+    if (revisionsProbe.status === 404) {
+      // Without the revisions route the console compares the county's frozen figures with the live ones.
+      const frozen = new Map<string, number | null>();
+      let cursor: string | undefined;
+      do {
+        const page = (await (await apiGet(`/v1/publications/${encodeURIComponent(edition.id)}/figures${cursor === undefined ? '' : `?cursor=${cursor}`}`, county)).json()) as {
+          figures: { indicator: string; division: string; value: number | null }[];
+          next?: string;
+        };
+        for (const f of page.figures) if (f.division === county) frozen.set(f.indicator, f.value);
+        cursor = page.next;
+      } while (cursor !== undefined);
+      const live = (await (await apiGet(`/v1/analytics?indicators=${[...frozen.keys()].join(',')}&periods=2026-Q3&division=${county}`, county)).json()) as {
+        rows: { indicator: string; value: number | null }[];
+      };
+      moved = live.rows.filter((r) => r.value !== frozen.get(r.indicator)).map((r) => r.indicator);
+    } else {
+      // Every page, as the console reads them.
+      type RevisionsPage = { revisions: { indicator: string; events: { source: string; id: string }[] }[]; next?: string };
+      let page = (await revisionsProbe.json()) as RevisionsPage;
+      const revisions = [...page.revisions];
+      while (page.next !== undefined) {
+        page = (await (await apiGet(`/v1/publications/${encodeURIComponent(edition.id)}/revisions?cursor=${encodeURIComponent(page.next)}`, county)).json()) as RevisionsPage;
+        revisions.push(...page.revisions);
+      }
+      moved = revisions.map((r) => r.indicator);
+      revisionEvents = revisions.flatMap((r) => r.events.map((e) => `${e.source}/${e.id}`));
+    }
+    // The late demo events (contracts, legal aid, party posts, hardship aid, all dated in Q3) moved some figures.
+    expect(moved.length).toBeGreaterThan(0);
+
+    await page.getByRole('button', { name: edition.title }).click();
+    const shown = page.getByTestId('revisions');
+    await shown.waitFor();
+    const rows = await shown.locator('tbody tr').allInnerTexts();
+    expect(rows.length).toBe(moved.length);
+    for (const indicator of moved) expect(rows.some((row) => row.includes(names.get(indicator) ?? indicator))).toBe(true);
+    const text = await shown.innerText();
+    for (const event of revisionEvents) expect(text).toContain(event);
+    await page.screenshot({ path: join(artifactsDirectory, 'publications.png'), fullPage: true });
+
+    // The indicator page of a moved figure shows the edition's frozen value beside the live one.
+    await page.goto(`/indicators/${moved[0]}?division=${county}&period=2026-Q3`);
+    await waitUntilReady(page);
+    const facts = page.locator('dl.card__meta', { hasText: edition.title });
+    await facts.waitFor();
+    const frozenText = (await facts.getByTestId('published').innerText()).trim();
+    expect(frozenText).not.toBe('—');
+    expect((await page.getByTestId('figure').locator('strong').innerText()).trim()).not.toBe(frozenText);
+
+    // Publishing: the form, a confirmation, then the new edition in the list.
+    const title = `E2E ${Date.now()}`;
+    await page.getByRole('link', { name: '发布', exact: true }).click();
+    await page.getByRole('heading', { name: '发布新版本' }).waitFor();
+    await page.getByLabel('标题').fill(title);
+    await page.getByRole('button', { name: '发布新版本' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: '发布新版本' }).click();
+    await page.getByRole('rowheader', { name: title }).waitFor({ timeout: 120_000 });
+    const after = (await (await apiGet('/v1/publications', county)).json()) as { publications: { title: string }[] };
+    expect(after.publications.map((p) => p.title)).toContain(title);
     expectCleanPage(consolePage);
   });
 
@@ -288,6 +394,51 @@ describe('the console with the demo data', () => {
     await page.keyboard.press('Enter');
     expect(await page.evaluate('document.activeElement?.id')).toBe('main');
     expectCleanPage(consolePage);
+  });
+
+  it('counts the rejected events of the last days by reason, as the API does, for the county only', async () => {
+    const sent = [
+      { ...sampleEvent('certificate.submitted.v1'), id: 'e2e-bad-data-1', data: {} },
+      { ...sampleEvent('certificate.submitted.v1'), id: 'e2e-bad-data-2', data: { level: 'none' } },
+      { ...sampleEvent('certificate.submitted.v1'), id: 'e2e-bad-type-1', type: 'certificate.forged.v1' },
+    ];
+    const submitted = await fetch(`${stack.apiUrl}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await token('admin', county)}`, 'content-type': 'application/json' },
+      body: JSON.stringify(sent),
+    });
+    expect(submitted.status).toBe(202);
+    const { results } = (await submitted.json()) as { results: { status: string }[] };
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    const fromApi = (await (await apiGet('/v1/rejections?days=7', county)).json()) as { byReason: { reason: string; count: number }[]; total: number };
+    expect(fromApi.total).toBeGreaterThanOrEqual(3);
+    expect(fromApi.byReason.find((r) => r.reason === 'unknown_type')?.count).toBeGreaterThanOrEqual(1);
+
+    const consolePage = await open();
+    const { page } = consolePage;
+    await signIn(page, 'admin', '忠县');
+    await page.getByRole('link', { name: '事件查询' }).click();
+    const panel = page.getByTestId('rejections');
+    await page.locator('[data-testid="rejections"][data-state="ready"]').waitFor();
+    const shownCounts = await panel.getByTestId('rejections-by-reason').locator('tbody tr').allInnerTexts();
+    expect(shownCounts.map((row) => row.replace(/\s+/g, ' ').trim())).toEqual(
+      fromApi.byReason.map((r) => `${{ invalid_envelope: '信封格式无效', invalid_data: '数据无效', unknown_type: '未知事件类型', forbidden_type: '来源无权发送此类型', conflict: '同一编号内容冲突', unknown_org: '组织未登记' }[r.reason]} ${r.reason} ${r.count}`),
+    );
+    const listed = await panel.getByTestId('rejections-list').innerText();
+    for (const { id } of sent) expect(listed).toContain(id);
+    // Filtering the list by a reason keeps the counts and lists only that reason.
+    await panel.getByLabel('按原因筛选列表').selectOption('unknown_type');
+    await expect.poll(async () => (await panel.getByTestId('rejections-list').locator('tbody tr').allInnerTexts()).every((row) => row.includes('未知事件类型'))).toBe(true);
+    expect(await panel.getByTestId('rejections-list').innerText()).not.toContain('e2e-bad-data-1');
+    await page.screenshot({ path: join(artifactsDirectory, 'events.png'), fullPage: true });
+    expectCleanPage(consolePage);
+
+    // A township records no rejection of its own (rejections carry no division): it is told so, without a 403.
+    const townshipPage = await open();
+    await signIn(townshipPage.page, 'viewer', township.zh);
+    await townshipPage.page.getByRole('link', { name: '事件查询' }).click();
+    await townshipPage.page.getByText('此期间在您的范围内没有被拒绝的事件。').waitFor();
+    expectCleanPage(townshipPage);
   });
 
   it('has no serious or critical axe-core violation on any page', async () => {

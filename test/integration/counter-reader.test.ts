@@ -15,6 +15,8 @@ import { createTables, localClientConfig, startDynamoDbLocal } from '../../packa
 import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
 import { DynamoLedgerReader } from '../../packages/storage/ledger-reader.ts';
 import { DynamoOrganisationReader } from '../../packages/storage/org-reader.ts';
+import { EventStore } from '../../packages/storage/event-store.ts';
+import { DynamoRejectionReader } from '../../packages/storage/rejection-reader.ts';
 
 const county = '500233000000';
 const zhongzhou = '500233001000';
@@ -199,6 +201,31 @@ describe('DynamoLedgerReader', () => {
       receivedAt: '2026-11-24T02:00:00.000Z', processedAt: '2026-11-24T02:00:00.000Z', divisions: [],
     });
     expect(await new DynamoLedgerReader(doc, tables.ledger).outcomeOf('union.zhongxian', 'nothing')).toBeUndefined();
+  });
+});
+
+describe('DynamoRejectionReader', () => {
+  const rejection = (id: string, processedAt: string, reason: string) => ({
+    source: 'edu.zhongxian', id, type: 'training.completed.v1', reason, detail: 'data.hours: required',
+    contentHash: `hash-${id}`, receivedAt: processedAt, processedAt,
+  });
+
+  it('reads the rejections recorded on the given days, newest first, without hashes', async () => {
+    const store = new EventStore(doc, tables);
+    await store.recordRejection(rejection('r-1', '2026-11-20T08:00:00.000Z', 'invalid_data'));
+    await store.recordRejection(rejection('r-2', '2026-11-21T09:00:00.000Z', 'unknown_org'));
+    await store.recordRejection(rejection('r-3', '2026-11-21T10:00:00.000Z', 'invalid_data'));
+    await store.recordRejection(rejection('r-old', '2026-11-01T10:00:00.000Z', 'invalid_data'));
+    const reader = new DynamoRejectionReader(doc, tables.ledger);
+    const { rejections, truncated } = await reader.rejectionsOn(['2026-11-20', '2026-11-21', '2026-11-22'], 100);
+    expect(truncated).toBe(false);
+    expect(rejections.map((r) => r.id)).toEqual(['r-3', 'r-2', 'r-1']);
+    expect(rejections[0]).toEqual({
+      source: 'edu.zhongxian', id: 'r-3', type: 'training.completed.v1', reason: 'invalid_data', detail: 'data.hours: required',
+      receivedAt: '2026-11-21T10:00:00.000Z', processedAt: '2026-11-21T10:00:00.000Z', divisions: [],
+    });
+    const capped = await reader.rejectionsOn(['2026-11-20', '2026-11-21'], 2);
+    expect(capped).toEqual({ rejections: rejections.slice(0, 2), truncated: true });
   });
 });
 

@@ -16,6 +16,7 @@ import type { CounterScope } from '../../packages/indicators/counter-source.ts';
 import type { IndicatorValue } from '../../packages/indicators/evaluator.ts';
 import type { Period } from '../../packages/indicators/period.ts';
 import type { RejectedRecord } from '../../packages/storage/event-store.ts';
+import type { RejectionReader } from '../../packages/storage/rejection-reader.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 
 /** One cell at a time, as the evaluator computes. */
@@ -31,7 +32,9 @@ export function cellByCell(evaluator: CellEvaluator): IndicatorComputation {
   };
 }
 
-export type TestDependencies = Omit<ApiDependencies, 'indicators' | 'claimNames' | 'recordRejection' | 'pseudonymiser' | 'explainer'> & {
+export type TestDependencies = Omit<ApiDependencies, 'indicators' | 'claimNames' | 'recordRejection' | 'pseudonymiser' | 'rejections' | 'explainer'> & {
+  /** Default: the rejections recorded through this handler (`recorded`), by the day they were processed. */
+  readonly rejections?: ApiDependencies['rejections'];
   /** Default: no explain entries and no baselines. */
   readonly explainer?: ApiDependencies['explainer'];
   readonly indicators: IndicatorComputation | CellEvaluator;
@@ -39,6 +42,33 @@ export type TestDependencies = Omit<ApiDependencies, 'indicators' | 'claimNames'
   readonly recordRejection?: ApiDependencies['recordRejection'];
   readonly pseudonymiser?: ApiDependencies['pseudonymiser'];
 };
+
+/** An HTTP API (payload 2.0) event as API Gateway sends it after the JWT authorizer accepted `claims`. */
+export function apiGatewayEvent(method: string, path: string, claims: Readonly<Record<string, string>>, query: Readonly<Record<string, string>> = {}): APIGatewayProxyEventV2WithJWTAuthorizer {
+  return {
+    version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: new URLSearchParams(query).toString(), headers: {},
+    queryStringParameters: { ...query },
+    requestContext: {
+      accountId: '0', apiId: 't', domainName: 'd', domainPrefix: 'd', requestId: 'r', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0,
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: { ...claims }, scopes: null } },
+    },
+    isBase64Encoded: false,
+  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+/** A rejection reader over the records a test handler recorded, newest first. */
+export function recordedRejections(recorded: readonly RejectedRecord[]): RejectionReader {
+  return {
+    rejectionsOn: (days, limit) => {
+      const within = recorded
+        .filter((r) => days.includes(r.processedAt.slice(0, 10)))
+        .sort((a, b) => b.processedAt.localeCompare(a.processedAt))
+        .map((r) => ({ ...r, divisions: [] }));
+      return Promise.resolve({ rejections: within.slice(0, limit), truncated: within.length > limit });
+    },
+  };
+}
 
 /** An explainer over no explain entries and no baselines (for tests that do not explain). */
 export function emptyExplainer(divisions: DivisionTree): Explainer {
@@ -61,6 +91,7 @@ export function createApiHandler(
       explainer: deps.explainer ?? emptyExplainer(deps.divisions),
       claimNames: deps.claimNames ?? defaultClaimNames,
       pseudonymiser: deps.pseudonymiser ?? testPseudonymiser,
+      rejections: deps.rejections ?? recordedRejections(recorded),
       recordRejection:
         deps.recordRejection ??
         ((record) => {

@@ -23,7 +23,7 @@ import type { IndicatorValue } from '../../packages/indicators/evaluator.ts';
 import type { RejectedRecord } from '../../packages/storage/event-store.ts';
 import type { EventOutcome } from '../../packages/storage/ledger-reader.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
-import { emptyExplainer } from '../support/api-harness.ts';
+import { emptyExplainer, recordedRejections } from '../support/api-harness.ts';
 
 const county = '500233000000';
 const zhongzhou = '500233001000';
@@ -52,6 +52,7 @@ function harness(overrides: Partial<ApiDependencies> = {}): Harness {
     },
     explainer: emptyExplainer(new DivisionTree(zhongCounty)),
     ledger: { outcomeOf },
+    rejections: recordedRejections(recorded),
     organisations: { organisation: (code) => Promise.resolve(code === orgInZhongzhou ? { orgCode: code, division: zhongzhou, kind: 'enterprise', status: 'registered' } : undefined) },
     queue: {
       send: (bodies) => {

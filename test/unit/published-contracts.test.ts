@@ -280,6 +280,7 @@ describe('OpenAPI document', () => {
         'GET /v1/analytics',
         'GET /v1/events/{source}/{id}',
         'POST /v1/events',
+        'GET /v1/rejections',
         'POST /v1/admin/rebuild',
         'GET /v1/admin/reconcile',
         'POST /v1/admin/publications',
@@ -490,6 +491,10 @@ describe('OpenAPI document and the API as built', () => {
     ],
     submitEvents: [{ path: '/v1/events', body: JSON.stringify([sampleEvent('certificate.submitted.v1'), { type: 'nonsense' }]) }],
     getEventOutcome: [{ path: `/v1/events/hrss.zhongxian/${encodeURIComponent('cert/0001')}` }],
+    listRejections: [
+      { path: '/v1/rejections', query: { days: '7' } },
+      { path: '/v1/rejections', query: { days: '31', reason: 'unknown_type', limit: '1' } },
+    ],
     rebuildCounters: [{ path: '/v1/admin/rebuild' }],
     reconcileCounters: [{ path: '/v1/admin/reconcile' }],
     publish: [{ path: '/v1/admin/publications', body: JSON.stringify({ period: '2026-Q3', title: '2026年第三季度产改指标' }) }],

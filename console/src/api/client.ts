@@ -5,7 +5,7 @@
  */
 import type * as z from 'zod/mini';
 import { ApiProblemError, RouteUnavailableError, SignedOutError } from '../errors.ts';
-import type { AnalyticsRow, ContributingEvent, EventOutcome, Explanation, Figure, Indicator, Page, Publication, Reconciliation, RebuildResult, Revision } from './shapes.ts';
+import type { AnalyticsRow, ContributingEvent, EventOutcome, Explanation, Figure, Indicator, Page, Publication, Reconciliation, RebuildResult, RejectionsPage, Revision } from './shapes.ts';
 import {
   analyticsPageSchema,
   catalogSchema,
@@ -19,6 +19,7 @@ import {
   publicationsPageSchema,
   rebuildSchema,
   reconcileSchema,
+  rejectionsPageSchema,
   revisionsPageSchema,
 } from './shapes.ts';
 
@@ -58,9 +59,9 @@ export class ApiClient {
     return (await this.json(catalogSchema, '/v1/indicators')).indicators;
   }
 
-  /** `GET /v1/indicators/{id}`. */
-  figure(indicator: string, query: FigureQuery): Promise<Figure> {
-    return this.json(figureSchema, `/v1/indicators/${encodeURIComponent(indicator)}`, { division: query.division, period: query.period });
+  /** `GET /v1/indicators/{id}`; with `edition`, the figure as that publication froze it. */
+  figure(indicator: string, query: FigureQuery & { readonly edition?: string }): Promise<Figure> {
+    return this.json(figureSchema, `/v1/indicators/${encodeURIComponent(indicator)}`, { division: query.division, period: query.period, edition: query.edition });
   }
 
   /** `GET /v1/analytics`, every page. */
@@ -83,6 +84,16 @@ export class ApiClient {
   /** `GET /v1/events/{source}/{id}`. */
   eventOutcome(source: string, id: string): Promise<EventOutcome> {
     return this.json(eventOutcomeSchema, `/v1/events/${encodeURIComponent(source)}/${encodeURIComponent(id)}`);
+  }
+
+  /** `GET /v1/rejections`: counts by reason over the window and one page of the list. */
+  rejections(query: { readonly days: number; readonly reason?: string; readonly limit?: number }, cursor?: string): Promise<RejectionsPage> {
+    return this.json(rejectionsPageSchema, '/v1/rejections', {
+      days: String(query.days),
+      reason: query.reason,
+      limit: query.limit === undefined ? undefined : String(query.limit),
+      cursor,
+    });
   }
 
   /** `GET /v1/admin/reconcile`. */

@@ -55,6 +55,28 @@ export const eventOutcomeSchema = z.looseObject({
 });
 export type EventOutcome = z.infer<typeof eventOutcomeSchema>;
 
+/** One rejected event of `GET /v1/rejections`: only values that passed validation. */
+export const rejectionSchema = z.looseObject({
+  source: z.string(),
+  id: z.string(),
+  type: z.nullable(z.string()),
+  reason: z.string(),
+  detail: z.string(),
+  receivedAt: z.string(),
+  processedAt: z.string(),
+});
+export type Rejection = z.infer<typeof rejectionSchema>;
+export const rejectionsPageSchema = z.looseObject({
+  from: z.string(),
+  to: z.string(),
+  byReason: z.array(z.looseObject({ reason: z.string(), count })),
+  total: count,
+  truncated: z.boolean(),
+  rejections: z.array(rejectionSchema),
+  next: z.optional(z.nullable(z.string())),
+});
+export type RejectionsPage = z.infer<typeof rejectionsPageSchema>;
+
 export const reconcileSchema = z.looseObject({
   differences: z.array(
     z.looseObject({ pk: z.string(), sk: z.string(), metric: z.string(), live: z.nullable(z.number()), recomputed: z.nullable(z.number()) }),

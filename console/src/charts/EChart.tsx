@@ -12,7 +12,7 @@ export const EChart = defineComponent({
   props: {
     option: { type: Object as PropType<ChartOption>, required: true },
     label: { type: String, required: true },
-    size: { type: String as PropType<'spark' | 'large'>, default: 'large' },
+    size: { type: String as PropType<'spark' | 'medium' | 'large'>, default: 'large' },
   },
   setup(props) {
     const element = ref<HTMLDivElement>();

@@ -38,6 +38,22 @@ export function useLoad<T>(load: () => Promise<T>, inputs: WatchSource[] = []): 
   return { status, data, problem, reload };
 }
 
+/**
+ * Resolves once `loaded` is no longer loading: a view starts its secondary
+ * requests after its main one, so they do not compete with it for the
+ * server (on the local stack, the same two cores).
+ */
+export function settled(loaded: Loaded<unknown>): Promise<void> {
+  if (loaded.status.value !== 'loading') return Promise.resolve();
+  return new Promise((resolve) => {
+    const stop = watch(loaded.status, (status) => {
+      if (status === 'loading') return;
+      stop();
+      resolve();
+    });
+  });
+}
+
 export function describeError(error: unknown): string {
   if (error instanceof ApiProblemError || error instanceof SignedOutError || error instanceof RouteUnavailableError) return error.message;
   return error instanceof Error ? error.name : 'unknown error';

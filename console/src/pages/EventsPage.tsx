@@ -5,8 +5,9 @@ import { describeError, useAction } from '../components/load.ts';
 import { ProblemNote } from '../components/LoadState.tsx';
 import { formatTimestamp, t } from '../i18n/locale.ts';
 import { services } from '../services.ts';
+import { RejectionsPanel } from './RejectionsPanel.tsx';
 
-/** Looks up the processing outcome of one event by source and id. */
+/** Looks up the processing outcome of one event by source and id; lists the recently rejected ones by reason. */
 export const EventsPage = defineComponent({
   name: 'EventsPage',
   setup() {
@@ -79,6 +80,7 @@ export const EventsPage = defineComponent({
               </div>
             </dl>
           )}
+          <RejectionsPanel />
         </section>
       );
     };

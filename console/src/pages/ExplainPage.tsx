@@ -59,6 +59,15 @@ export const ExplainPage = defineComponent({
       }
     };
 
+    /** Every page of a part's events, one after another (bounded like any paged read of the client). */
+    const loadAll = async (part: string): Promise<void> => {
+      for (let pages = 0; pages < 200; pages += 1) {
+        await loadEvents(part);
+        const entry = events.get(part);
+        if (entry === undefined || entry.problem !== '' || entry.next === undefined) return;
+      }
+    };
+
     const partRow = (part: ExplainedPart, unit: Indicator['unit']) => {
       const baseline = part.baseline?.value ?? 0;
       const adds = part.value === null || Math.abs(baseline + part.change - part.value) < 1e-6;
@@ -120,7 +129,8 @@ export const ExplainPage = defineComponent({
               </thead>
               <tbody>
                 {listed.items.map((event) => (
-                  <tr key={`${event.source}/${event.id}`}>
+                  // One row per event, place and day: an event counting in two townships has two rows.
+                  <tr key={`${event.source}/${event.id}/${event.division ?? ''}/${event.orgCode ?? ''}/${event.date}`}>
                     <td>{event.date}</td>
                     <td>
                       <code>{event.type}</code>
@@ -137,12 +147,30 @@ export const ExplainPage = defineComponent({
             </table>
           ) : null}
           <ProblemNote problem={listed?.problem ?? ''} />
+          {listed !== undefined && listed.next === undefined && !listed.loading && listed.problem === '' ? sumCheck(part, listed.items, partUnit) : null}
           {listed === undefined || listed.next !== undefined ? (
-            <button type="button" class="button" disabled={listed?.loading === true} onClick={() => void loadEvents(part.part)}>
-              {listed === undefined ? `${t.value.explain.events} (${formatCount(part.events)})` : t.value.common.loadMore}
-            </button>
+            <div class="controls">
+              <button type="button" class="button" disabled={listed?.loading === true} onClick={() => void loadEvents(part.part)}>
+                {listed === undefined ? `${t.value.explain.events} (${formatCount(part.events)})` : t.value.common.loadMore}
+              </button>
+              <button type="button" class="button" disabled={listed?.loading === true} onClick={() => void loadAll(part.part)}>
+                {t.value.explain.loadAll}
+              </button>
+            </div>
           ) : null}
         </section>
+      );
+    };
+
+    /** Once every page is listed: the listed effects add up to the part's value less its baseline. */
+    const sumCheck = (part: ExplainedPart, items: readonly ContributingEvent[], unit: Indicator['unit']) => {
+      const sum = items.reduce((total, event) => total + event.effect, 0);
+      const expected = (part.value ?? 0) - (part.baseline?.value ?? 0);
+      const adds = Math.abs(sum - expected) <= 1e-6 * Math.max(1, Math.abs(expected));
+      return (
+        <p class={adds ? 'check check--ok' : 'check check--bad'} data-testid={`sum-${part.part}`} data-sum={String(sum)}>
+          {t.value.explain.listedSum(formatCount(items.length), formatFigure(sum, unit), formatFigure(expected, unit), adds)}
+        </p>
       );
     };
 

@@ -6,6 +6,8 @@ import { EChart } from '../charts/EChart.tsx';
 import type { ChartOption } from '../charts/echarts.ts';
 import { accent } from '../charts/echarts.ts';
 import { DivisionPicker } from '../components/DivisionPicker.tsx';
+import { FigureFacts } from '../components/FigureFacts.tsx';
+import { latestEdition } from '../components/published.ts';
 import { saveBlob } from '../components/download.ts';
 import { LoadState, ProblemNote } from '../components/LoadState.tsx';
 import { useAction, useLoad } from '../components/load.ts';
@@ -47,6 +49,12 @@ export const IndicatorPage = defineComponent({
     const hasChildren = computed(() => services().divisions.children(scope.division.value).length > 0);
 
     const figure = useLoad(() => services().api.figure(id.value, { division: scope.division.value, period: scope.periodText.value }), [id, scope.division, scope.periodText]);
+    const published = useLoad(async () => {
+      const edition = await latestEdition(scope.periodText.value);
+      if (edition === undefined) return undefined;
+      const frozen = await services().api.figure(id.value, { division: scope.division.value, period: scope.periodText.value, edition: edition.id });
+      return { title: edition.title, value: frozen.value };
+    }, [id, scope.division, scope.periodText]);
     const series = useLoad(() => services().api.analytics(seriesQuery.value), [seriesQuery]);
     const breakdown = useLoad(
       async () => (hasChildren.value ? [...(await services().api.analytics(breakdownQuery.value))].sort(byValueDescending) : []),
@@ -99,6 +107,13 @@ export const IndicatorPage = defineComponent({
               {divisionName} · {periodLabel(scope.periodText.value)}: <strong>{own === undefined ? t.value.common.loading : formatFigure(own.value, unit)}</strong>
               {ratio && own !== undefined ? ` (${formatCount(own.numerator)} / ${formatCount(own.denominator)})` : null}
             </p>
+            <FigureFacts
+              unit={unit}
+              published={published.data.value?.value}
+              publishedLabel={published.data.value === undefined ? undefined : `${t.value.overview.published} · ${published.data.value.title}`}
+              target={own?.target}
+              progress={own?.progress}
+            />
             <div class="controls">
               <DivisionPicker modelValue={scope.division.value} onUpdate:modelValue={scope.setDivision} />
               <PeriodPicker modelValue={scope.period.value} onUpdate:modelValue={scope.setPeriod} />

@@ -1,8 +1,9 @@
 import { computed, defineComponent, ref } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
-import type { AnalyticsRow, Indicator } from '../api/shapes.ts';
+import type { AnalyticsRow, Indicator, Revision } from '../api/shapes.ts';
 import { isRootAdmin, session } from '../auth/session.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { figureRevisions } from '../components/published.ts';
 import { LoadState, ProblemNote } from '../components/LoadState.tsx';
 import { useAction, useLoad } from '../components/load.ts';
 import { PeriodPicker } from '../components/PeriodPicker.tsx';
@@ -10,6 +11,7 @@ import { queryString } from '../components/scope-query.ts';
 import { formatFigure, formatSigned, formatTimestamp, locale, t } from '../i18n/locale.ts';
 import type { PeriodChoice } from '../periods.ts';
 import { defaultPeriod, periodLabel, periodText } from '../periods.ts';
+import { RouteUnavailableError } from '../errors.ts';
 import { services } from '../services.ts';
 
 /** Editions, the figures of one edition, its revisions after late events, and publishing (root admin). */
@@ -36,7 +38,18 @@ export const PublicationsPage = defineComponent({
       },
       [selected],
     );
-    const revisions = useLoad(async () => (selected.value === undefined ? [] : services().api.revisions(selected.value)), [selected]);
+    // Revisions with their events where the server lists them; otherwise the figures that moved, worked out here.
+    const revisions = useLoad(async (): Promise<{ rows: readonly Revision[]; derived: boolean }> => {
+      const id = selected.value;
+      if (id === undefined) return { rows: [], derived: false };
+      try {
+        return { rows: await services().api.revisions(id), derived: false };
+      } catch (error) {
+        if (!(error instanceof RouteUnavailableError)) throw error;
+        const edition = (await services().api.publications()).find((e) => e.id === id);
+        return { rows: edition === undefined ? [] : await figureRevisions(edition, scope.value), derived: true };
+      }
+    }, [selected]);
 
     async function moreFigures(): Promise<void> {
       if (selected.value === undefined) return;
@@ -110,8 +123,9 @@ export const PublicationsPage = defineComponent({
             <section class="panel" aria-labelledby="revisions-title">
               <h2 id="revisions-title">{t.value.publications.revisions}</h2>
               <LoadState status={revisions.status.value} problem={revisions.problem.value} />
-              {revisions.status.value === 'ready' && (revisions.data.value ?? []).length === 0 ? <p class="state state--muted">{t.value.publications.noRevisions}</p> : null}
-              {(revisions.data.value ?? []).length === 0 ? null : (
+              {revisions.data.value?.derived === true ? <p class="page__lead">{t.value.publications.derivedRevisions}</p> : null}
+              {revisions.status.value === 'ready' && (revisions.data.value?.rows ?? []).length === 0 ? <p class="state state--muted">{t.value.publications.noRevisions}</p> : null}
+              {(revisions.data.value?.rows ?? []).length === 0 ? null : (
                 <table class="table" data-testid="revisions">
                   <thead>
                     <tr>
@@ -124,7 +138,7 @@ export const PublicationsPage = defineComponent({
                     </tr>
                   </thead>
                   <tbody>
-                    {(revisions.data.value ?? []).map((revision) => (
+                    {(revisions.data.value?.rows ?? []).map((revision) => (
                       <tr key={`${revision.indicator}/${revision.division ?? revision.orgCode ?? ''}`}>
                         <th scope="row">{nameOf(revision.indicator)}</th>
                         <td>{services().divisions.name(revision.division ?? '')}</td>
@@ -132,13 +146,17 @@ export const PublicationsPage = defineComponent({
                         <td class="num">{formatFigure(revision.live, unitOf(revision.indicator))}</td>
                         <td class="num">{revision.difference === null ? t.value.common.none : formatSigned(revision.difference)}</td>
                         <td>
-                          <ul class="plain-list">
-                            {revision.events.map((event) => (
-                              <li key={`${event.source}/${event.id}`}>
-                                <code>{event.type}</code> {event.date} <code>{event.source}/{event.id}</code> ({formatSigned(event.effect)})
-                              </li>
-                            ))}
-                          </ul>
+                          {revision.events.length === 0 ? (
+                            t.value.common.none
+                          ) : (
+                            <ul class="plain-list">
+                              {revision.events.map((event) => (
+                                <li key={`${event.source}/${event.id}/${String(event['part'] ?? '')}/${String(event['division'] ?? '')}/${event.date}`}>
+                                  <code>{event.type}</code> {event.date} <code>{event.source}/{event.id}</code> ({formatSigned(event.effect)})
+                                </li>
+                              ))}
+                            </ul>
+                          )}
                         </td>
                       </tr>
                     ))}
