@@ -3,7 +3,6 @@
  * no answer outgrows the platform, and computed with every counter read of
  * the page planned, batched and shared (batched-evaluation.ts).
  */
-import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { CounterScope } from '../indicators/counter-source.ts';
 import { parsePeriod } from '../indicators/period.ts';
@@ -11,6 +10,7 @@ import type { AnalyticsRow } from './analytics.ts';
 import { analyticsCsv, analyticsLimits, listParameter, maxRowsPerPage, prefersCsv } from './analytics.ts';
 import { figureFields } from './figures.ts';
 import { ApiError } from './problems.ts';
+import { decodeCursor, encodeCursor, requestDigest } from './cursor.ts';
 import type { RouteContext, RouteResult } from './route.ts';
 import type { analyticsPage } from './schemas.ts';
 import { scopeQuery } from './schemas.ts';
@@ -27,38 +27,15 @@ export const analyticsQuery = z.strictObject({
 type AnalyticsQuery = z.infer<typeof analyticsQuery>;
 type AnalyticsPage = z.infer<typeof analyticsPage>;
 
-/**
- * The cursor names a page of one request: its number and a digest of the
- * request (parameters and the caller's division). A cursor changed, or used
- * with another request, is refused; one that names another page of the same
- * request only gives that page, which the caller may read anyway.
- */
-function requestDigest(query: AnalyticsQuery, callerDivision: string | undefined): string {
-  const { cursor: _cursor, ...rest } = query;
-  const canonical = JSON.stringify([rest.indicators, rest.periods, rest.division, rest.orgCode, rest.breakdown, callerDivision]);
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
-}
+/** A page of one request: its number, bound to the request by a digest (cursor.ts). */
+const pageCursor = (digest: string, pages: number) =>
+  z.object({ p: z.number().check(z.int(), z.positive(), z.lt(pages)), q: z.literal(digest) });
 
-export function encodeCursor(page: number, digest: string): string {
-  return Buffer.from(JSON.stringify({ p: page, q: digest })).toString('base64url');
-}
+/** The cursor of page `page` of the request `digest` names. */
+export const encodePageCursor = (page: number, digest: string): string => encodeCursor({ p: page, q: digest });
 
-const cursorShape = z.object({ p: z.number().check(z.int(), z.positive()), q: z.string() });
-
-/** The position a cursor names, when it belongs to the request `digest` names and lies before `pages`. */
-export function decodeCursor(cursor: string, digest: string, pages: number): number {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  const result = cursorShape.safeParse(parsed);
-  if (!result.success || result.data.q !== digest || result.data.p >= pages) {
-    throw new ApiError('invalid-cursor', 'cursor does not belong to this request: pass the `next` of the previous page with the same parameters');
-  }
-  return result.data.p;
-}
+/** The page a cursor names, when it belongs to the request `digest` names and lies before `pages`. */
+export const decodePageCursor = (cursor: string, digest: string, pages: number): number => decodeCursor(cursor, pageCursor(digest, pages)).p;
 
 /**
  * Rows come scope by scope in pages: a page holds as many whole scopes (each
@@ -91,10 +68,10 @@ export async function getAnalytics({ caller, query, request, deps, scopes: resol
   const rowsPerScope = definitions.length * periods.length;
   const scopesPerPage = Math.max(1, Math.floor((deps.maxRowsPerPage ?? maxRowsPerPage) / rowsPerScope));
   const pages = Math.ceil(scopes.length / scopesPerPage);
-  const digest = requestDigest(query, caller.division);
-  const page = query.cursor === undefined ? 0 : decodeCursor(query.cursor, digest, pages);
+  const digest = requestDigest([query.indicators, query.periods, query.division, query.orgCode, query.breakdown, caller.division]);
+  const page = query.cursor === undefined ? 0 : decodePageCursor(query.cursor, digest, pages);
   const pageScopes = scopes.slice(page * scopesPerPage, (page + 1) * scopesPerPage);
-  const next = page + 1 < pages ? encodeCursor(page + 1, digest) : undefined;
+  const next = page + 1 < pages ? encodePageCursor(page + 1, digest) : undefined;
 
   const cells = pageScopes.flatMap((s) => periods.map((period) => ({ scope: s, period })));
   const figures = await deps.indicators.evaluateAll(definitions, cells);

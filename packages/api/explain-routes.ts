@@ -3,7 +3,6 @@
  * figure"): a figure's parts with their baselines and net change, and the
  * paged list of the events behind one part.
  */
-import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { ContributingEvent, EventsPosition, PartName, PartPlan } from '../explain/explainer.ts';
 import { maxEventsPerPage } from '../explain/explainer.ts';
@@ -14,6 +13,7 @@ import { yuanText } from '../indicators/evaluator.ts';
 import type { Period } from '../indicators/period.ts';
 import { asOfDate, parsePeriod } from '../indicators/period.ts';
 import { csvDocument, prefersCsv } from './analytics.ts';
+import { decodeCursor, encodeCursor, requestDigest } from './cursor.ts';
 import { figureFields } from './figures.ts';
 import { ExactNumber } from './http.ts';
 import { ApiError } from './problems.ts';
@@ -94,42 +94,21 @@ function partAsked(definition: IndicatorDefinition, plans: readonly PartPlan[], 
   return plan;
 }
 
-/** A cursor names a place in one request's list: bound to the request by a digest, as analytics cursors are. */
-function requestDigest(query: z.infer<typeof explainEventsQuery>, id: string, callerDivision: string | undefined): string {
-  const canonical = JSON.stringify([id, query.division, query.orgCode, query.period, query.part, callerDivision]);
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
-}
-
-const cursorShape = z.object({ s: z.number().check(z.int(), z.nonnegative()), a: z.optional(z.string()), q: z.string() });
-
-function decodeCursor(cursor: string, digest: string): EventsPosition {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  const result = cursorShape.safeParse(parsed);
-  if (!result.success || result.data.q !== digest) {
-    throw new ApiError('invalid-cursor', 'cursor does not belong to this request: pass the `next` of the previous page with the same parameters');
-  }
-  return { scopeIndex: result.data.s, ...(result.data.a === undefined ? {} : { after: result.data.a }) };
-}
-
-const encodeCursor = (position: EventsPosition, digest: string): string =>
-  Buffer.from(JSON.stringify({ s: position.scopeIndex, ...(position.after === undefined ? {} : { a: position.after }), q: digest })).toString('base64url');
+/** A place in one request's list: the scope's position and the entry to resume after, bound to the request (cursor.ts). */
+const positionCursor = (digest: string) => z.object({ s: z.number().check(z.int(), z.nonnegative()), a: z.optional(z.string()), q: z.literal(digest) });
 
 export async function getContributingEvents(context: RouteContext<z.infer<typeof explainEventsQuery>>): Promise<RouteResult<z.infer<typeof contributingEventsPage>>> {
   const { caller, query, deps, request } = context;
   const { definition, scope, period } = await figureAsked(context);
   const plan = partAsked(definition, await deps.explainer.plan(definition, scope, period), query.part);
-  const digest = requestDigest(query, definition.id, caller.division);
-  const position = query.cursor === undefined ? { scopeIndex: 0 } : decodeCursor(query.cursor, digest);
+  const digest = requestDigest([definition.id, query.division, query.orgCode, query.period, query.part, caller.division]);
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, positionCursor(digest));
+  const position: EventsPosition = cursor === undefined ? { scopeIndex: 0 } : { scopeIndex: cursor.s, ...(cursor.a === undefined ? {} : { after: cursor.a }) };
   if (position.scopeIndex > plan.scopes.length) throw new ApiError('invalid-cursor', 'cursor does not belong to this request');
   const page = await deps.explainer.events(plan, position, maxEventsPerPage);
   const orgDivision = 'orgCode' in scope ? (await deps.organisations.organisation(scope.orgCode))?.division : undefined;
   const events = page.events.map((event) => listed(event, plan, orgDivision));
-  const next = page.next === undefined ? undefined : encodeCursor(page.next, digest);
+  const next = page.next === undefined ? undefined : encodeCursor({ s: page.next.scopeIndex, ...(page.next.after === undefined ? {} : { a: page.next.after }), q: digest });
   if (!prefersCsv(request.headers['accept'])) return { events, ...(next === undefined ? {} : { next }) };
   return {
     raw: {

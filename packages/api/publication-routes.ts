@@ -24,6 +24,7 @@ import type { PublicationReader } from '../publications/publication-store.ts';
 import { prefersCsv } from './analytics.ts';
 import type { ApiDependencies } from './dependencies.ts';
 import type { ExactNumber } from './http.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { ApiError } from './problems.ts';
 import type { RouteContext, RouteResult } from './route.ts';
 import type { ScopeResolver } from './scope.ts';
@@ -82,19 +83,6 @@ export async function createPublication({ caller, request, deps, scopes }: Route
   return summaryOf(publication);
 }
 
-const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-function decodeCursor<T>(cursor: string, schema: z.ZodMiniType<T>): T {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  const result = schema.safeParse(parsed);
-  if (!result.success) throw new ApiError('invalid-cursor', 'cursor is not one this route gave: pass the `next` of the previous page');
-  return result.data;
-}
 
 export async function listPublications({ query, deps }: RouteContext<z.infer<typeof cursorQuery>>): Promise<{ publications: PublicationSummary[]; next?: string }> {
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, z.object({ a: z.string().check(z.regex(/^[0-9TZ:.-]+#[0-9A-Za-z-]+$/)) })).a;

@@ -5,9 +5,9 @@
  * those counted within their division. A rejection records no division
  * today, so outside the root division the answer is empty.
  */
-import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { decodeCursor, encodeCursor } from './analytics-route.ts';
+import { decodePageCursor, encodePageCursor } from './analytics-route.ts';
+import { requestDigest } from './cursor.ts';
 import type { RouteContext } from './route.ts';
 import { ApiError } from './problems.ts';
 import type { rejectionsPage } from './schemas.ts';
@@ -50,18 +50,14 @@ export function windowDays(today: Date, count: number): string[] {
   return days;
 }
 
-/** A cursor names an offset into one request's list (parameters and the caller), in the analytics cursors' form. */
-function digestOf(query: RejectionsQuery, caller: string): string {
-  return createHash('sha256').update(JSON.stringify([query.days, query.reason, query.limit, caller])).digest('base64url').slice(0, 22);
-}
 
 const isReason = (reason: string): reason is Reason => (rejectionReason.options as readonly string[]).includes(reason);
 
 export async function listRejections({ caller, query, deps, scopes }: RouteContext<RejectionsQuery>): Promise<RejectionsPage> {
   const days = windowDays(deps.now(), bounded('days', query.days, rejectionLimits.defaultDays, rejectionLimits.maxDays));
   const pageSize = bounded('limit', query.limit, rejectionLimits.defaultPageSize, rejectionLimits.maxPageSize);
-  const digest = digestOf(query, `${caller.role}|${caller.division ?? ''}|${caller.source ?? ''}`);
-  const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor, digest, Number.MAX_SAFE_INTEGER);
+  const digest = requestDigest([query.days, query.reason, query.limit, caller.role, caller.division ?? '', caller.source ?? '']);
+  const offset = query.cursor === undefined ? 0 : decodePageCursor(query.cursor, digest, Number.MAX_SAFE_INTEGER);
 
   const { rejections, truncated } = await deps.rejections.rejectionsOn(days, rejectionLimits.maxRead);
   const visible = rejections.filter((r) => scopes.mayReadOutcome(caller, r) && isReason(r.reason));
@@ -85,6 +81,6 @@ export async function listRejections({ caller, query, deps, scopes }: RouteConte
       receivedAt: r.receivedAt,
       processedAt: r.processedAt,
     })),
-    ...(nextOffset < listed.length ? { next: encodeCursor(nextOffset, digest) } : {}),
+    ...(nextOffset < listed.length ? { next: encodePageCursor(nextOffset, digest) } : {}),
   };
 }
