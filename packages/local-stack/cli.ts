@@ -11,7 +11,7 @@ import { claimsFor } from '../auth/claims.ts';
 import { maxTokenLifetimeSeconds, signLocalToken } from '../auth/local-tokens.ts';
 import { ensureConsoleBuilt } from '../../console/serving/build.ts';
 import { loadDeploymentConfig } from '../config/deployment.ts';
-import { demoDirectory, loadDemoEvents, messagesInQueue, sendEvents, waitUntilDrained } from './demo-data.ts';
+import { demoDirectory, loadDemoEvents, messagesInQueue, sendEvents, sendRegistrationsFirst, waitUntilDrained } from './demo-data.ts';
 import { adminCaller, demoTargets, holdBackLateEvents, publishDemoPeriod, setDemoTargets } from './demo-publication.ts';
 import { whenLauncherDies } from './launcher-watch.ts';
 import { localKeys, localStateDirectory } from './local-keys.ts';
@@ -90,10 +90,8 @@ async function loadDemo(stack: LocalStack): Promise<void> {
   const started = performance.now();
   // A few events of the set are held back until 2026-Q3 is published: they arrive late and revise it.
   const { first, late } = stack.apiUrl === undefined ? { first: events, late: [] } : holdBackLateEvents(events);
-  await sendEvents(stack.sqs, stack.queueUrl, first, (sent, total) =>
-    progress.update(`demo data: sent ${sent}/${total} events from ${files.length} files`, sent === total),
-  );
-  await waitUntilDrained(stack.sqs, stack.queueUrl, {
+  await sendRegistrationsFirst(stack.sqs, stack.queueUrl, first, {
+    onProgress: (sent, total) => progress.update(`demo data: sent ${sent}/${total} events from ${files.length} files`, sent === total),
     onCheck: ({ visible, inFlight, delayed }) => progress.update(`processing: ${visible + inFlight + delayed} events still queued`),
   });
   if (stack.apiUrl !== undefined) await publishThenRevise(stack, stack.apiUrl, late);

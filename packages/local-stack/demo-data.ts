@@ -148,3 +148,27 @@ export async function waitUntilDrained(
     if (emptyChecks < 2) await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * Sends `events` as a registry that registers organisations before anything
+ * names them: the registrations first, and everything else once they are
+ * applied; resolves when the queue is empty. Sent all at once, an event in
+ * one poller's batch may name an organisation whose registration sits in the
+ * other poller's batch, not committed yet: it is retried only after the
+ * visibility timeout (minutes), which would make a demo load of seconds take
+ * minutes.
+ */
+export async function sendRegistrationsFirst(
+  sqs: SQSClient,
+  queueUrl: string,
+  events: readonly unknown[],
+  options: { onProgress?: (sent: number, total: number) => void; onCheck?: (counts: { visible: number; inFlight: number; delayed: number }) => void } = {},
+): Promise<void> {
+  const registrations = events.filter(isRegistration);
+  const rest = events.filter((event) => !isRegistration(event));
+  const drained = { ...(options.onCheck === undefined ? {} : { onCheck: options.onCheck }) };
+  await sendEvents(sqs, queueUrl, registrations, (sent) => options.onProgress?.(sent, events.length));
+  await waitUntilDrained(sqs, queueUrl, drained);
+  await sendEvents(sqs, queueUrl, rest, (sent) => options.onProgress?.(registrations.length + sent, events.length));
+  await waitUntilDrained(sqs, queueUrl, drained);
+}

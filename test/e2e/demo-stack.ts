@@ -1,7 +1,7 @@
 /** The local stack with the demo data loaded and the console built, as the browser tests and the console bench use it. */
 import { ensureConsoleBuilt } from '../../console/serving/build.ts';
 import { signLocalToken } from '../../packages/auth/local-tokens.ts';
-import { loadDemoEvents, sendEvents, waitUntilDrained } from '../../packages/local-stack/demo-data.ts';
+import { loadDemoEvents, sendEvents, waitUntilDrained, sendRegistrationsFirst } from '../../packages/local-stack/demo-data.ts';
 import { adminCaller, holdBackLateEvents, publishDemoPeriod, setDemoTargets } from '../../packages/local-stack/demo-publication.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
 import { startLocalStack } from '../../packages/local-stack/stack.ts';
@@ -21,8 +21,7 @@ export async function startDemoStack(): Promise<LocalStack> {
   try {
     const { events } = await loadDemoEvents();
     const { first, late } = holdBackLateEvents(events);
-    await sendEvents(stack.sqs, stack.queueUrl, first);
-    await waitUntilDrained(stack.sqs, stack.queueUrl);
+    await sendRegistrationsFirst(stack.sqs, stack.queueUrl, first);
     const call = adminCaller(stack.apiUrl ?? '', await signLocalToken({ role: 'admin', division: '500233000000' }, stack.jwtKey, { ttlSeconds: 600 }));
     await publishDemoPeriod(call);
     await sendEvents(stack.sqs, stack.queueUrl, late);

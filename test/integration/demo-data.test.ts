@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerTable } from '../../packages/config/resources.ts';
 import { signLocalToken } from '../../packages/auth/local-tokens.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
-import { loadDemoEvents, messagesInQueue, sendEvents, waitUntilDrained } from '../../packages/local-stack/demo-data.ts';
+import { loadDemoEvents, messagesInQueue, sendRegistrationsFirst } from '../../packages/local-stack/demo-data.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
 import { startLocalStack } from '../../packages/local-stack/stack.ts';
 import { buildDemo, demoCounty, publishedFigures } from '../../events/demo/generate.ts';
@@ -27,8 +27,7 @@ beforeAll(async () => {
   token = await signLocalToken({ role: 'admin', division: demoCounty }, stack.jwtKey, { ttlSeconds: 900 });
   const { events } = await loadDemoEvents();
   sent = events.length;
-  await sendEvents(stack.sqs, stack.queueUrl, events);
-  await waitUntilDrained(stack.sqs, stack.queueUrl);
+  await sendRegistrationsFirst(stack.sqs, stack.queueUrl, events);
 }, 300_000);
 
 afterAll(async () => {

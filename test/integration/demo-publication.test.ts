@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLocalToken } from '../../packages/auth/local-tokens.ts';
-import { loadDemoEvents, sendEvents, waitUntilDrained } from '../../packages/local-stack/demo-data.ts';
+import { loadDemoEvents, sendEvents, waitUntilDrained, sendRegistrationsFirst } from '../../packages/local-stack/demo-data.ts';
 import type { AdminCall } from '../../packages/local-stack/demo-publication.ts';
 import { adminCaller, demoPublication, demoTargets, holdBackLateEvents, lateEventsPerType, lateEventTypes, publishDemoPeriod, setDemoTargets } from '../../packages/local-stack/demo-publication.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
@@ -34,8 +34,7 @@ beforeAll(async () => {
   const { events } = await loadDemoEvents();
   const split = holdBackLateEvents(events);
   late = split.late;
-  await sendEvents(stack.sqs, stack.queueUrl, split.first);
-  await waitUntilDrained(stack.sqs, stack.queueUrl);
+  await sendRegistrationsFirst(stack.sqs, stack.queueUrl, split.first);
   publication = await publishDemoPeriod(call);
   for (const id of revised) frozenBefore.set(id, (await figure(id, 'period=2026-Q3'))['value']);
   await sendEvents(stack.sqs, stack.queueUrl, late);

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLocalToken } from '../../packages/auth/local-tokens.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
-import { loadDemoEvents, sendEvents, waitUntilDrained } from '../../packages/local-stack/demo-data.ts';
+import { loadDemoEvents, sendEvents, waitUntilDrained, sendRegistrationsFirst } from '../../packages/local-stack/demo-data.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
 import { startLocalStack } from '../../packages/local-stack/stack.ts';
 import { buildDemo, demoCounty } from '../../events/demo/generate.ts';
@@ -26,10 +26,10 @@ beforeAll(async () => {
   // ERROR: the shuffled workload sends events before their organisations' registrations, each a (warned) redelivery.
   process.env['POWERTOOLS_LOG_LEVEL'] = 'ERROR';
   process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
-  stack = await startLocalStack({ apiPort: 0, quiet: true });
+  // The shuffled workload names organisations before their registrations: those events come back after the visibility timeout.
+  stack = await startLocalStack({ apiPort: 0, quiet: true, visibilityTimeoutSeconds: 10 });
   token = await signLocalToken({ role: 'admin', division: demoCounty }, stack.jwtKey, { ttlSeconds: 3600 });
-  await sendEvents(stack.sqs, stack.queueUrl, (await loadDemoEvents()).events);
-  await waitUntilDrained(stack.sqs, stack.queueUrl);
+  await sendRegistrationsFirst(stack.sqs, stack.queueUrl, (await loadDemoEvents()).events);
 }, 300_000);
 
 afterAll(async () => {
