@@ -139,7 +139,7 @@ export async function waitUntilDrained(
   queueUrl: string,
   options: { intervalMs?: number; onCheck?: (counts: { visible: number; inFlight: number; delayed: number }) => void } = {},
 ): Promise<void> {
-  const intervalMs = options.intervalMs ?? 500;
+  const intervalMs = options.intervalMs ?? 100;
   let emptyChecks = 0;
   while (emptyChecks < 2) {
     const counts = await messagesInQueue(sqs, queueUrl);
