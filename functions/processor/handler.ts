@@ -44,20 +44,24 @@ export async function processSqsBatch(event: SQSEvent): Promise<SQSBatchResponse
     dependencies,
   );
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  // One value per outcome and batch: a value per record would overflow EMF's 100 values a metric in a batch of 1,000.
+  const tally = new Map<string, number>();
+  const count = (name: string): void => void tally.set(name, (tally.get(name) ?? 0) + 1);
   for (const record of event.Records) {
     const result = results.get(record.messageId);
     if (result?.ok === true) {
       const { outcome } = result;
-      metrics.addMetric(outcome.outcome === 'rejected' ? `rejected_${outcome.reason}` : outcome.outcome, MetricUnit.Count, 1);
+      count(outcome.outcome === 'rejected' ? `rejected_${outcome.reason}` : outcome.outcome);
       const { source, id, type } = outcome;
       logger.info('event processed', { source, id, type, outcome: outcome.outcome, ...(outcome.outcome === 'rejected' ? { reason: outcome.reason } : {}) });
     } else {
-      metrics.addMetric('retried', MetricUnit.Count, 1);
+      count('retried');
       // Only our own messages: free of personal data.
       logger.warn('event left for redelivery', { messageId: record.messageId, error: result?.error.message ?? 'not processed' });
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }
+  for (const [name, value] of tally) metrics.addMetric(name, MetricUnit.Count, value);
   return { batchItemFailures };
 }
 

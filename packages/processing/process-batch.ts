@@ -352,8 +352,6 @@ function acceptedRecord(d: Decided, divisions: Divisions, now: () => Date): Acce
 interface Unit {
   readonly members: readonly Decided[];
   readonly plans: readonly TransactionPlan[];
-  /** The unit's transaction for some of its members only (what is left when others must be decided again). */
-  readonly without: (members: readonly Decided[]) => TransactionPlan;
 }
 
 /**
@@ -372,7 +370,7 @@ function planUnits(decided: readonly Decided[], fence: Fence, storedPages: Reado
   let current: TransactionPlan | undefined;
   // Each event's ledger record is made once, so sizes worked out for it are reused while packing.
   const records = new Map(decided.map((d) => [d, acceptedRecord(d, divisions, now)]));
-  const build = (group: readonly Decided[], stored: ReadonlyMap<string, number> = pages): TransactionPlan => {
+  const build = (group: readonly Decided[]): TransactionPlan => {
     const states = new Map<string, StateWrite>();
     for (const d of group) {
       for (const write of d.decision.writes) {
@@ -384,7 +382,7 @@ function planUnits(decided: readonly Decided[], fence: Fence, storedPages: Reado
       fence,
       events: group.map((d) => records.get(d) as AcceptedRecord),
       states: [...states.values()],
-      storedPages: new Map([...states.keys()].map((key) => [key, stored.get(key) ?? 1])),
+      storedPages: new Map([...states.keys()].map((key) => [key, pages.get(key) ?? 1])),
       counters: counterChanges(group.flatMap((d) => d.decision.deltas), group.flatMap((d) => d.decision.distinct ?? []), divisions.lineage),
       // One write per item: of two balances for one (metric, division, asOf), the later decision holds.
       baselines: [...new Map(group.flatMap((d) => d.decision.baselines ?? []).map((b) => [`${b.metric}|${b.division}|${b.asOf}`, b])).values()],
@@ -396,8 +394,7 @@ function planUnits(decided: readonly Decided[], fence: Fence, storedPages: Reado
   };
   const close = (): void => {
     if (current === undefined) return;
-    const stored = current.storedPages;
-    units.push({ members, plans: [current], without: (subset) => build(subset, stored) });
+    units.push({ members, plans: [current] });
     for (const write of current.states) pages.set(write.key, encodeState(write.key, write.item).length);
     members = [];
     current = undefined;
@@ -416,7 +413,7 @@ function planUnits(decided: readonly Decided[], fence: Fence, storedPages: Reado
       current = alone;
       continue;
     }
-    units.push({ members: [d], plans: chunked(alone), without: () => alone });
+    units.push({ members: [d], plans: chunked(alone) });
     for (const write of alone.states) pages.set(write.key, encodeState(write.key, write.item).length);
   }
   close();
@@ -518,10 +515,9 @@ const commitsInFlight = 4;
  * for every earlier one that writes an item it writes or whose state it was
  * decided on, so transactions in flight together never share an item (on
  * DynamoDB they would cancel each other) and a decision never lands before
- * the state it was made on. A transaction cancelled by some of its events
- * (another processor got there first, or moved their state) is sent again
- * without them; they, and the events decided on what they or any failed
- * transaction wrote, go back for another round; those committed are settled.
+ * the state it was made on. Events of a transaction that fails (another
+ * processor got there first, or state moved), or that depends on one that
+ * failed, go back for another round; those committed are settled.
  */
 async function commitAll(
   decided: Decided[],
@@ -542,7 +538,6 @@ async function commitAll(
   /** State keys written by transactions that failed: an event that read one was decided on state that never landed. */
   const notLanded = new Set<string>();
   const uncommitted = units.map((): Candidate[] => []);
-  const maxSplits = 4;
   let fenced = false;
   const slots = commitSlots(commitsInFlight);
   const waitsFor = unitDependencies(units);
@@ -552,31 +547,12 @@ async function commitAll(
     finished.push(
       (async () => {
         await Promise.all(before);
-        const setAside = (aside: readonly Decided[]): void => {
-          (uncommitted[index] as Candidate[]).push(...aside.map((m) => m.candidate));
-          for (const m of aside) for (const w of m.decision.writes) notLanded.add(w.key);
-        };
-        // Members decided on state an earlier transaction failed to write wait for the next round.
-        const unsure = notLanded.size === 0 ? [] : spoiltBy(unit.members, notLanded, new Set(), false);
-        setAside(unsure);
-        let members = unit.members.filter((m) => !unsure.includes(m));
-        let result: CommitResult | undefined;
-        // A transaction cancelled by some of its events (state another
-        // processor moved, an event applied meanwhile) is committed again
-        // without them and what was decided on them: they are decided again
-        // next round, the others need not be.
-        for (let tries = 0; members.length > 0 && !fenced && tries < maxSplits; tries++) {
-          const plan = members.length === unit.members.length ? (unit.plans[0] as TransactionPlan) : unit.without(members);
-          result = await slots.run(() => deps.store.commit(plan, attempt));
-          if (result.status === 'fenced') fenced = true;
-          if (unit.plans.length > 1 || (result.status !== 'stale_state' && result.status !== 'already_applied')) break;
-          const spoilt = spoiltBy(members, new Set(result.status === 'stale_state' ? result.keys : []), new Set(result.status === 'already_applied' ? result.events.map((e) => ledgerPk(e.source, e.id)) : []), true);
-          setAside(spoilt);
-          members = members.filter((m) => !spoilt.includes(m));
-          result = undefined;
-        }
+        const dependsOnFailed = unit.members.some((m) => m.read.some((key) => notLanded.has(key)) || m.decision.writes.some((w) => notLanded.has(w.key)));
+        const result: CommitResult | undefined = dependsOnFailed || fenced ? undefined : await slots.run(() => deps.store.commit(unit.plans[0] as TransactionPlan, attempt));
+        if (result?.status === 'fenced') fenced = true;
         if (result?.status !== 'committed') {
-          setAside(members);
+          uncommitted[index] = unit.members.map((m) => m.candidate);
+          for (const m of unit.members) for (const w of m.decision.writes) notLanded.add(w.key);
           return;
         }
         const [first, ...rest] = unit.plans as [TransactionPlan, ...TransactionPlan[]];
@@ -584,8 +560,8 @@ async function commitAll(
           const record = first.events[0] as AcceptedRecord;
           await completeChunks(record.source, record.id, unit.plans.length, deps, rest);
         }
-        const perEvent = Math.round((result.itemsWritten / members.length) * 100) / 100;
-        for (const { candidate, decision } of members) {
+        const perEvent = Math.round((result.itemsWritten / unit.members.length) * 100) / 100;
+        for (const { candidate, decision } of unit.members) {
           const { source, id, type } = candidate.event;
           settle(candidate, { outcome: 'accepted', source, id, type, itemsWritten: perEvent, ...(decision.note === undefined ? {} : { note: decision.note }) });
         }
@@ -596,24 +572,6 @@ async function commitAll(
   const failures = (await Promise.allSettled(finished)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failures.length > 0) throw failures[0]?.reason;
   return { uncommitted: uncommitted.flat(), fenced };
-}
-
-/**
- * The members of a transaction that cannot commit as decided: those that
- * read or wrote a state item in `keys` (its condition failed, or its write
- * did not land) or are in `applied` (already in the ledger), and every
- * later member decided on state one of them wrote. When nothing names a
- * member and `allIfNone`, all of them: nothing else can be trusted.
- */
-function spoiltBy(members: readonly Decided[], keys: ReadonlySet<string>, applied: ReadonlySet<string>, allIfNone: boolean): Decided[] {
-  const bad = new Set(keys);
-  const spoilt: Decided[] = [];
-  for (const m of members) {
-    if (!applied.has(m.candidate.key) && !m.read.some((key) => bad.has(key)) && !m.decision.writes.some((w) => bad.has(w.key))) continue;
-    spoilt.push(m);
-    for (const w of m.decision.writes) bad.add(w.key);
-  }
-  return spoilt.length === 0 && allIfNone ? [...members] : spoilt;
 }
 
 /** For each unit, the earlier units it waits for: those writing an item it writes, or state one of its events read. */

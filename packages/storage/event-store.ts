@@ -105,11 +105,11 @@ export interface TransactionPlan {
 export type CommitResult =
   | { readonly status: 'committed'; readonly itemsWritten: number }
   /** The ledger already holds one of the events (its key is given). */
-  | { readonly status: 'already_applied'; readonly source: string; readonly id: string; /** Every event of the plan already in the ledger. */ readonly events: readonly { readonly source: string; readonly id: string }[] }
+  | { readonly status: 'already_applied'; readonly source: string; readonly id: string }
   /** This chunk of a chunked event was applied before. */
   | { readonly status: 'chunk_applied' }
   /** A state item changed since it was read: decide again. */
-  | { readonly status: 'stale_state'; readonly keys: readonly string[] }
+  | { readonly status: 'stale_state' }
   /** DynamoDB cancelled the transaction because another one touched the same items. */
   | { readonly status: 'contention' }
   /** Maintenance paused processing or moved the epoch since the fence was read. */
@@ -216,7 +216,7 @@ export function planSize(plan: TransactionPlan): { items: number; bytes: number 
 }
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-type ItemRole = { kind: 'fence' } | { kind: 'ledger'; source: string; id: string } | { kind: 'state'; key: string } | { kind: 'chunk' } | { kind: 'other' };
+type ItemRole = { kind: 'fence' } | { kind: 'ledger'; source: string; id: string } | { kind: 'state' } | { kind: 'chunk' } | { kind: 'other' };
 
 /** Reads and writes events' effects. */
 export class EventStore {
@@ -355,7 +355,7 @@ export class EventStore {
     for (const write of plan.states) {
       const [head, ...continuations] = encodeState(write.key, write.item);
       push(
-        { kind: 'state', key: write.key },
+        { kind: 'state' },
         {
           Put: {
             TableName: this.tables.state,
@@ -401,10 +401,10 @@ export class EventStore {
       if (reasons === undefined) throw error;
       const failedRoles = reasons.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [roles[i] as ItemRole] : []));
       if (failedRoles.some((r) => r.kind === 'fence')) return { status: 'fenced' };
-      const ledgers = failedRoles.filter((r): r is Extract<ItemRole, { kind: 'ledger' }> => r.kind === 'ledger');
-      if (ledgers.length > 0) return { status: 'already_applied', source: ledgers[0]?.source as string, id: ledgers[0]?.id as string, events: ledgers.map(({ source, id }) => ({ source, id })) };
+      const ledger = failedRoles.find((r): r is Extract<ItemRole, { kind: 'ledger' }> => r.kind === 'ledger');
+      if (ledger !== undefined) return { status: 'already_applied', source: ledger.source, id: ledger.id };
       if (failedRoles.some((r) => r.kind === 'chunk')) return { status: 'chunk_applied' };
-      if (failedRoles.length > 0) return { status: 'stale_state', keys: failedRoles.flatMap((r) => (r.kind === 'state' ? [r.key] : [])) };
+      if (failedRoles.length > 0) return { status: 'stale_state' };
       if (reasons.includes('TransactionConflict')) return { status: 'contention' };
       throw error;
     }

@@ -118,42 +118,6 @@ describe('one batch, many events', () => {
     expect(await figure(county, 'Y#2026', metrics.skillStudios)).toBe(before + events.length);
   });
 
-  it('commits the rest of a transaction that one event spoilt at once, and decides that event again', async () => {
-    const idNumber = residentIdFor(88_003);
-    const mine = certificate('SPLIT-1', idNumber, 'level3', '2026-05-01T10:00:00+08:00');
-    const racing = certificate('SPLIT-2', idNumber, 'level4', '2026-05-02T10:00:00+08:00');
-    const others = Array.from({ length: 6 }, (_, i) => studio(`split-${i}`));
-    const before = await figure(county, 'Y#2026', metrics.skillStudios);
-    // Another processor (its own store) applies a certificate of the same person just before our first commit.
-    const other: ProcessorDependencies = { ...deps, store: new EventStore(doc, tables) };
-    const commits: { attempt: number; events: string[]; status: string }[] = [];
-    const realCommit = deps.store.commit.bind(deps.store);
-    const spy = vi.spyOn(deps.store, 'commit').mockImplementation(async (plan, attempt) => {
-      if (commits.length === 0) {
-        const first = message(racing);
-        expect(outcomes([first], await processBatch([first], other))).toEqual(['accepted']);
-      }
-      const result = await realCommit(plan, attempt);
-      commits.push({ attempt: attempt ?? 0, events: plan.events.map((e) => e.id), status: result.status });
-      return result;
-    });
-    const batch = [mine, ...others].map((e) => message(e));
-    const results = await processBatch(batch, deps);
-    spy.mockRestore();
-    expect(outcomes(batch, results)).toEqual(batch.map(() => 'accepted'));
-    // One cancelled transaction; the studios commit in the same round without the certificate, which is decided again on fresh state.
-    expect(commits.map((c) => [c.attempt, c.status, c.events.length])).toEqual([
-      [0, 'stale_state', 7],
-      [0, 'committed', 6],
-      [1, 'committed', 1],
-    ]);
-    expect(commits[1]?.events).not.toContain(mine.id);
-    expect(commits[2]?.events).toEqual([mine.id]);
-    expect(await figure(county, 'Y#2026', metrics.skillStudios)).toBe(before + others.length);
-    const reconciled = await runReconcile({ store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards });
-    expect(reconciled.differences).toEqual([]);
-  });
-
   it('two processors racing on one person apply every certificate once and agree with a replay', async () => {
     const idNumber = residentIdFor(88_002);
     const certificates = Array.from({ length: 40 }, (_, i) =>

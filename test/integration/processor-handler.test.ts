@@ -16,6 +16,7 @@ import { lambdaContext } from '../../packages/local-stack/poller.ts';
 
 let stack: LocalStack;
 let processSqsBatch: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 const orgCode = usccFor(8080);
 let n = 0;
 
@@ -44,7 +45,7 @@ const contract = (id: string, contractNo: string) =>
 
 beforeAll(async () => {
   stack = await startLocalStack({ withApi: false, withPoller: false, quiet: true });
-  ({ processSqsBatch } = (await import('../../functions/processor/handler.ts')) as unknown as { processSqsBatch: typeof processSqsBatch });
+  ({ processSqsBatch, handler } = (await import('../../functions/processor/handler.ts')) as unknown as { processSqsBatch: typeof processSqsBatch; handler: typeof handler });
   const response = await processSqsBatch(
     { Records: [record(sampleEvent('organization.registered.v1', { id: 'reg-8080', data: { orgCode } }))] },
     lambdaContext('processor', 'us-east-1', 30_000),
@@ -75,6 +76,24 @@ describe('processor handler', () => {
     expect(again.batchItemFailures).toEqual([]);
     const doc = DynamoDBDocumentClient.from(stack.ddb);
     expect(await liveFigure(doc, stack.env['COUNTERS_TABLE'] as string, counterKeys.org(orgCode), 'Y#2026', metrics.contractsCollective)).toBe(3);
+  });
+
+  it('publishes one metric value per outcome and batch, however large the batch', async () => {
+    // EMF takes at most 100 values a metric: a value per record would flush mid-batch and end with an empty publish (and its warning).
+    const written: string[] = [];
+    const capture = (chunk: unknown): boolean => (written.push(String(chunk)), true);
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture as never);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture as never);
+    const batch = Array.from({ length: 200 }, (_, i) => record(sampleEvent('studio.established.v1', { id: `metrics-studio-${i}`, data: { studioId: `M-${i}`, orgCode } })));
+    const response = await handler({ Records: batch }, lambdaContext('processor', 'us-east-1', 30_000));
+    out.mockRestore();
+    err.mockRestore();
+    expect(response.batchItemFailures).toEqual([]);
+    expect(written.join('')).not.toContain('No application metrics');
+    const emf = written.flatMap((line) => line.split('\n')).filter((line) => line.includes('"CloudWatchMetrics"'));
+    expect(emf).toHaveLength(1);
+    // One value for the 200 (the bare handler calls above leave theirs in the same store, published with it).
+    expect([(JSON.parse(emf[0] as string) as { accepted: number | number[] }).accepted].flat()).toContain(200);
   });
 
   it('records poison input as rejected and reports no failure for it', async () => {
