@@ -132,19 +132,23 @@ export async function messagesInQueue(sqs: SQSClient, queueUrl: string): Promise
 /**
  * Resolves once the queue has been empty (nothing waiting, in flight or
  * delayed) on two checks in a row: the counts are approximate (on AWS they
- * lag by up to a minute), so one zero alone is not trusted.
+ * lag by up to a minute), so one zero alone is not trusted. With `timeoutMs`,
+ * gives up with an error saying how many messages are left.
  */
 export async function waitUntilDrained(
   sqs: SQSClient,
   queueUrl: string,
-  options: { intervalMs?: number; onCheck?: (counts: { visible: number; inFlight: number; delayed: number }) => void } = {},
+  options: { intervalMs?: number; timeoutMs?: number; onCheck?: (counts: { visible: number; inFlight: number; delayed: number }) => void } = {},
 ): Promise<void> {
   const intervalMs = options.intervalMs ?? 100;
+  const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
   let emptyChecks = 0;
   while (emptyChecks < 2) {
     const counts = await messagesInQueue(sqs, queueUrl);
     options.onCheck?.(counts);
-    emptyChecks = counts.visible + counts.inFlight + counts.delayed === 0 ? emptyChecks + 1 : 0;
+    const left = counts.visible + counts.inFlight + counts.delayed;
+    if (left > 0 && Date.now() > deadline) throw new LocalStackError(`queue still holds ${left} messages after ${options.timeoutMs} ms`);
+    emptyChecks = left === 0 ? emptyChecks + 1 : 0;
     if (emptyChecks < 2) await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

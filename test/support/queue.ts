@@ -1,5 +1,6 @@
-import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { messagesInQueue, waitUntilDrained as waitUntilEmpty } from '../../packages/local-stack/demo-data.ts';
 
 /** Sends message bodies in batches of ten, a few batches at a time; fails if SQS refuses any. */
 export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: readonly string[], inFlight = 4): Promise<void> {
@@ -22,26 +23,11 @@ export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: reado
 
 /** Messages on the queue, visible and in flight. */
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    }),
-  );
-  return (
-    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
+  const { visible, inFlight, delayed } = await messagesInQueue(sqs, queueUrl);
+  return visible + inFlight + delayed;
 }
 
 /** Resolves once the queue has been empty on two consecutive looks; bounded by `timeoutMs`. */
-export async function waitUntilDrained(sqs: SQSClient, queueUrl: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let emptyLooks = 0;
-  while (emptyLooks < 2) {
-    if (Date.now() > deadline) throw new Error(`queue still holds ${await queueDepth(sqs, queueUrl)} messages after ${timeoutMs} ms`);
-    emptyLooks = (await queueDepth(sqs, queueUrl)) === 0 ? emptyLooks + 1 : 0;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+export function waitUntilDrained(sqs: SQSClient, queueUrl: string, timeoutMs = 120_000): Promise<void> {
+  return waitUntilEmpty(sqs, queueUrl, { timeoutMs });
 }
