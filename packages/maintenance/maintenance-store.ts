@@ -61,7 +61,8 @@ export class MaintenanceStore {
       date: String(item['date']),
       time: String(item['time']),
       receivedAt: String(item['receivedAt']),
-      data: item['data'],
+      // JSON text since the write model's v2.1; a map in records written before.
+      data: typeof item['data'] === 'string' ? (JSON.parse(item['data']) as unknown) : item['data'],
       ...(typeof item['chunks'] === 'number' ? { chunks: item['chunks'] } : {}),
     }));
   }

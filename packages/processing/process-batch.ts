@@ -11,15 +11,15 @@ import type { RejectionReason, ValidatedEvent } from '../contract/index.ts';
 import { idNumberPaths, validateEvent, validationOptionsFor } from '../contract/index.ts';
 import { applyEvent, missingStateKeys } from '../domain/apply-event.ts';
 import type { Divisions, DomainEvent } from '../domain/apply-event.ts';
-import type { CounterChange } from '../domain/counter-changes.ts';
 import { counterChanges } from '../domain/counter-changes.ts';
-import type { Decision, StateWrite } from '../domain/decision.ts';
+import type { Decision } from '../domain/decision.ts';
 import { explainEntries, splitHomeEntries } from '../domain/explain.ts';
 import { rankOf } from '../domain/rank.ts';
 import type { StateItem } from '../domain/state.ts';
 import type { AcceptedRecord, CommitResult, Effects, EventStore, Fence, LedgerEntry, TransactionPlan } from '../storage/event-store.ts';
-import { explainItems, ledgerPk, maxTransactionBytes, maxTransactionItems, planSize } from '../storage/event-store.ts';
-import { encodeState } from '../storage/state-codec.ts';
+import { explainItems, ledgerPk } from '../storage/event-store.ts';
+import type { Packable, Unit } from './packing.ts';
+import { chunkShares, planFor, planUnits } from './packing.ts';
 import type { Pseudonymiser } from './pseudonymise.ts';
 import { rejectionRecord } from './rejection-record.ts';
 
@@ -99,9 +99,6 @@ interface Decided {
   readonly read: readonly string[];
 }
 
-/** Counter changes of a chunked event per transaction after the first: 100 less the fence and the chunk marker. */
-const countersPerChunk = maxTransactionItems - 2;
-
 /**
  * Processes one batch. Every message gets either a recorded outcome or a
  * retryable error; a message's failure never fails the others.
@@ -138,6 +135,7 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
   return results;
 
   async function processRounds(): Promise<void> {
+    const contention: Contention = { keys: new Set(), unexplained: false };
     for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
       if (attempt > 0) await backoff(attempt);
       // One event per key a round: a second message with the same key is settled against the first next round.
@@ -155,7 +153,9 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
       const first = await deps.store.load(fetched, round.map((c) => ({ source: c.event.source, id: c.event.id })));
       const unsettled = await settleKnown(round, first.accepted, deps, now, settle);
       const { decided, pages } = await decideAll(unsettled, { ...first, fetched }, deps, divisions, settle, retry);
-      const { uncommitted, fenced } = await commitAll(decided, pages, fence, deps, divisions, now, attempt, settle);
+      const { uncommitted, fenced, stale, unexplained } = await commitAll(decided, { fence, storedPages: pages, contention, attempt }, deps, divisions, now, settle);
+      for (const key of stale) contention.keys.add(key);
+      contention.unexplained ||= unexplained;
       if (fenced) deps.store.forgetFence();
       if (fenced && attempt + 1 < maxAttempts) {
         // Maintenance moved the epoch since the fence was read: decide again under the new one.
@@ -348,167 +348,19 @@ function acceptedRecord(d: Decided, divisions: Divisions, now: () => Date): Acce
   };
 }
 
-/** One transaction's worth of decided events, or one chunked event. */
-interface Unit {
-  readonly members: readonly Decided[];
-  readonly plans: readonly TransactionPlan[];
-}
-
-/**
- * Groups decided events into transactions: each takes as many events, in
- * order, as fit DynamoDB's limits, with one write per state item (its first
- * read version, its last value) and one merged change per counter item. An
- * event too large for a transaction of its own is chunked: the first
- * transaction holds its ledger record and state, each later one a marker and
- * a fixed share of its counter changes, so an interrupted event is completed
- * from its recorded effects on redelivery.
- */
-function planUnits(decided: readonly Decided[], fence: Fence, storedPages: ReadonlyMap<string, number>, divisions: Divisions, now: () => Date, maxEvents: number): Unit[] {
-  const pages = new Map(storedPages);
-  const units: Unit[] = [];
-  let members: Decided[] = [];
-  let current: TransactionPlan | undefined;
-  // Each event's ledger record is made once, so sizes worked out for it are reused while packing.
-  const records = new Map(decided.map((d) => [d, acceptedRecord(d, divisions, now)]));
-  const build = (group: readonly Decided[]): TransactionPlan => {
-    const states = new Map<string, StateWrite>();
-    for (const d of group) {
-      for (const write of d.decision.writes) {
-        const first = states.get(write.key);
-        states.set(write.key, { key: write.key, expectedVersion: first === undefined ? write.expectedVersion : first.expectedVersion, item: write.item });
-      }
-    }
-    return {
-      fence,
-      events: group.map((d) => records.get(d) as AcceptedRecord),
-      states: [...states.values()],
-      storedPages: new Map([...states.keys()].map((key) => [key, pages.get(key) ?? 1])),
-      counters: counterChanges(group.flatMap((d) => d.decision.deltas), group.flatMap((d) => d.decision.distinct ?? []), divisions.lineage),
-      // One write per item: of two balances for one (metric, division, asOf), the later decision holds.
-      baselines: [...new Map(group.flatMap((d) => d.decision.baselines ?? []).map((b) => [`${b.metric}|${b.division}|${b.asOf}`, b])).values()],
-    };
-  };
-  const fits = (plan: TransactionPlan): boolean => {
-    const { items, bytes } = planSize(plan);
-    return items <= maxTransactionItems && bytes <= maxTransactionBytes;
-  };
-  const close = (): void => {
-    if (current === undefined) return;
-    units.push({ members, plans: [current] });
-    for (const write of current.states) pages.set(write.key, encodeState(write.key, write.item).length);
-    members = [];
-    current = undefined;
-  };
-  for (const d of byAffinity(decided, divisions)) {
-    const candidate = build([...members, d]);
-    if (members.length < maxEvents && fits(candidate)) {
-      members.push(d);
-      current = candidate;
-      continue;
-    }
-    close();
-    const alone = build([d]);
-    if (fits(alone)) {
-      members = [d];
-      current = alone;
-      continue;
-    }
-    units.push({ members: [d], plans: chunked(alone) });
-    for (const write of alone.states) pages.set(write.key, encodeState(write.key, write.item).length);
-  }
-  close();
-  return units;
-}
-
-/**
- * The decided events in the order they are packed: events that change the
- * same counter items side by side, so that one transaction carries one
- * merged write per item for many of them (a township's month item, written
- * by most events of the township in that month, is the usual one).
- *
- * Reordering never changes a decision: an event still comes after every
- * event of the batch whose state write it was decided on (it would
- * otherwise commit a decision on state that may never land), and counter
- * changes add up in any order.
- */
-function byAffinity(decided: readonly Decided[], divisions: Divisions): Decided[] {
-  // What each event waits for: the last earlier writer of each key it read or writes.
-  const lastWriter = new Map<string, number>();
-  const dependants: number[][] = decided.map(() => []);
-  const waitingFor = decided.map((d, i) => {
-    const on = new Set<number>();
-    for (const key of [...d.read, ...d.decision.writes.map((w) => w.key)]) {
-      const writer = lastWriter.get(key);
-      if (writer !== undefined) on.add(writer);
-    }
-    for (const w of d.decision.writes) lastWriter.set(w.key, i);
-    for (const writer of on) (dependants[writer] as number[]).push(i);
-    return on.size;
-  });
-  // Each event's place: its most written counter items first (then by key, so equal places are adjacent).
-  const counterItems = decided.map((d) => counterChanges(d.decision.deltas, d.decision.distinct ?? [], divisions.lineage).map((c) => `${c.pk}|${c.sk}`));
-  const writers = new Map<string, number>();
-  for (const items of counterItems) for (const item of items) writers.set(item, (writers.get(item) ?? 0) + 1);
-  const places = counterItems.map((items) =>
-    items
-      .map((item): [number, string] => [writers.get(item) ?? 0, item])
-      .sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
-      .slice(0, 3),
-  );
-  const byPlace = decided.map((_, i) => i);
-  byPlace.sort((a, b) => {
-    const [x, y] = [places[a] as [number, string][], places[b] as [number, string][]];
-    for (let k = 0; k < Math.max(x.length, y.length); k++) {
-      const [p, q] = [x[k], y[k]];
-      if (p === undefined || q === undefined) return p === undefined ? 1 : -1;
-      if (p[0] !== q[0]) return q[0] - p[0];
-      if (p[1] !== q[1]) return p[1] < q[1] ? -1 : 1;
-    }
-    return a - b;
-  });
-  // In place order, except that an event follows right after the last event
-  // it waits for: a chain of events on one state item then mostly shares a
-  // transaction, and the item is written once, not once per event.
-  const order: number[] = [];
-  const release = (first: number): void => {
-    const ready = [first];
-    for (let i = ready.pop(); i !== undefined; i = ready.pop()) {
-      order.push(i);
-      for (const j of dependants[i] as number[]) if ((waitingFor[j] = (waitingFor[j] as number) - 1) === 0) ready.push(j);
-    }
-  };
-  const free = waitingFor.map((n) => n === 0);
-  for (const i of byPlace) if (free[i] === true) release(i);
-  return order.map((i) => decided[i] as Decided);
-}
-
-/**
- * The plans of an event too large for one transaction (see planUnits): its
- * record keeps only its home explain entries, the others follow in chunks.
- */
-function chunked(alone: TransactionPlan): TransactionPlan[] {
-  const record = alone.events[0] as AcceptedRecord;
-  const home = splitHomeEntries(record.explain, record.date);
-  const shares = chunkShares(alone.counters, explainItems(record, home.rest), alone.fence, record);
-  return [{ ...alone, events: [{ ...record, explain: [home.division, home.org].filter((e) => e !== undefined) }], counters: [], chunks: shares.length + 1 }, ...shares];
-}
-
-/**
- * The later transactions of a chunked event: counter changes in a fixed
- * order and fixed shares, then its explain items, so a redelivery recomputes
- * the very same chunks.
- */
-function chunkShares(changes: readonly CounterChange[], items: readonly Record<string, unknown>[], fence: Fence, event: { source: string; id: string }): TransactionPlan[] {
-  const sorted = [...changes].sort((a, b) => (a.pk === b.pk ? (a.sk < b.sk ? -1 : 1) : a.pk < b.pk ? -1 : 1));
-  const plans: Omit<TransactionPlan, 'chunk'>[] = [];
-  const empty = { fence, events: [], states: [], storedPages: new Map<string, number>(), baselines: [] };
-  for (let i = 0; i < sorted.length; i += countersPerChunk) plans.push({ ...empty, counters: sorted.slice(i, i + countersPerChunk) });
-  for (let i = 0; i < items.length; i += countersPerChunk) plans.push({ ...empty, counters: [], explainItems: items.slice(i, i + countersPerChunk) });
-  return plans.map((plan, i) => ({ ...plan, chunk: { source: event.source, id: event.id, index: i + 1 } }));
-}
-
 /** Transactions of one batch in flight at once (each checks its own fence shard). */
 const commitsInFlight = 4;
+
+/**
+ * What earlier rounds of a batch learnt of contention: the state items
+ * DynamoDB named when it cancelled a transaction (another processor changed
+ * them since they were read), and whether a cancellation named none (a
+ * TransactionConflict: another transaction held an item at that moment).
+ */
+interface Contention {
+  readonly keys: Set<string>;
+  unexplained: boolean;
+}
 
 /**
  * Commits the planned transactions, several at a time. A transaction waits
@@ -518,26 +370,56 @@ const commitsInFlight = 4;
  * the state it was made on. Events of a transaction that fails (another
  * processor got there first, or state moved), or that depends on one that
  * failed, go back for another round; those committed are settled.
+ *
+ * An event writing a state item named in an earlier cancellation gets a
+ * transaction of its own: it is the one likely to meet the racing processor
+ * again, and alone it takes no other event down with it, while every other
+ * event still shares transactions. A cancellation that names no item makes
+ * every event go alone from the third round on.
  */
 async function commitAll(
   decided: Decided[],
-  /** How many stored pages each state item read had (surplus continuations are deleted). */
-  storedPages: ReadonlyMap<string, number>,
-  fence: Fence,
+  round: {
+    readonly fence: Fence;
+    /** How many stored pages each state item read had (surplus continuations are deleted). */
+    readonly storedPages: ReadonlyMap<string, number>;
+    readonly contention: Contention;
+    readonly attempt: number;
+  },
   deps: ProcessorDependencies,
   divisions: Divisions,
   now: () => Date,
-  attempt: number,
   settle: (c: Candidate, o: ProcessOutcome) => void,
-): Promise<{ uncommitted: Candidate[]; fenced: boolean }> {
-  // First two tries: as many events a transaction as fit (a failure, from a
-  // racing processor that moved state, is re-decided on fresh state and
-  // seldom repeats). After that, one event a transaction, so one contended
-  // event no longer takes a whole transaction of others down with it.
-  const units = planUnits(decided, fence, storedPages, divisions, now, attempt <= 1 ? Number.POSITIVE_INFINITY : 1);
-  /** State keys written by transactions that failed: an event that read one was decided on state that never landed. */
-  const notLanded = new Set<string>();
+): Promise<{ uncommitted: Candidate[]; fenced: boolean; stale: string[]; unexplained: boolean }> {
+  const { fence, contention, attempt } = round;
+  const records = new Map(decided.map((d) => [d, acceptedRecord(d, divisions, now)]));
+  const recordOf = (d: Decided): AcceptedRecord => records.get(d) as AcceptedRecord;
+  const units = planUnits(decided, {
+    fence,
+    storedPages: round.storedPages,
+    lineage: divisions.lineage,
+    recordOf,
+    alone: (d) => (contention.unexplained && attempt >= 2) || d.decision.writes.some((w) => contention.keys.has(w.key)),
+  });
+  /**
+   * State keys written by events whose transaction failed or was never
+   * sent, each with the earliest such event's place in the order of
+   * decisions: an event decided after it that read or writes the key was
+   * decided on state that never landed. One decided before it saw the
+   * state as read, which still holds (or its own write's condition says
+   * otherwise), and still goes.
+   */
+  const notLanded = new Map<string, number>();
+  const decidedAt = new Map(decided.map((d, i) => [d, i]));
+  const decidedOnFailed = (m: Decided): boolean => {
+    const at = decidedAt.get(m) as number;
+    return [...m.read, ...m.decision.writes.map((w) => w.key)].some((key) => (notLanded.get(key) ?? Number.POSITIVE_INFINITY) < at);
+  };
   const uncommitted = units.map((): Candidate[] => []);
+  const stale: string[] = [];
+  // Asked as each transaction goes: a race met by any processor of this process meanwhile counts.
+  const racing = (): boolean => contention.keys.size > 0 || stale.length > 0 || contention.unexplained || Date.now() - lastContentionAt < recentContentionMs;
+  let unexplained = false;
   let fenced = false;
   const slots = commitSlots(commitsInFlight);
   const waitsFor = unitDependencies(units);
@@ -547,21 +429,30 @@ async function commitAll(
     finished.push(
       (async () => {
         await Promise.all(before);
-        const dependsOnFailed = unit.members.some((m) => m.read.some((key) => notLanded.has(key)) || m.decision.writes.some((w) => notLanded.has(w.key)));
-        const result: CommitResult | undefined = dependsOnFailed || fenced ? undefined : await slots.run(() => deps.store.commit(unit.plans[0] as TransactionPlan, attempt));
+        const dependsOnFailed = unit.members.some(decidedOnFailed);
+        const sent = dependsOnFailed || fenced ? undefined : await slots.run(() => commitUnlessMoved(unit, { validate: racing(), attempt, decidedAt, recordOf, lineage: divisions.lineage }, deps));
+        const result = sent?.result;
         if (result?.status === 'fenced') fenced = true;
-        if (result?.status !== 'committed') {
-          uncommitted[index] = unit.members.map((m) => m.candidate);
-          for (const m of unit.members) for (const w of m.decision.writes) notLanded.add(w.key);
-          return;
+        if (sent !== undefined && sent.moved.length > 0) {
+          stale.push(...sent.moved);
+          lastContentionAt = Date.now();
         }
+        if (result?.status === 'contention' || (result?.status === 'stale_state' && result.keys.length === 0)) unexplained = true;
+        const landed = new Set(result?.status === 'committed' ? sent?.members : []);
+        const failed = unit.members.filter((m) => !landed.has(m));
+        uncommitted[index] = failed.map((m) => m.candidate);
+        for (const m of failed) {
+          const at = decidedAt.get(m) as number;
+          for (const w of m.decision.writes) notLanded.set(w.key, Math.min(at, notLanded.get(w.key) ?? Number.POSITIVE_INFINITY));
+        }
+        if (result?.status !== 'committed') return;
         const [first, ...rest] = unit.plans as [TransactionPlan, ...TransactionPlan[]];
         if (rest.length > 0) {
           const record = first.events[0] as AcceptedRecord;
           await completeChunks(record.source, record.id, unit.plans.length, deps, rest);
         }
-        const perEvent = Math.round((result.itemsWritten / unit.members.length) * 100) / 100;
-        for (const { candidate, decision } of unit.members) {
+        const perEvent = Math.round((result.itemsWritten / landed.size) * 100) / 100;
+        for (const { candidate, decision } of landed) {
           const { source, id, type } = candidate.event;
           settle(candidate, { outcome: 'accepted', source, id, type, itemsWritten: perEvent, ...(decision.note === undefined ? {} : { note: decision.note }) });
         }
@@ -571,11 +462,91 @@ async function commitAll(
   // Every transaction is waited for, even after one failed: none may still be in flight when the batch answers.
   const failures = (await Promise.allSettled(finished)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failures.length > 0) throw failures[0]?.reason;
-  return { uncommitted: uncommitted.flat(), fenced };
+  return { uncommitted: uncommitted.flat(), fenced, stale, unexplained };
+}
+
+/** When a processor of this process last met state another processor had moved. */
+let lastContentionAt = Number.NEGATIVE_INFINITY;
+/** How long after that transactions of several events check their state first. */
+const recentContentionMs = 30_000;
+
+/**
+ * Commits a unit's first transaction. When another processor moved state
+ * the unit writes, the events decided on it — those that read or write a
+ * moved item, and those decided after one of these on an item it writes —
+ * are left out for another round, and the rest go at once, in a
+ * transaction of their own: their decisions hold, as a replay of the same
+ * events without those would have made them. The moved items are known from
+ * DynamoDB's cancellation reasons, or before anything is sent: with
+ * `validate` (racing processors were met lately) a transaction of several
+ * events first reads the versions of the state it writes, since a cancelled
+ * transaction of a hundred items costs as much as a committed one. Every
+ * transaction sent keeps all its conditions: the reads and the reasons only
+ * choose what to send.
+ *
+ * Returns how the last transaction sent went, the events it held, and the
+ * state items found moved.
+ */
+async function commitUnlessMoved(
+  unit: Unit<Decided>,
+  options: {
+    readonly validate: boolean;
+    readonly attempt: number;
+    readonly decidedAt: ReadonlyMap<Decided, number>;
+    readonly recordOf: (d: Decided) => AcceptedRecord;
+    readonly lineage: (division: string) => readonly string[];
+  },
+  deps: ProcessorDependencies,
+): Promise<{ result: CommitResult; members: readonly Decided[]; moved: readonly string[] }> {
+  let plan = unit.plans[0] as TransactionPlan;
+  let members = unit.members;
+  const moved: string[] = [];
+  /** Leaves out the events decided on what moved; false if none is left. */
+  const leaveOut = (keys: readonly string[]): boolean => {
+    moved.push(...keys);
+    members = notDecidedOn(members, new Set(moved), options.decidedAt);
+    if (members.length > 0) plan = planFor(members, { fence: plan.fence, storedPages: plan.storedPages, lineage: options.lineage, recordOf: options.recordOf });
+    return members.length > 0;
+  };
+  if (options.validate && members.length > 1 && plan.states.length > 0) {
+    const versions = await deps.store.stateVersions(plan.states.map((w) => w.key));
+    const found = plan.states.filter((w) => (w.expectedVersion === undefined ? versions.has(w.key) : versions.get(w.key) !== w.expectedVersion)).map((w) => w.key);
+    if (found.length > 0 && !leaveOut(found)) return { result: { status: 'stale_state', keys: found }, members: [], moved };
+  }
+  for (let sent = 1; ; sent++) {
+    const result = await deps.store.commit(plan, options.attempt);
+    if (result.status !== 'stale_state' || result.keys.length === 0 || members.length === 1 || sent >= maxSendsPerUnit) {
+      return { result, members, moved: result.status === 'stale_state' ? [...moved, ...result.keys] : moved };
+    }
+    if (!leaveOut(result.keys)) return { result, members: [], moved };
+  }
+}
+
+/** Transactions sent for one unit, each without the events the last one's cancellation named. */
+const maxSendsPerUnit = 3;
+
+/**
+ * The members whose decisions did not rest on the `moved` state items: in
+ * the order of decisions, an event that reads or writes a moved item is
+ * left out, and so is every later one that reads or writes an item a
+ * left-out event writes (it was decided on that write). Keeps the members'
+ * order.
+ */
+export function notDecidedOn<D extends Packable>(members: readonly D[], moved: ReadonlySet<string>, decidedAt: ReadonlyMap<D, number>): D[] {
+  const left = new Set<D>();
+  const leftWrites = new Set<string>();
+  for (const m of [...members].sort((a, b) => (decidedAt.get(a) as number) - (decidedAt.get(b) as number))) {
+    const keys = [...m.read, ...m.decision.writes.map((w) => w.key)];
+    if (keys.some((key) => moved.has(key) || leftWrites.has(key))) {
+      left.add(m);
+      for (const w of m.decision.writes) leftWrites.add(w.key);
+    }
+  }
+  return members.filter((m) => !left.has(m));
 }
 
 /** For each unit, the earlier units it waits for: those writing an item it writes, or state one of its events read. */
-function unitDependencies(units: readonly Unit[]): number[][] {
+function unitDependencies(units: readonly Unit<Decided>[]): number[][] {
   const lastWriter = new Map<string, number>();
   return units.map((unit, index) => {
     const writes = new Set<string>();

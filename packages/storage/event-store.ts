@@ -38,7 +38,7 @@ export interface AcceptedRecord {
   readonly type: string;
   readonly time: string;
   readonly date: string;
-  /** Pseudonymised event data, kept so counters can be rebuilt. */
+  /** Pseudonymised event data, kept so counters can be rebuilt (stored as JSON text). */
   readonly data: unknown;
   readonly contentHash: string;
   readonly receivedAt: string;
@@ -108,8 +108,8 @@ export type CommitResult =
   | { readonly status: 'already_applied'; readonly source: string; readonly id: string }
   /** This chunk of a chunked event was applied before. */
   | { readonly status: 'chunk_applied' }
-  /** A state item changed since it was read: decide again. */
-  | { readonly status: 'stale_state' }
+  /** State items changed since they were read (their keys, as DynamoDB names them): decide again. */
+  | { readonly status: 'stale_state'; readonly keys: readonly string[] }
   /** DynamoDB cancelled the transaction because another one touched the same items. */
   | { readonly status: 'contention' }
   /** Maintenance paused processing or moved the epoch since the fence was read. */
@@ -149,10 +149,41 @@ function indexAttributes(entry: ExplainEntry, event: ExplainedEvent): Record<str
   return { [names.partitionKey]: entry.scope, [names.sortKey]: `${entry.day}#${event.source}#${event.id}`, [names.cells]: entry.cells };
 }
 
-/** The items of explain entries that do not ride on the ledger record: one per (scope, day), keyed in the record's partition. */
+/**
+ * The items of explain entries that do not ride on the ledger record, keyed
+ * in the record's partition. Like the record, an item carries one division
+ * entry and one organisation entry (each index reads its own attributes):
+ * a division's entry is paired with an organisation's of the same day where
+ * there is one (a count moved from another day: the organisation and its
+ * township on that day), then the rest in order, so a late report or a
+ * contract across townships writes half as many items. Deterministic: a
+ * redelivered chunked event rebuilds the very same items.
+ */
 export function explainItems(event: ExplainedEvent, entries: readonly ExplainEntry[]): Record<string, unknown>[] {
   const { source, id, type, date, processedAt } = event;
-  return entries.map((entry) => ({ pk: ledgerPk(source, id), sk: `X#${entry.scope}#${entry.day}`, source, id, type, date, processedAt, ...indexAttributes(entry, event) }));
+  const divisions = entries.filter((e) => e.scope.startsWith('DIV#'));
+  const orgs = entries.filter((e) => !e.scope.startsWith('DIV#'));
+  const pairs: [ExplainEntry, ExplainEntry | undefined][] = [];
+  const unpaired: ExplainEntry[] = [];
+  for (const division of divisions) {
+    const index = orgs.findIndex((o) => o.day === division.day);
+    if (index >= 0) pairs.push([division, orgs.splice(index, 1)[0]]);
+    else unpaired.push(division);
+  }
+  for (const division of unpaired) pairs.push([division, orgs.shift()]);
+  for (const org of orgs) pairs.push([org, undefined]);
+  const name = (entry: ExplainEntry): string => `${entry.scope}#${entry.day}`;
+  return pairs.map(([first, second]) => ({
+    pk: ledgerPk(source, id),
+    sk: second === undefined ? `X#${name(first)}` : `X#${name(first)}|${name(second)}`,
+    source,
+    id,
+    type,
+    date,
+    processedAt,
+    ...indexAttributes(first, event),
+    ...(second === undefined ? {} : indexAttributes(second, event)),
+  }));
 }
 
 /**
@@ -161,7 +192,7 @@ export function explainItems(event: ExplainedEvent, entries: readonly ExplainEnt
  * other explain entries.
  */
 export function ledgerItems(record: AcceptedRecord, chunks?: number): Record<string, unknown>[] {
-  const { effects, explain, ...rest } = record;
+  const { effects, explain, data, ...rest } = record;
   const home = splitHomeEntries(explain, record.date);
   const text = JSON.stringify(effects);
   const pk = ledgerPk(record.source, record.id);
@@ -170,6 +201,8 @@ export function ledgerItems(record: AcceptedRecord, chunks?: number): Record<str
     sk: 'ACCEPTED',
     outcome: 'accepted',
     ...rest,
+    // As JSON text, like `effects`: only a rebuild reads it back, and a nested map costs DynamoDB (and the SDK) an attribute each.
+    data: JSON.stringify(data),
     ...(chunks === undefined ? {} : { chunks }),
     ...(home.division === undefined ? {} : indexAttributes(home.division, record)),
     ...(home.org === undefined ? {} : indexAttributes(home.org, record)),
@@ -193,30 +226,48 @@ function sizeOf(key: object, stored: () => Record<string, unknown>[]): { items: 
   return size;
 }
 
+/** The stored items of an accepted record and their size (see {@link planSize}). */
+export function recordSize(record: AcceptedRecord): { items: number; bytes: number } {
+  return sizeOf(record, () => ledgerItems(record));
+}
+
+/** The stored items of a state write and their size, with the deletions of continuations it leaves behind (see {@link planSize}). */
+export function stateWriteSize(write: StateWrite, storedPages: number): { items: number; bytes: number } {
+  const size = sizeOf(write.item, () => encodeState(write.key, write.item));
+  return { items: size.items + Math.max(0, storedPages - size.items), bytes: size.bytes };
+}
+
+/** What one counter change adds to a plan's size, and what each further attribute of its item adds. */
+export const counterBytes = { item: 60, attribute: 24 } as const;
+/** What one baseline write adds to a plan's size. */
+export const baselineBytes = 200;
+/** A plan's size before its records, states, counters and baselines: the fence check and request overhead. */
+export const emptyPlanSize = { items: 1, bytes: 200 } as const;
+
 /** A plan's stored items and its size, before it is sent: the packer keeps both within DynamoDB's limits. */
 export function planSize(plan: TransactionPlan): { items: number; bytes: number } {
   const extra = plan.explainItems ?? [];
-  let items = 1 + plan.counters.length + plan.baselines.length + (plan.chunk === undefined ? 0 : 1) + extra.length;
+  let items = emptyPlanSize.items + plan.counters.length + plan.baselines.length + (plan.chunk === undefined ? 0 : 1) + extra.length;
   let bytes =
-    200 +
-    plan.counters.reduce((n, c) => n + 60 + Object.keys(c.amounts).length * 24, 0) +
-    plan.baselines.length * 200 +
+    emptyPlanSize.bytes +
+    plan.counters.reduce((n, c) => n + counterBytes.item + Object.keys(c.amounts).length * counterBytes.attribute, 0) +
+    plan.baselines.length * baselineBytes +
     extra.reduce((n, item) => n + JSON.stringify(item).length, 0);
   for (const record of plan.events) {
-    const size = sizeOf(record, () => ledgerItems(record));
+    const size = recordSize(record);
     items += size.items;
     bytes += size.bytes;
   }
   for (const write of plan.states) {
-    const size = sizeOf(write.item, () => encodeState(write.key, write.item));
-    items += size.items + Math.max(0, (plan.storedPages.get(write.key) ?? 1) - size.items);
+    const size = stateWriteSize(write, plan.storedPages.get(write.key) ?? 1);
+    items += size.items;
     bytes += size.bytes;
   }
   return { items, bytes };
 }
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-type ItemRole = { kind: 'fence' } | { kind: 'ledger'; source: string; id: string } | { kind: 'state' } | { kind: 'chunk' } | { kind: 'other' };
+type ItemRole = { kind: 'fence' } | { kind: 'ledger'; source: string; id: string } | { kind: 'state'; key: string } | { kind: 'chunk' } | { kind: 'other' };
 
 /** Reads and writes events' effects. */
 export class EventStore {
@@ -264,10 +315,11 @@ export class EventStore {
     const accepted = new Map<string, LedgerEntry>();
     const heads = new Map<string, Record<string, unknown>>();
     const ledgerKeys = events.map((e) => ({ pk: ledgerPk(e.source, e.id), sk: 'ACCEPTED' }));
-    const found = await this.batchGet([
-      ...ledgerKeys.map((key) => ({ table: this.tables.ledger, key })),
-      ...[...new Set(keys)].map((pk) => ({ table: this.tables.state, key: { pk } })),
-    ]);
+    const found = await this.batchGet(
+      [...ledgerKeys.map((key) => ({ table: this.tables.ledger, key })), ...[...new Set(keys)].map((pk) => ({ table: this.tables.state, key: { pk } }))],
+      // Of a ledger record only what tells a duplicate from a conflict and an interrupted chunked event.
+      { [this.tables.ledger]: ['pk', 'contentHash', 'chunks'] },
+    );
     for (const item of found.get(this.tables.ledger) ?? []) {
       const chunks = item['chunks'];
       accepted.set(String(item['pk']), { contentHash: String(item['contentHash']), ...(typeof chunks === 'number' ? { chunks } : {}) });
@@ -287,6 +339,19 @@ export class EventStore {
       pages.set(key, count);
     }
     return { state, pages, accepted };
+  }
+
+  /**
+   * The stored version of each given state item (absent items are left
+   * out): a strongly consistent read of the head items' versions only, to
+   * find out whether state moved since it was decided on.
+   */
+  async stateVersions(keys: readonly string[]): Promise<Map<string, number>> {
+    const found = await this.batchGet(
+      [...new Set(keys)].map((pk) => ({ table: this.tables.state, key: { pk } })),
+      { [this.tables.state]: ['pk', 'version'] },
+    );
+    return new Map((found.get(this.tables.state) ?? []).map((item) => [String(item['pk']), Number(item['version'])]));
   }
 
   /** Which chunk markers of a chunked event are written (1-based indexes). */
@@ -355,7 +420,7 @@ export class EventStore {
     for (const write of plan.states) {
       const [head, ...continuations] = encodeState(write.key, write.item);
       push(
-        { kind: 'state' },
+        { kind: 'state', key: write.key },
         {
           Put: {
             TableName: this.tables.state,
@@ -404,7 +469,7 @@ export class EventStore {
       const ledger = failedRoles.find((r): r is Extract<ItemRole, { kind: 'ledger' }> => r.kind === 'ledger');
       if (ledger !== undefined) return { status: 'already_applied', source: ledger.source, id: ledger.id };
       if (failedRoles.some((r) => r.kind === 'chunk')) return { status: 'chunk_applied' };
-      if (failedRoles.length > 0) return { status: 'stale_state' };
+      if (failedRoles.length > 0) return { status: 'stale_state', keys: failedRoles.flatMap((r) => (r.kind === 'state' ? [r.key] : [])) };
       if (reasons.includes('TransactionConflict')) return { status: 'contention' };
       throw error;
     }
@@ -438,25 +503,47 @@ export class EventStore {
   }
 
   /** BatchGetItem for any number of keys, strongly consistent, retrying unprocessed keys. */
-  private async batchGet(requests: readonly { table: string; key: Record<string, unknown> }[]): Promise<Map<string, Record<string, unknown>[]>> {
+  private async batchGet(
+    requests: readonly { table: string; key: Record<string, unknown> }[],
+    /** Per table, the attributes to read (all when not given). */
+    projections: Readonly<Record<string, readonly string[]>> = {},
+  ): Promise<Map<string, Record<string, unknown>[]>> {
     const out = new Map<string, Record<string, unknown>[]>();
+    const requestOf = (batch: readonly { table: string; key: Record<string, unknown> }[]): BatchGetCommand => {
+      const requestItems: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: true; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }> = {};
+      for (const { table, key } of batch) {
+        const projection = projections[table];
+        requestItems[table] ??= {
+          Keys: [],
+          ConsistentRead: true,
+          ...(projection === undefined ? {} : { ProjectionExpression: projection.map((_, i) => `#p${i}`).join(', '), ExpressionAttributeNames: Object.fromEntries(projection.map((name, i) => [`#p${i}`, name])) }),
+        };
+        requestItems[table].Keys.push(key);
+      }
+      return new BatchGetCommand({ RequestItems: requestItems });
+    };
     let pending = [...requests];
     // `retries` counts rounds in a row that came back partly unprocessed (throttling), not batches.
     for (let retries = 0; pending.length > 0; ) {
       if (retries > 8) throw new StorageError('reads kept coming back unprocessed');
       if (retries > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** retries)));
-      const batch = pending.slice(0, 100);
-      const requestItems: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: true }> = {};
-      for (const { table, key } of batch) (requestItems[table] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
-      const { Responses, UnprocessedKeys } = await this.doc.send(new BatchGetCommand({ RequestItems: requestItems }));
-      for (const [table, items] of Object.entries(Responses ?? {})) (out.get(table) ?? out.set(table, []).get(table)!).push(...items);
-      const unprocessed = Object.entries(UnprocessedKeys ?? {}).flatMap(([table, { Keys }]) => (Keys ?? []).map((key) => ({ table, key: key as Record<string, unknown> })));
+      // Up to `readsInFlight` requests of 100 keys at once.
+      const batches = Array.from({ length: Math.min(readsInFlight, Math.ceil(pending.length / 100)) }, (_, i) => pending.slice(i * 100, (i + 1) * 100));
+      const answers = await Promise.all(batches.map((batch) => this.doc.send(requestOf(batch))));
+      const unprocessed: { table: string; key: Record<string, unknown> }[] = [];
+      for (const { Responses, UnprocessedKeys } of answers) {
+        for (const [table, items] of Object.entries(Responses ?? {})) (out.get(table) ?? out.set(table, []).get(table)!).push(...items);
+        unprocessed.push(...Object.entries(UnprocessedKeys ?? {}).flatMap(([table, { Keys }]) => (Keys ?? []).map((key) => ({ table, key: key as Record<string, unknown> }))));
+      }
       retries = unprocessed.length > 0 ? retries + 1 : 0;
-      pending = [...unprocessed, ...pending.slice(100)];
+      pending = [...unprocessed, ...pending.slice(batches.length * 100)];
     }
     return out;
   }
 }
+
+/** BatchGetItem requests of one read in flight at once. */
+const readsInFlight = 4;
 
 /** Cancellation reason codes of a TransactionCanceledException, else undefined. */
 function cancellationCodes(error: unknown): string[] | undefined {

@@ -6,7 +6,7 @@
  * processors racing on one person.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tables as definedTables } from '../../packages/config/resources.ts';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
@@ -116,6 +116,85 @@ describe('one batch, many events', () => {
     expect(second.filter((o) => o === 'duplicate')).toHaveLength(committed);
     expect(second.filter((o) => o === 'accepted')).toHaveLength(events.length - committed);
     expect(await figure(county, 'Y#2026', metrics.skillStudios)).toBe(before + events.length);
+  });
+
+  it('sends an event whose state another processor moved alone next round, while the rest still share a transaction', async () => {
+    const idNumber = residentIdFor(88_003);
+    const studios = Array.from({ length: 20 }, (_, i) => studio(`alone-${i}`));
+    const mine = certificate('ALONE-1', idNumber, 'level3', '2026-05-01T10:00:00+08:00');
+    const theirs = certificate('ALONE-2', idNumber, 'level4', '2026-02-01T10:00:00+08:00');
+    const realSend = doc.send.bind(doc);
+    let racing = false;
+    let raced = false;
+    /** Per transaction of this batch: the ids of the events whose ledger records it writes. */
+    const sent: string[][] = [];
+    const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
+      if (command instanceof TransactWriteCommand && !racing) {
+        if (!raced) {
+          // Another processor applies a certificate of the same person first.
+          raced = racing = true;
+          const other = [message(theirs)];
+          expect(outcomes(other, await processBatch(other, deps))).toEqual(['accepted']);
+          racing = false;
+        }
+        const items = command.input.TransactItems ?? [];
+        sent.push(items.flatMap((item) => (item.Put?.TableName === tables.ledger && item.Put.Item?.['sk'] === 'ACCEPTED' ? [String(item.Put.Item['id'])] : [])));
+      }
+      return realSend(command);
+    }) as never);
+    const batch = [...studios.slice(0, 10), mine, ...studios.slice(10)].map((e) => message(e));
+    const settled = outcomes(batch, await processBatch(batch, deps));
+    spy.mockRestore();
+    expect(settled).toEqual(batch.map(() => 'accepted'));
+    // The certificate went alone in the end, the studios together, in as few transactions as before.
+    const landedWithMine = sent.filter((ids) => ids.includes(mine.id));
+    expect(landedWithMine.at(-1)).toEqual([mine.id]);
+    const lastStudios = sent.filter((ids) => ids.some((id) => id.startsWith('studio-alone-'))).at(-1) ?? [];
+    expect(lastStudios.length).toBeGreaterThan(1);
+    expect(sent.length).toBeLessThanOrEqual(4);
+    expect(await figure(county, 'Y#2026', metrics.highSkilled)).toBeGreaterThanOrEqual(1);
+    const reconciled = await runReconcile({ store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards });
+    expect(reconciled.differences).toEqual([]);
+  });
+
+  // Runs after the test above, whose race this process remembers (the check is on for 30 s after one).
+  it('once racing processors were met, reads before sending: leaves out the event decided on moved state, sends the rest, decides it again', async () => {
+    const idNumber = residentIdFor(88_004);
+    const mine = certificate('CHECKED-1', idNumber, 'level3', '2026-05-01T10:00:00+08:00');
+    const theirs = certificate('CHECKED-2', idNumber, 'level4', '2026-02-01T10:00:00+08:00');
+    const batch = [message(studio('checked-0')), message(mine), message(studio('checked-1'))];
+    // The reconcile of the test above moved the fence's epoch: start from the current one.
+    deps.store.forgetFence();
+    const realSend = doc.send.bind(doc);
+    let racing = false;
+    let raced = false;
+    let cancelled = 0;
+    let sent = 0;
+    const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
+      // The versions check of the batch's first transaction: another processor moves the person first.
+      const versionsRead = command instanceof BatchGetCommand && command.input.RequestItems?.[tables.state]?.ProjectionExpression !== undefined;
+      if (versionsRead && !raced && !racing) {
+        raced = racing = true;
+        const other = [message(theirs)];
+        expect(outcomes(other, await processBatch(other, deps))).toEqual(['accepted']);
+        racing = false;
+      }
+      if (!(command instanceof TransactWriteCommand) || racing) return realSend(command);
+      sent++;
+      return realSend(command).catch((error: Error) => {
+        if (error.name === 'TransactionCanceledException') cancelled++;
+        throw error;
+      });
+    }) as never);
+    const settled = outcomes(batch, await processBatch(batch, deps));
+    spy.mockRestore();
+    expect(settled).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(raced).toBe(true);
+    expect(cancelled).toBe(0);
+    // The studios went in the first transaction, without the certificate; the certificate next round.
+    expect(sent).toBe(2);
+    const reconciled = await runReconcile({ store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards });
+    expect(reconciled.differences).toEqual([]);
   });
 
   it('two processors racing on one person apply every certificate once and agree with a replay', async () => {

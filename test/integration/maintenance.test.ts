@@ -98,6 +98,22 @@ describe('reconcile and rebuild against DynamoDB Local', () => {
     expect(result.checkedItems).toBe(await scanCount(tables.counters));
   });
 
+  it('reads event data stored as JSON text, and as a map in records written before', async () => {
+    const store = new MaintenanceStore(doc, tables);
+    const events = await store.acceptedEvents();
+    const stored = (await doc.send(new ScanCommand({ TableName: tables.ledger, FilterExpression: 'sk = :a', ExpressionAttributeValues: { ':a': 'ACCEPTED' } }))).Items ?? [];
+    expect(stored.length).toBeGreaterThan(0);
+    for (const record of stored) expect(typeof record['data']).toBe('string');
+    expect(events.every((e) => typeof e.data === 'object' && e.data !== null)).toBe(true);
+    // A record of the earlier layout, data as a map, reads back the same.
+    const [first] = stored as [Record<string, unknown>];
+    const legacy = { ...first, pk: 'EVENT#legacy.zhongxian#old-1', source: 'legacy.zhongxian', id: 'old-1', data: JSON.parse(String(first['data'])) as unknown };
+    await doc.send(new PutCommand({ TableName: tables.ledger, Item: legacy }));
+    const again = await store.acceptedEvents();
+    expect(again.find((e) => e.id === 'old-1')?.data).toEqual(events.find((e) => e.id === first['id'])?.data);
+    await doc.send(new DeleteCommand({ TableName: tables.ledger, Key: { pk: legacy.pk, sk: 'ACCEPTED' } }));
+  });
+
   it('lists exactly the counter tampered with by hand', async () => {
     await doc.send(
       new UpdateCommand({

@@ -1,0 +1,109 @@
+/**
+ * Processors racing on the same persons, certificates, training sets and
+ * organisations: six of them take batches of one shuffled mixed workload
+ * (with a fifth of its events delivered twice) at once, against one
+ * DynamoDB Local. Transactions are cancelled by moved state and resent
+ * without the events decided on it, or not sent at all once a read finds
+ * their state moved; whatever path an event takes, it lands once, and the
+ * Counters table is what a replay of the accepted events gives.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tables as definedTables } from '../../packages/config/resources.ts';
+import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
+import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
+import { createTables, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
+import { runReconcile } from '../../packages/maintenance/maintenance.ts';
+import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
+import { recompute } from '../../packages/maintenance/recompute.ts';
+import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
+import { processBatch } from '../../packages/processing/process-batch.ts';
+import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
+import type { TableNames } from '../../packages/storage/event-store.ts';
+import { EventStore } from '../../packages/storage/event-store.ts';
+import { canonicalCounters } from '../support/counter-table.ts';
+import { buildMixedWorkload } from '../support/mixed-workload.ts';
+import { scanTable } from '../support/tables.ts';
+import { randomSequence, shuffle } from '../support/workload.ts';
+
+const divisions = new DivisionTree(defaultDeploymentConfig.root);
+let dynamo: RunningEmulator;
+let client: DynamoDBClient;
+let doc: DynamoDBDocumentClient;
+let tables: TableNames;
+let deps: ProcessorDependencies;
+
+beforeAll(async () => {
+  dynamo = await startDynamoDbLocal();
+  client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
+  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const names = await createTables(client, definedTables.map((t) => ({ ...t, name: `${t.name}Racing` })));
+  tables = { ledger: names['LEDGER_TABLE'] as string, state: names['STATE_TABLE'] as string, counters: names['COUNTERS_TABLE'] as string };
+  deps = {
+    store: new EventStore(doc, tables),
+    divisions,
+    sources: defaultDeploymentConfig.sources,
+    rewards: defaultDeploymentConfig.rewards,
+    pseudonymiser: new Pseudonymiser('racing-test-key-0123456789abcdef012345'),
+    unknownOrgMaxAttempts: 50,
+  };
+}, 60_000);
+
+afterAll(async () => {
+  client?.destroy();
+  await dynamo?.stop();
+});
+
+describe('six processors racing on one workload', () => {
+  it('apply every event once and leave the counters a replay gives', async () => {
+    const random = randomSequence(29);
+    const workload = buildMixedWorkload(17, 2);
+    const registry = workload.filter((e) => e.type === 'organization.registered.v1');
+    const rest = workload.filter((e) => e.type !== 'organization.registered.v1');
+    const twice = rest.filter(() => random() < 0.2);
+    let seq = 0;
+    const message = (event: unknown): IncomingMessage => ({ body: JSON.stringify(event), messageId: `r-${++seq}`, receiveCount: 1 });
+    /** The queue: batches are taken from the front; messages to retry go to the back, delivered once more. */
+    let queue = [...registry.map(message), ...shuffle([...rest, ...twice], random).map(message)];
+    const outcomes: string[] = [];
+    let inFlight = 0;
+    const processor = async (): Promise<void> => {
+      for (;;) {
+        const batch = queue.slice(0, 40);
+        queue = queue.slice(40);
+        if (batch.length === 0) {
+          if (inFlight === 0) return;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          continue;
+        }
+        inFlight++;
+        const results = await processBatch(batch, deps);
+        inFlight--;
+        for (const m of batch) {
+          const result = results.get(m.messageId);
+          if (result?.ok === true) outcomes.push(result.outcome.outcome);
+          else queue.push({ ...m, receiveCount: m.receiveCount + 1 });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 6 }, processor));
+
+    expect(outcomes.filter((o) => o === 'rejected')).toEqual([]);
+    expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(workload.length);
+    expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(twice.length);
+    const ledger = await scanTable(doc, tables.ledger);
+    expect(ledger.filter((i) => i['sk'] === 'ACCEPTED')).toHaveLength(workload.length);
+
+    const maintenance = { store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards };
+    expect((await runReconcile(maintenance)).differences).toEqual([]);
+    const truth = recompute(await maintenance.store.acceptedEvents(), maintenance);
+    const truthText = [...truth.counters]
+      .map(([key, amounts]) => [key, Object.entries(amounts).filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([a, v]) => `${a}=${v}`)] as const)
+      .filter(([, cells]) => cells.length > 0)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, cells]) => `${key} ${cells.join(' ')}`)
+      .join('\n');
+    expect(await canonicalCounters(doc, tables.counters)).toBe(truthText);
+  }, 300_000);
+});
