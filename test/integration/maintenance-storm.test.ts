@@ -17,7 +17,7 @@ import type { MaintenanceDependencies } from '../../packages/maintenance/mainten
 import { runReconcile, runRebuild } from '../../packages/maintenance/maintenance.ts';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
 import { recompute } from '../../packages/maintenance/recompute.ts';
-import { canonicalCounters } from '../support/counter-table.ts';
+import { canonicalCounters, canonicalText } from '../support/counter-table.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import { queueDepth, sendBodies, waitUntilDrained } from '../support/queue.ts';
 
@@ -64,12 +64,7 @@ describe('rebuild and reconcile during a storm of events', () => {
     expect((await runReconcile(maintenance)).differences).toEqual([]);
     // The truth: what the accepted events give, replayed in memory.
     const truth = recompute(await maintenance.store.acceptedEvents(), maintenance);
-    const truthText = [...truth.counters]
-      .map(([key, amounts]) => [key, Object.entries(amounts).filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([a, v]) => `${a}=${v}`)] as const)
-      .filter(([, cells]) => cells.length > 0)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([key, cells]) => `${key} ${cells.join(' ')}`)
-      .join('\n');
+    const truthText = canonicalText(truth.counters);
     expect(await canonicalCounters(doc, stack.env['COUNTERS_TABLE'] as string)).toBe(truthText);
   }, 600_000);
 });

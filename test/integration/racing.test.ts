@@ -22,7 +22,7 @@ import { processBatch } from '../../packages/processing/process-batch.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
-import { canonicalCounters } from '../support/counter-table.ts';
+import { canonicalCounters, canonicalText } from '../support/counter-table.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import { scanTable } from '../support/tables.ts';
 import { randomSequence, shuffle } from '../support/workload.ts';
@@ -98,12 +98,7 @@ describe('six processors racing on one workload', () => {
     const maintenance = { store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards };
     expect((await runReconcile(maintenance)).differences).toEqual([]);
     const truth = recompute(await maintenance.store.acceptedEvents(), maintenance);
-    const truthText = [...truth.counters]
-      .map(([key, amounts]) => [key, Object.entries(amounts).filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([a, v]) => `${a}=${v}`)] as const)
-      .filter(([, cells]) => cells.length > 0)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([key, cells]) => `${key} ${cells.join(' ')}`)
-      .join('\n');
+    const truthText = canonicalText(truth.counters);
     expect(await canonicalCounters(doc, tables.counters)).toBe(truthText);
   }, 300_000);
 });

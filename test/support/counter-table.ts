@@ -32,11 +32,16 @@ export async function liveFigure(doc: DynamoDBDocumentClient, table: string, pk:
   return figureOf(await scanCounters(doc, table), pk, sk, metric);
 }
 
-/** The table's net-change items in one canonical text: sorted, zero amounts and empty items left out. */
-export async function canonicalCounters(doc: DynamoDBDocumentClient, table: string): Promise<string> {
-  const rows = [...(await scanCounters(doc, table))]
+/** Net-change items (`pk|sk` → attribute → amount) in one canonical text: sorted, zero amounts and empty items left out. */
+export function canonicalText(counters: Iterable<readonly [string, Readonly<Record<string, bigint>>]>): string {
+  const rows = [...counters]
     .map(([key, amounts]) => [key, Object.entries(amounts).filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([a, v]) => `${a}=${v}`)] as const)
     .filter(([, cells]) => cells.length > 0)
     .sort(([a], [b]) => (a < b ? -1 : 1));
   return rows.map(([key, cells]) => `${key} ${cells.join(' ')}`).join('\n');
+}
+
+/** The table's net-change items in one canonical text (see {@link canonicalText}). */
+export async function canonicalCounters(doc: DynamoDBDocumentClient, table: string): Promise<string> {
+  return canonicalText(await scanCounters(doc, table));
 }
