@@ -40,8 +40,13 @@ afterAll(async () => {
 
 describe('rebuild and reconcile during a storm of events', () => {
   it('lose nothing, count nothing twice, and report no difference', async () => {
+    // The registry first, as a registry sends (see sendRegistrationsFirst): an event naming an
+    // organisation not registered yet has a few deliveries by design, and maintenance pausing
+    // processing again and again could hold a registration back past them (a rejection this
+    // test is not about).
     const registry = workload.filter((e) => e.type === 'organization.registered.v1');
     await sendBodies(stack.sqs, stack.queueUrl, registry.map((e) => JSON.stringify(e)));
+    await waitUntilDrained(stack.sqs, stack.queueUrl, 120_000);
     await sendBodies(stack.sqs, stack.queueUrl, workload.filter((e) => e.type !== 'organization.registered.v1').map((e) => JSON.stringify(e)));
     let rounds = 0;
     while ((await queueDepth(stack.sqs, stack.queueUrl)) > 0 && rounds < 20) {
