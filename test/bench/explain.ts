@@ -3,7 +3,7 @@
  * set is processed by the real processor into DynamoDB Local, then:
  * - the extra items each event writes for explainability (explain items
  *   beside its ledger record) and the index entries DynamoDB maintains for
- *   it (the record's own two and one per extra item; billed as writes);
+ *   it (the record's own two and an extra item's one or two; billed as writes);
  * - the DynamoDB reads each page of `GET /v1/indicators/{id}/events` takes,
  *   for every indicator at the county (the widest scope: every division's
  *   partition) for 2026 and all time, and the time per page.
@@ -90,7 +90,7 @@ export async function benchExplain(): Promise<void> {
     const row = (label: string, value: string): void => console.log(`${label.padEnd(48)} ${value}`);
     console.log(`\nexplain (DynamoDB Local, the demo data: ${accepted.length} accepted events, ${divisions.subtree(county).length} divisions)`);
     row('extra items written per event for explaining', `${(extra.length / accepted.length).toFixed(3)} (${extra.length} explain items beside ${accepted.length} ledger records)`);
-    row('index entries per event (billed as writes)', `${(entries / accepted.length).toFixed(3)} (the record's division and organisation entries, and one per extra item)`);
+    row('index entries per event (billed as writes)', `${(entries / accepted.length).toFixed(3)} (the division and organisation entries of the records and of the extra items)`);
     row('events pages (every indicator, county, 2026 and all)', `${readsPerPage.length} pages, ${listed} events listed`);
     row('DynamoDB reads per page', `max ${Math.max(...readsPerPage)}, mean ${(readsPerPage.reduce((a, b) => a + b, 0) / readsPerPage.length).toFixed(1)} (bound: ${maxReadsPerPage})`);
     row('time per page', `p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms`);
