@@ -137,7 +137,9 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
   async function processRounds(): Promise<void> {
     const contention: Contention = { keys: new Set(), unexplained: false };
     for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
-      if (attempt > 0) await backoff(attempt);
+      // State another processor moved is read again at once (a jittered 10–20 ms): waiting would not make it fresher.
+      // Only contention DynamoDB could not attribute (TransactionConflict: a transaction in flight) backs off exponentially.
+      if (attempt > 0) await backoff(contention.unexplained ? attempt : 0);
       // One event per key a round: a second message with the same key is settled against the first next round.
       const seen = new Set<string>();
       const round = pending.filter((c) => !seen.has(c.key) && (seen.add(c.key), true));
