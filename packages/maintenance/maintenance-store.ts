@@ -12,6 +12,7 @@ import { BatchWriteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dyna
 import type { StateItem } from '../domain/state.ts';
 import type { Fence } from '../storage/event-store.ts';
 import { fenceKey, fenceKeys, ledgerPk } from '../storage/event-store.ts';
+import { projection } from '../storage/projection.ts';
 import { encodeState } from '../storage/state-codec.ts';
 import type { TableNames } from '../storage/event-store.ts';
 import { RebuildIncompleteError } from './errors.ts';
@@ -45,13 +46,13 @@ export class MaintenanceStore {
 
   /** Every accepted event in the Ledger, with the fields a replay needs (never the content hash). */
   async acceptedEvents(): Promise<RecordedEvent[]> {
-    const fields = ['source', 'id', 'type', 'date', 'time', 'receivedAt', 'data', 'chunks'] as const;
+    const fields = projection(['source', 'id', 'type', 'date', 'time', 'receivedAt', 'data', 'chunks']);
     const items = await this.scanAll({
       TableName: this.tables.ledger,
       // Placeholders throughout: several of these names are DynamoDB reserved words.
       FilterExpression: '#sk = :accepted',
-      ProjectionExpression: fields.map((_, i) => `#f${i}`).join(', '),
-      ExpressionAttributeNames: { '#sk': 'sk', ...Object.fromEntries(fields.map((name, i) => [`#f${i}`, name])) },
+      ProjectionExpression: fields.ProjectionExpression,
+      ExpressionAttributeNames: { '#sk': 'sk', ...fields.ExpressionAttributeNames },
       ExpressionAttributeValues: { ':accepted': 'ACCEPTED' },
     });
     return items.map((item) => ({

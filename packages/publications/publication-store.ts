@@ -15,6 +15,7 @@ import { parseEditionPiece } from './edition.ts';
 import { CorruptEditionError } from './errors.ts';
 
 import { divisionSk, listPartition, metaSk, partitionOf } from './edition-writer.ts';
+import { projection } from '../storage/projection.ts';
 
 /** DynamoDB's limit of keys in one BatchGetItem. */
 const maxBatchGetKeys = 100;
@@ -36,11 +37,6 @@ export interface PublicationReader {
   pieces(id: string, divisions: readonly string[]): Promise<Uint8Array[]>;
   /** The CSV head (byte-order mark and header line). */
   head(id: string): Promise<Uint8Array>;
-}
-
-/** A projection with a placeholder for every name: several attribute names are DynamoDB reserved words. */
-function projection(names: readonly string[]): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {
-  return { ProjectionExpression: names.map((_, i) => `#p${i}`).join(', '), ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#p${i}`, name])) };
 }
 
 const summaryOf = (item: Record<string, unknown>): PublicationSummary => ({

@@ -17,6 +17,7 @@ import type { Baseline, CounterDelta, DistinctDelta, StateWrite } from '../domai
 import { counterKeys } from '../domain/metrics.ts';
 import type { StateItem } from '../domain/state.ts';
 import { continuationKey, decodeState, encodeState, pagesOf, splitText } from './state-codec.ts';
+import { projection } from './projection.ts';
 
 /** Physical table names, from the environment. */
 export interface TableNames {
@@ -512,11 +513,11 @@ export class EventStore {
     const requestOf = (batch: readonly { table: string; key: Record<string, unknown> }[]): BatchGetCommand => {
       const requestItems: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: true; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }> = {};
       for (const { table, key } of batch) {
-        const projection = projections[table];
+        const names = projections[table];
         requestItems[table] ??= {
           Keys: [],
           ConsistentRead: true,
-          ...(projection === undefined ? {} : { ProjectionExpression: projection.map((_, i) => `#p${i}`).join(', '), ExpressionAttributeNames: Object.fromEntries(projection.map((name, i) => [`#p${i}`, name])) }),
+          ...(names === undefined ? {} : projection(names)),
         };
         requestItems[table].Keys.push(key);
       }

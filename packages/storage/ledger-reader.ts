@@ -5,6 +5,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { projection } from './projection.ts';
 
 /** The recorded outcome of one event, without its payload. */
 export interface EventOutcome {
@@ -26,11 +27,7 @@ export interface EventOutcomeReader {
 }
 
 // Placeholders for every name: several (source, type, ...) are DynamoDB reserved words.
-const projected = ['sk', 'source', 'id', 'type', 'outcome', 'reason', 'receivedAt', 'processedAt', 'divisions'];
-const projection = {
-  ProjectionExpression: projected.map((_, i) => `#a${i}`).join(', '),
-  ExpressionAttributeNames: Object.fromEntries(projected.map((name, i) => [`#a${i}`, name])),
-};
+const projected = projection(['sk', 'source', 'id', 'type', 'outcome', 'reason', 'receivedAt', 'processedAt', 'divisions']);
 
 export class DynamoLedgerReader implements EventOutcomeReader {
   constructor(
@@ -47,7 +44,7 @@ export class DynamoLedgerReader implements EventOutcomeReader {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': `EVENT#${source}#${id}` },
-          ...projection,
+          ...projected,
           ExclusiveStartKey: startKey,
         }),
       );

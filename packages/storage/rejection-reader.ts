@@ -7,6 +7,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { rejectionsIndex } from '../config/resources.ts';
+import { projection } from './projection.ts';
 
 /** One rejection, as recorded. */
 export interface Rejection {
@@ -30,11 +31,7 @@ export interface RejectionReader {
   rejectionsOn(days: readonly string[], limit: number): Promise<{ readonly rejections: Rejection[]; readonly truncated: boolean }>;
 }
 
-const projected = ['source', 'id', 'type', 'reason', 'detail', 'receivedAt', 'processedAt', 'divisions'];
-const projection = {
-  ProjectionExpression: projected.map((_, i) => `#a${i}`).join(', '),
-  ExpressionAttributeNames: Object.fromEntries(projected.map((name, i) => [`#a${i}`, name])),
-};
+const projected = projection(['source', 'id', 'type', 'reason', 'detail', 'receivedAt', 'processedAt', 'divisions']);
 
 export class DynamoRejectionReader implements RejectionReader {
   constructor(
@@ -53,9 +50,9 @@ export class DynamoRejectionReader implements RejectionReader {
             TableName: this.tableName,
             IndexName: rejectionsIndex.name,
             KeyConditionExpression: '#day = :day',
-            ExpressionAttributeNames: { ...projection.ExpressionAttributeNames, '#day': rejectionsIndex.partitionKey.name },
+            ExpressionAttributeNames: { ...projected.ExpressionAttributeNames, '#day': rejectionsIndex.partitionKey.name },
             ExpressionAttributeValues: { ':day': day },
-            ProjectionExpression: projection.ProjectionExpression,
+            ProjectionExpression: projected.ProjectionExpression,
             ScanIndexForward: false,
             Limit: limit + 1 - rejections.length,
             ExclusiveStartKey: startKey,
