@@ -28,6 +28,53 @@ export interface Packable {
   readonly read: readonly string[];
 }
 
+/** The state items an event's decision read or writes. */
+const keysOf = (d: Packable): string[] => [...d.read, ...d.decision.writes.map((w) => w.key)];
+
+/**
+ * The writes of decided events that did not land (a transaction failed, or
+ * the event was left out of it), each item with the earliest such event's
+ * place in the order of decisions. An event decided after one of them, on an
+ * item it writes, was decided on state that never landed and must not go;
+ * one decided before saw the item as read, which still holds (or its own
+ * write's condition says otherwise).
+ */
+export class LostWrites<D extends Packable> {
+  private readonly earliest = new Map<string, number>();
+
+  constructor(private readonly decidedAt: ReadonlyMap<D, number>) {}
+
+  /** Records that `d`'s writes did not land. */
+  add(d: D): void {
+    const at = this.decidedAt.get(d) as number;
+    for (const w of d.decision.writes) this.earliest.set(w.key, Math.min(at, this.earliest.get(w.key) ?? Number.POSITIVE_INFINITY));
+  }
+
+  /** Whether `d` was decided after a lost write to an item it reads or writes. */
+  decidedOn(d: D): boolean {
+    const at = this.decidedAt.get(d) as number;
+    return keysOf(d).some((key) => (this.earliest.get(key) ?? Number.POSITIVE_INFINITY) < at);
+  }
+}
+
+/**
+ * The members whose decisions did not rest on the `moved` state items: in
+ * the order of decisions, an event that reads or writes a moved item is
+ * left out, and so is every later one decided on what a left-out event
+ * writes ({@link LostWrites}). Keeps the members' order.
+ */
+export function notDecidedOn<D extends Packable>(members: readonly D[], moved: ReadonlySet<string>, decidedAt: ReadonlyMap<D, number>): D[] {
+  const left = new LostWrites(decidedAt);
+  const out = new Set<D>();
+  for (const m of [...members].sort((a, b) => (decidedAt.get(a) as number) - (decidedAt.get(b) as number))) {
+    if (keysOf(m).some((key) => moved.has(key)) || left.decidedOn(m)) {
+      left.add(m);
+      out.add(m);
+    }
+  }
+  return members.filter((m) => !out.has(m));
+}
+
 /** One transaction's worth of decided events, or one chunked event. */
 export interface Unit<D extends Packable> {
   readonly members: readonly D[];
@@ -162,8 +209,7 @@ class OpenTransaction<D extends Packable> {
       bytes += added.length * counterBytes.attribute;
       attributes.set(id, added);
     }
-    const baselines = (d.decision.baselines ?? []).map((b: Baseline) => `${b.metric}|${b.division}|${b.asOf}`).filter((k) => !this.baselines.has(k));
-    const newBaselines = new Set(baselines);
+    const newBaselines = new Set((d.decision.baselines ?? []).map((b: Baseline) => `${b.metric}|${b.division}|${b.asOf}`).filter((k) => !this.baselines.has(k)));
     items += newBaselines.size;
     bytes += newBaselines.size * baselineBytes;
     if (items > maxTransactionItems || bytes > maxTransactionBytes) return false;
@@ -197,7 +243,7 @@ function byAffinity<D extends Packable>(decided: readonly D[], changesOf: (d: D)
   const dependants: number[][] = decided.map(() => []);
   const waitingFor = decided.map((d, i) => {
     const on = new Set<number>();
-    for (const key of [...d.read, ...d.decision.writes.map((w) => w.key)]) {
+    for (const key of keysOf(d)) {
       const writer = lastWriter.get(key);
       if (writer !== undefined) on.add(writer);
     }

@@ -18,8 +18,8 @@ import { rankOf } from '../domain/rank.ts';
 import type { StateItem } from '../domain/state.ts';
 import type { AcceptedRecord, CommitResult, Effects, EventStore, Fence, LedgerEntry, TransactionPlan } from '../storage/event-store.ts';
 import { explainItems, ledgerPk } from '../storage/event-store.ts';
-import type { Packable, Unit } from './packing.ts';
-import { chunkShares, planFor, planUnits } from './packing.ts';
+import type { Unit } from './packing.ts';
+import { chunkShares, LostWrites, notDecidedOn, planFor, planUnits } from './packing.ts';
 import type { Pseudonymiser } from './pseudonymise.ts';
 import { rejectionRecord } from './rejection-record.ts';
 
@@ -403,20 +403,9 @@ async function commitAll(
     recordOf,
     alone: (d) => (contention.unexplained && attempt >= 2) || d.decision.writes.some((w) => contention.keys.has(w.key)),
   });
-  /**
-   * State keys written by events whose transaction failed or was never
-   * sent, each with the earliest such event's place in the order of
-   * decisions: an event decided after it that read or writes the key was
-   * decided on state that never landed. One decided before it saw the
-   * state as read, which still holds (or its own write's condition says
-   * otherwise), and still goes.
-   */
-  const notLanded = new Map<string, number>();
   const decidedAt = new Map(decided.map((d, i) => [d, i]));
-  const decidedOnFailed = (m: Decided): boolean => {
-    const at = decidedAt.get(m) as number;
-    return [...m.read, ...m.decision.writes.map((w) => w.key)].some((key) => (notLanded.get(key) ?? Number.POSITIVE_INFINITY) < at);
-  };
+  /** What events whose transaction failed or was never sent would have written: a later decision on it must not go. */
+  const notLanded = new LostWrites(decidedAt);
   const uncommitted = units.map((): Candidate[] => []);
   const stale: string[] = [];
   // Asked as each transaction goes: a race met by any processor of this process meanwhile counts.
@@ -431,7 +420,7 @@ async function commitAll(
     finished.push(
       (async () => {
         await Promise.all(before);
-        const dependsOnFailed = unit.members.some(decidedOnFailed);
+        const dependsOnFailed = unit.members.some((m) => notLanded.decidedOn(m));
         const sent = dependsOnFailed || fenced ? undefined : await slots.run(() => commitUnlessMoved(unit, { validate: racing(), attempt, decidedAt, recordOf, lineage: divisions.lineage }, deps));
         const result = sent?.result;
         if (result?.status === 'fenced') fenced = true;
@@ -443,10 +432,7 @@ async function commitAll(
         const landed = new Set(result?.status === 'committed' ? sent?.members : []);
         const failed = unit.members.filter((m) => !landed.has(m));
         uncommitted[index] = failed.map((m) => m.candidate);
-        for (const m of failed) {
-          const at = decidedAt.get(m) as number;
-          for (const w of m.decision.writes) notLanded.set(w.key, Math.min(at, notLanded.get(w.key) ?? Number.POSITIVE_INFINITY));
-        }
+        for (const m of failed) notLanded.add(m);
         if (result?.status !== 'committed') return;
         const [first, ...rest] = unit.plans as [TransactionPlan, ...TransactionPlan[]];
         if (rest.length > 0) {
@@ -526,26 +512,6 @@ async function commitUnlessMoved(
 
 /** Transactions sent for one unit, each without the events the last one's cancellation named. */
 const maxSendsPerUnit = 3;
-
-/**
- * The members whose decisions did not rest on the `moved` state items: in
- * the order of decisions, an event that reads or writes a moved item is
- * left out, and so is every later one that reads or writes an item a
- * left-out event writes (it was decided on that write). Keeps the members'
- * order.
- */
-export function notDecidedOn<D extends Packable>(members: readonly D[], moved: ReadonlySet<string>, decidedAt: ReadonlyMap<D, number>): D[] {
-  const left = new Set<D>();
-  const leftWrites = new Set<string>();
-  for (const m of [...members].sort((a, b) => (decidedAt.get(a) as number) - (decidedAt.get(b) as number))) {
-    const keys = [...m.read, ...m.decision.writes.map((w) => w.key)];
-    if (keys.some((key) => moved.has(key) || leftWrites.has(key))) {
-      left.add(m);
-      for (const w of m.decision.writes) leftWrites.add(w.key);
-    }
-  }
-  return members.filter((m) => !left.has(m));
-}
 
 /** For each unit, the earlier units it waits for: those writing an item it writes, or state one of its events read. */
 function unitDependencies(units: readonly Unit<Decided>[]): number[][] {

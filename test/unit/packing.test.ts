@@ -10,8 +10,7 @@ import type { ExplainEntry } from '../../packages/domain/explain.ts';
 import { explainEntries } from '../../packages/domain/explain.ts';
 import { metrics } from '../../packages/domain/metrics.ts';
 import type { Packable } from '../../packages/processing/packing.ts';
-import { planUnits } from '../../packages/processing/packing.ts';
-import { notDecidedOn } from '../../packages/processing/process-batch.ts';
+import { notDecidedOn, planUnits } from '../../packages/processing/packing.ts';
 import type { AcceptedRecord } from '../../packages/storage/event-store.ts';
 import { explainItems, maxTransactionItems, planSize } from '../../packages/storage/event-store.ts';
 
