@@ -8,20 +8,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { tables as definedTables } from '../../packages/config/resources.ts';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { residentIdFor, sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
 import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
-import { createTables, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
+import { localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
 import { runReconcile } from '../../packages/maintenance/maintenance.ts';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
 import type { IncomingMessage, MessageResult, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { processBatch } from '../../packages/processing/process-batch.ts';
-import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
-import { EventStore } from '../../packages/storage/event-store.ts';
 import { liveFigure } from '../support/counter-table.ts';
+import { processorOnFreshTables } from '../support/processor.ts';
 
 const divisions = new DivisionTree(defaultDeploymentConfig.root);
 const zhongzhou = '500233001000';
@@ -49,16 +47,7 @@ beforeAll(async () => {
   dynamo = await startDynamoDbLocal();
   client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
   doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const names = await createTables(client, definedTables.map((t) => ({ ...t, name: `${t.name}Batch` })));
-  tables = { ledger: names['LEDGER_TABLE'] as string, state: names['STATE_TABLE'] as string, counters: names['COUNTERS_TABLE'] as string };
-  deps = {
-    store: new EventStore(doc, tables),
-    divisions,
-    sources: defaultDeploymentConfig.sources,
-    rewards: defaultDeploymentConfig.rewards,
-    pseudonymiser: new Pseudonymiser('batch-test-key-0123456789abcdef0123'),
-    unknownOrgMaxAttempts: 3,
-  };
+  ({ tables, deps } = await processorOnFreshTables(client, doc, 'Batch', { pseudonymKey: 'batch-test-key-0123456789abcdef0123', unknownOrgMaxAttempts: 3 }));
   const registration = sampleEvent('organization.registered.v1', { id: 'reg-batch', data: { orgCode, division: zhongzhou } });
   const batch = [message(registration)];
   expect(outcomes(batch, await processBatch(batch, deps))).toEqual(['accepted']);

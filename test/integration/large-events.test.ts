@@ -9,21 +9,19 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { tables as definedTables } from '../../packages/config/resources.ts';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { residentIdFor, sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
 import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
-import { createTables, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
+import { localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
 import { runReconcile } from '../../packages/maintenance/maintenance.ts';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
 import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { processBatch } from '../../packages/processing/process-batch.ts';
-import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
-import { EventStore } from '../../packages/storage/event-store.ts';
 import { scanCounters } from '../support/counter-table.ts';
 import { figureOf } from '../support/in-memory-ledger.ts';
+import { processorOnFreshTables } from '../support/processor.ts';
 
 const divisions = new DivisionTree(defaultDeploymentConfig.root);
 const townships = divisions.children(divisions.rootCode);
@@ -32,20 +30,8 @@ let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 let seq = 0;
 
-async function setup(suffix: string): Promise<{ tables: TableNames; deps: ProcessorDependencies }> {
-  const names = await createTables(client, definedTables.map((t) => ({ ...t, name: `${t.name}${suffix}` })));
-  const tables = { ledger: names['LEDGER_TABLE'] as string, state: names['STATE_TABLE'] as string, counters: names['COUNTERS_TABLE'] as string };
-  return {
-    tables,
-    deps: {
-      store: new EventStore(doc, tables),
-      divisions,
-      sources: defaultDeploymentConfig.sources,
-      rewards: defaultDeploymentConfig.rewards,
-      pseudonymiser: new Pseudonymiser('large-events-test-key-0123456789abcdef'),
-      unknownOrgMaxAttempts: 3,
-    },
-  };
+function setup(suffix: string): Promise<{ tables: TableNames; deps: ProcessorDependencies }> {
+  return processorOnFreshTables(client, doc, suffix, { pseudonymKey: 'large-events-test-key-0123456789abcdef', unknownOrgMaxAttempts: 3 });
 }
 
 /** Delivers in batches of `size`, as a queue would, until every event has an outcome; returns the outcomes. */

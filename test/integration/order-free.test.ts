@@ -9,21 +9,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tables as definedTables } from '../../packages/config/resources.ts';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
-import { createTables, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
+import { localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
 import { runReconcile, runRebuild } from '../../packages/maintenance/maintenance.ts';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
 import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { processBatch } from '../../packages/processing/process-batch.ts';
-import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
-import { EventStore } from '../../packages/storage/event-store.ts';
 import { canonicalCounters } from '../support/counter-table.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import type { CloudEvent } from '../support/workload.ts';
 import { randomSequence, shuffle } from '../support/workload.ts';
+import { processorOnFreshTables } from '../support/processor.ts';
 
 const divisions = new DivisionTree(defaultDeploymentConfig.root);
 const workload = buildMixedWorkload(3);
@@ -32,23 +30,13 @@ let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 let tableCount = 0;
 
-async function freshTables(): Promise<TableNames> {
-  const n = ++tableCount;
-  const names = await createTables(client, definedTables.map((t) => ({ ...t, name: `${t.name}${n}` })));
-  return { ledger: names['LEDGER_TABLE'] as string, state: names['STATE_TABLE'] as string, counters: names['COUNTERS_TABLE'] as string };
-}
-
-function processorFor(tables: TableNames): ProcessorDependencies {
-  return {
-    store: new EventStore(doc, tables),
-    divisions,
-    sources: defaultDeploymentConfig.sources,
-    rewards: defaultDeploymentConfig.rewards,
-    pseudonymiser: new Pseudonymiser('order-free-test-key-0123456789abcdef'),
+function freshProcessor(): Promise<{ tables: TableNames; deps: ProcessorDependencies }> {
+  return processorOnFreshTables(client, doc, String(++tableCount), {
+    pseudonymKey: 'order-free-test-key-0123456789abcdef',
     // As a queue would: an event before its organisation's registration comes back until it is there.
     unknownOrgMaxAttempts: 1000,
     now: () => new Date('2026-11-24T12:00:00+08:00'),
-  };
+  });
 }
 
 /** Delivers `events` in this order, in batches of 10, redelivering what asks to be retried, as SQS would. */
@@ -89,8 +77,8 @@ describe('figures do not depend on arrival order', () => {
   it(`applies ${workload.length} events of every type in ${orders.length} orders and gets the same Counters table each time`, async () => {
     expect(new Set(workload.map((e) => e.type)).size).toBe(26);
     for (const order of orders) {
-      const tables = await freshTables();
-      const outcomes = await deliverInOrder(order, processorFor(tables));
+      const { tables, deps } = await freshProcessor();
+      const outcomes = await deliverInOrder(order, deps);
       expect([...outcomes.values()].filter((o) => o !== 'accepted')).toEqual([]);
       results.push({ tables, counters: await canonicalCounters(doc, tables.counters) });
     }

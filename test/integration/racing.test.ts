@@ -10,22 +10,20 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tables as definedTables } from '../../packages/config/resources.ts';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
-import { createTables, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
+import { localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
 import { runReconcile } from '../../packages/maintenance/maintenance.ts';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
 import { recompute } from '../../packages/maintenance/recompute.ts';
 import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { processBatch } from '../../packages/processing/process-batch.ts';
-import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
-import { EventStore } from '../../packages/storage/event-store.ts';
 import { canonicalCounters, canonicalText } from '../support/counter-table.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import { scanTable } from '../support/tables.ts';
 import { randomSequence, shuffle } from '../support/workload.ts';
+import { processorOnFreshTables } from '../support/processor.ts';
 
 const divisions = new DivisionTree(defaultDeploymentConfig.root);
 let dynamo: RunningEmulator;
@@ -38,16 +36,7 @@ beforeAll(async () => {
   dynamo = await startDynamoDbLocal();
   client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
   doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const names = await createTables(client, definedTables.map((t) => ({ ...t, name: `${t.name}Racing` })));
-  tables = { ledger: names['LEDGER_TABLE'] as string, state: names['STATE_TABLE'] as string, counters: names['COUNTERS_TABLE'] as string };
-  deps = {
-    store: new EventStore(doc, tables),
-    divisions,
-    sources: defaultDeploymentConfig.sources,
-    rewards: defaultDeploymentConfig.rewards,
-    pseudonymiser: new Pseudonymiser('racing-test-key-0123456789abcdef012345'),
-    unknownOrgMaxAttempts: 50,
-  };
+  ({ tables, deps } = await processorOnFreshTables(client, doc, 'Racing', { pseudonymKey: 'racing-test-key-0123456789abcdef012345', unknownOrgMaxAttempts: 50 }));
 }, 60_000);
 
 afterAll(async () => {

@@ -1,0 +1,38 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
+import { tables as definedTables } from '../../packages/config/resources.ts';
+import { createTables } from '../../packages/local-stack/emulators.ts';
+import type { ProcessorDependencies } from '../../packages/processing/process-batch.ts';
+import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
+import type { TableNames } from '../../packages/storage/event-store.ts';
+import { EventStore } from '../../packages/storage/event-store.ts';
+
+const divisions = new DivisionTree(defaultDeploymentConfig.root);
+
+/**
+ * Fresh tables on DynamoDB Local, each name ending in `suffix` (so tests of
+ * one file share an emulator), and the processor's dependencies on them with
+ * the default deployment.
+ */
+export async function processorOnFreshTables(
+  client: DynamoDBClient,
+  doc: DynamoDBDocumentClient,
+  suffix: string,
+  options: { readonly pseudonymKey: string } & Pick<ProcessorDependencies, 'unknownOrgMaxAttempts'> & Partial<Pick<ProcessorDependencies, 'now'>>,
+): Promise<{ tables: TableNames; deps: ProcessorDependencies }> {
+  const names = await createTables(client, definedTables.map((t) => ({ ...t, name: `${t.name}${suffix}` })));
+  const tables = { ledger: names['LEDGER_TABLE'] as string, state: names['STATE_TABLE'] as string, counters: names['COUNTERS_TABLE'] as string };
+  const { pseudonymKey, ...rest } = options;
+  return {
+    tables,
+    deps: {
+      store: new EventStore(doc, tables),
+      divisions,
+      sources: defaultDeploymentConfig.sources,
+      rewards: defaultDeploymentConfig.rewards,
+      pseudonymiser: new Pseudonymiser(pseudonymKey),
+      ...rest,
+    },
+  };
+}
