@@ -9,7 +9,11 @@
  *   day, month and year counter items (11 items), sent one after another
  *   with no code of ours;
  * - floor, raw: one BatchWriteItem put of a ledger record per event (25 a
- *   call): the least any exactly-once design writes.
+ *   call): the least any exactly-once design writes;
+ * - ours again, with 1 poller and with 8, with each DynamoDB answer held
+ *   back by a deployed-like round trip (`deployedLatency`): DynamoDB Local
+ *   does every transaction on one thread of this machine, where deployed a
+ *   request mostly waits on the network and on DynamoDB's machines.
  *
  * A counting proxy in front of DynamoDB Local sees every write request, so
  * items written, their size (write request units) and transaction
@@ -30,14 +34,24 @@ import { startPoller } from '../../packages/local-stack/poller.ts';
 import { sendBodies, waitUntilDrained } from '../support/queue.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import type { CloudEvent } from '../support/workload.ts';
-import type { ServicesRequest, WriteCounts } from './services.ts';
+import { noLatency } from './services.ts';
+import type { Latency, ServicesRequest, WriteCounts } from './services.ts';
 
 const scale = Number(process.env['BENCH_SCALE'] ?? 8);
+/**
+ * Round trips assumed for the deployed-like runs, in milliseconds: DynamoDB
+ * answers reads and single writes within single-digit milliseconds in its
+ * region and takes longer over a transaction (two phases); a Lambda adds a
+ * millisecond or so of network each way.
+ */
+const deployedLatency: Latency = { read: 5, write: 8, transaction: 15 };
 /** DynamoDB on-demand list price, us-east-1, USD per million write request units (China regions are priced in CNY). */
 const usdPerMillionWriteUnits = 0.625;
 
 /** Starts services.ts on a worker thread (TypeScript through tsx's loader) and talks to it. */
-async function startServices(dynamoEndpoint: string): Promise<{ sqs: string; dynamodb: string; counts(): Promise<WriteCounts>; reset(): Promise<void>; stop(): Promise<void> }> {
+async function startServices(
+  dynamoEndpoint: string,
+): Promise<{ sqs: string; dynamodb: string; counts(): Promise<WriteCounts>; reset(): Promise<void>; setLatency(latency: Latency): Promise<void>; stop(): Promise<void> }> {
   const entry = new URL('./services.ts', import.meta.url).href;
   const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: { dynamoEndpoint } });
   const [ready] = (await once(worker, 'message')) as [{ sqs: string; dynamodb: string }];
@@ -51,6 +65,7 @@ async function startServices(dynamoEndpoint: string): Promise<{ sqs: string; dyn
     dynamodb: ready.dynamodb,
     counts: () => ask({ kind: 'counts' }),
     reset: async () => void (await ask({ kind: 'reset' })),
+    setLatency: async (latency) => void (await ask({ kind: 'latency', latency })),
     stop: async () => {
       worker.postMessage({ kind: 'stop' } satisfies ServicesRequest);
       await once(worker, 'exit');
@@ -191,6 +206,14 @@ export async function benchPipeline(): Promise<void> {
     const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
     const runs: { one: Measured; v1: Measured; eight: Measured; floor: Measured }[] = [];
     for (let r = 0; r < rounds; r++) runs.push({ one: await ours(1), v1: await v1Run(), eight: await ours(8), floor: await floorRun() });
+    // The same two runs with the round trips of a deployment: on DynamoDB
+    // Local alone every poller waits for the one JVM thread that does all
+    // transactions, so more pollers can add only overhead there.
+    await services.setLatency(deployedLatency);
+    const deployed: { one: Measured; eight: Measured }[] = [];
+    for (let r = 0; r < Math.min(rounds, 2); r++) deployed.push({ one: await ours(1), eight: await ours(8) });
+    await services.setLatency(noLatency);
+
     const median = (values: readonly number[]): number => {
       const sorted = [...values].sort((a, b) => a - b);
       const mid = Math.floor(sorted.length / 2);
@@ -218,6 +241,12 @@ export async function benchPipeline(): Promise<void> {
     line('transactions per event', `ours ${perEvent(one.counts.transactions)}, v1 shape ${perEvent(v1Counts.transactions)}`);
     line('write units per event', `ours ${perEvent(one.counts.units)}, v1 shape ${perEvent(v1Counts.units)}, floor ${perEvent(floorCounts.units)} (1 per KB per item, ×2 in transactions)`);
     line('write cost per million events', `ours ${cost(one.counts)}, v1 shape ${cost(v1Counts)}, floor ${cost(floorCounts)} (on-demand, $${usdPerMillionWriteUnits}/M write units, us-east-1 list price)`);
+    const latencyNote = `read ${deployedLatency.read} ms, write ${deployedLatency.write} ms, transaction ${deployedLatency.transaction} ms a round trip`;
+    console.log(`with deployed-like round trips (${latencyNote}), the same burst:`);
+    const each = (pick: (run: (typeof deployed)[number]) => number, digits = 1): string => deployed.map((run) => pick(run).toFixed(digits)).join(', ');
+    line('ours, 1 poller', `${each((run) => run.one.perSecond)} events/s`);
+    line('ours, 8 pollers, one county', `${each((run) => run.eight.perSecond)} events/s (${retried((deployed.at(-1) as (typeof deployed)[number]).eight.counts)})`);
+    line('8 pollers ÷ 1 poller', each((run) => run.eight.perSecond / run.one.perSecond, 2));
   } finally {
     await services.stop();
     await dynamo.stop();

@@ -22,9 +22,31 @@ export interface WriteCounts {
   stale: number;
 }
 
-/** Forwards everything to DynamoDB Local and counts the writes that succeeded. */
-export async function startCountingProxy(target: string): Promise<{ url: string; counts: WriteCounts; reset(): void; close(): void }> {
+/**
+ * Milliseconds the proxy holds each answer back, by operation: the round
+ * trip DynamoDB Local lacks. Deployed, a request spends most of its time in
+ * the network and on DynamoDB's own machines, where requests to different
+ * items proceed side by side; DynamoDB Local answers in microseconds but
+ * does every transaction on one thread of this machine.
+ */
+export interface Latency {
+  readonly read: number;
+  readonly write: number;
+  readonly transaction: number;
+}
+
+export const noLatency: Latency = { read: 0, write: 0, transaction: 0 };
+
+function latencyOf(operation: string, latency: Latency): number {
+  if (operation === 'TransactWriteItems') return latency.transaction;
+  if (['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems'].includes(operation)) return latency.read;
+  return operation.endsWith('Item') ? latency.write : 0;
+}
+
+/** Forwards everything to DynamoDB Local and counts the writes that succeeded; holds answers back by `latency` once set. */
+export async function startCountingProxy(target: string): Promise<{ url: string; counts: WriteCounts; reset(): void; setLatency(latency: Latency): void; close(): void }> {
   const counts: WriteCounts = { requests: 0, items: 0, units: 0, transactions: 0, conflicts: 0, stale: 0 };
+  let latency = noLatency;
   const { hostname, port } = new URL(target);
   const itemUnits = (item: unknown): number => Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(item)) / 1024));
   const server = createServer((incoming, outgoing) => {
@@ -63,8 +85,13 @@ export async function startCountingProxy(target: string): Promise<{ url: string;
             if (target.endsWith('Item') || target.endsWith('Items')) counts.requests++;
           } else if (target === 'TransactWriteItems' && answer.includes('TransactionConflict')) counts.conflicts++;
           else if (target === 'TransactWriteItems' && answer.includes('ConditionalCheckFailed')) counts.stale++;
-          outgoing.writeHead(response.statusCode ?? 500, response.headers);
-          outgoing.end(Buffer.concat(parts));
+          const answerNow = (): void => {
+            outgoing.writeHead(response.statusCode ?? 500, response.headers);
+            outgoing.end(Buffer.concat(parts));
+          };
+          const delay = latencyOf(target, latency);
+          if (delay > 0) setTimeout(answerNow, delay);
+          else answerNow();
         });
       });
       upstream.end(body);
@@ -76,13 +103,16 @@ export async function startCountingProxy(target: string): Promise<{ url: string;
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     counts,
     reset: () => Object.assign(counts, { requests: 0, items: 0, units: 0, transactions: 0, conflicts: 0, stale: 0 }),
+    setLatency: (value) => {
+      latency = value;
+    },
     close: () => server.close(),
   };
 }
 
 
 /** Messages the bench sends this thread, and its answers. */
-export type ServicesRequest = { readonly kind: 'counts' } | { readonly kind: 'reset' } | { readonly kind: 'stop' };
+export type ServicesRequest = { readonly kind: 'counts' } | { readonly kind: 'reset' } | { readonly kind: 'latency'; readonly latency: Latency } | { readonly kind: 'stop' };
 
 if (parentPort !== null && (workerData as { dynamoEndpoint?: string } | undefined)?.dynamoEndpoint !== undefined) {
   const port = parentPort;
@@ -90,6 +120,7 @@ if (parentPort !== null && (workerData as { dynamoEndpoint?: string } | undefine
   const proxy = await startCountingProxy((workerData as { dynamoEndpoint: string }).dynamoEndpoint);
   port.on('message', async (message: ServicesRequest) => {
     if (message.kind === 'reset') proxy.reset();
+    if (message.kind === 'latency') proxy.setLatency(message.latency);
     if (message.kind === 'stop') {
       proxy.close();
       await sqsEmulator.stop();
