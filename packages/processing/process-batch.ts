@@ -135,11 +135,12 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
   return results;
 
   async function processRounds(): Promise<void> {
-    const contention: Contention = { keys: new Set(), unexplained: false };
+    /** Whether a cancellation of this batch named no item (a TransactionConflict: another transaction held one at that moment). */
+    let unexplained = false;
     for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
       // State another processor moved is read again at once (a jittered 10–20 ms): waiting would not make it fresher.
       // Only contention DynamoDB could not attribute (TransactionConflict: a transaction in flight) backs off exponentially.
-      if (attempt > 0) await backoff(contention.unexplained ? attempt : 0);
+      if (attempt > 0) await backoff(unexplained ? attempt : 0);
       // One event per key a round: a second message with the same key is settled against the first next round.
       const seen = new Set<string>();
       const round = pending.filter((c) => !seen.has(c.key) && (seen.add(c.key), true));
@@ -155,9 +156,9 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
       const first = await deps.store.load(fetched, round.map((c) => ({ source: c.event.source, id: c.event.id })));
       const unsettled = await settleKnown(round, first.accepted, deps, now, settle);
       const { decided, pages } = await decideAll(unsettled, { ...first, fetched }, deps, divisions, settle, retry);
-      const { uncommitted, fenced, stale, unexplained } = await commitAll(decided, { fence, storedPages: pages, contention, attempt }, deps, divisions, now, settle);
-      for (const key of stale) contention.keys.add(key);
-      contention.unexplained ||= unexplained;
+      const committed = await commitAll(decided, { fence, storedPages: pages, unexplained, attempt }, deps, divisions, now, settle);
+      const { uncommitted, fenced } = committed;
+      unexplained ||= committed.unexplained;
       if (fenced) deps.store.forgetFence();
       if (fenced && attempt + 1 < maxAttempts) {
         // Maintenance moved the epoch since the fence was read: decide again under the new one.
@@ -354,17 +355,6 @@ function acceptedRecord(d: Decided, divisions: Divisions, now: () => Date): Acce
 const commitsInFlight = 4;
 
 /**
- * What earlier rounds of a batch learnt of contention: the state items
- * DynamoDB named when it cancelled a transaction (another processor changed
- * them since they were read), and whether a cancellation named none (a
- * TransactionConflict: another transaction held an item at that moment).
- */
-interface Contention {
-  readonly keys: Set<string>;
-  unexplained: boolean;
-}
-
-/**
  * Commits the planned transactions, several at a time. A transaction waits
  * for every earlier one that writes an item it writes or whose state it was
  * decided on, so transactions in flight together never share an item (on
@@ -373,11 +363,14 @@ interface Contention {
  * processor got there first, or state moved), or that depends on one that
  * failed, go back for another round; those committed are settled.
  *
- * An event writing a state item named in an earlier cancellation gets a
- * transaction of its own: it is the one likely to meet the racing processor
- * again, and alone it takes no other event down with it, while every other
- * event still shares transactions. A cancellation that names no item makes
- * every event go alone from the third round on.
+ * Events decided again after a race share transactions like any others:
+ * once a race was met, a transaction of several events reads its state's
+ * versions first and leaves out what moved meanwhile (`commitUnlessMoved`),
+ * so a hot item costs a read, not a transaction of its own. (Sending such
+ * events alone took 3–4 times the transactions and more cancellations with
+ * 8 pollers: a transaction of one is sent unread.) Only a cancellation that
+ * names no item, which no read can foresee, makes every event go alone from
+ * the third round on.
  */
 async function commitAll(
   decided: Decided[],
@@ -385,15 +378,16 @@ async function commitAll(
     readonly fence: Fence;
     /** How many stored pages each state item read had (surplus continuations are deleted). */
     readonly storedPages: ReadonlyMap<string, number>;
-    readonly contention: Contention;
+    /** A cancellation of an earlier round named no item. */
+    readonly unexplained: boolean;
     readonly attempt: number;
   },
   deps: ProcessorDependencies,
   divisions: Divisions,
   now: () => Date,
   settle: (c: Candidate, o: ProcessOutcome) => void,
-): Promise<{ uncommitted: Candidate[]; fenced: boolean; stale: string[]; unexplained: boolean }> {
-  const { fence, contention, attempt } = round;
+): Promise<{ uncommitted: Candidate[]; fenced: boolean; unexplained: boolean }> {
+  const { fence, attempt } = round;
   const records = new Map(decided.map((d) => [d, acceptedRecord(d, divisions, now)]));
   const recordOf = (d: Decided): AcceptedRecord => records.get(d) as AcceptedRecord;
   const units = planUnits(decided, {
@@ -401,16 +395,15 @@ async function commitAll(
     storedPages: round.storedPages,
     lineage: divisions.lineage,
     recordOf,
-    alone: (d) => (contention.unexplained && attempt >= 2) || d.decision.writes.some((w) => contention.keys.has(w.key)),
+    alone: () => round.unexplained && attempt >= 2,
   });
   const decidedAt = new Map(decided.map((d, i) => [d, i]));
   /** What events whose transaction failed or was never sent would have written: a later decision on it must not go. */
   const notLanded = new LostWrites(decidedAt);
   const uncommitted = units.map((): Candidate[] => []);
-  const stale: string[] = [];
-  // Asked as each transaction goes: a race met by any processor of this process meanwhile counts.
-  const racing = (): boolean => contention.keys.size > 0 || stale.length > 0 || contention.unexplained || Date.now() - lastContentionAt < recentContentionMs;
   let unexplained = false;
+  // Asked as each transaction goes: a race met by any processor of this process meanwhile counts.
+  const racing = (): boolean => round.unexplained || unexplained || Date.now() - lastContentionAt < recentContentionMs;
   let fenced = false;
   const slots = commitSlots(commitsInFlight);
   const waitsFor = unitDependencies(units);
@@ -424,10 +417,7 @@ async function commitAll(
         const sent = dependsOnFailed || fenced ? undefined : await slots.run(() => commitUnlessMoved(unit, { validate: racing(), attempt, decidedAt, recordOf, lineage: divisions.lineage }, deps));
         const result = sent?.result;
         if (result?.status === 'fenced') fenced = true;
-        if (sent !== undefined && sent.moved.length > 0) {
-          stale.push(...sent.moved);
-          lastContentionAt = Date.now();
-        }
+        if (sent !== undefined && sent.moved.length > 0) lastContentionAt = Date.now();
         if (result?.status === 'contention' || (result?.status === 'stale_state' && result.keys.length === 0)) unexplained = true;
         const landed = new Set(result?.status === 'committed' ? sent?.members : []);
         const failed = unit.members.filter((m) => !landed.has(m));
@@ -450,7 +440,7 @@ async function commitAll(
   // Every transaction is waited for, even after one failed: none may still be in flight when the batch answers.
   const failures = (await Promise.allSettled(finished)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failures.length > 0) throw failures[0]?.reason;
-  return { uncommitted: uncommitted.flat(), fenced, stale, unexplained };
+  return { uncommitted: uncommitted.flat(), fenced, unexplained };
 }
 
 /** When a processor of this process last met state another processor had moved. */
