@@ -225,7 +225,7 @@ export const rebuildRoute = defineRoute({
   path: '/v1/admin/rebuild',
   operationId: 'rebuildCounters',
   summary: 'Rebuild the Counters and State tables from the recorded accepted events',
-  description: `${maintenanceNote} Pause the processor while it runs.`,
+  description: `${maintenanceNote} Pauses processing itself while it runs (events wait in the queue), and resumes it.`,
   access: ['admin'],
   query: noQuery,
   successStatus: 200,

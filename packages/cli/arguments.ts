@@ -90,7 +90,7 @@ export const commandHelp = {
   reconcile: `usage: reform reconcile [--json]
   Compare live counters with a replay of the recorded events (admin of the root). Exit 1 when anything differs.`,
   rebuild: `usage: reform rebuild [--json]
-  Rebuild counters and state from the recorded events (admin of the root); pause the processor first.`,
+  Rebuild counters and state from the recorded events (admin of the root); pauses processing itself while it runs.`,
   redrive: `usage: reform redrive --dlq <url> [--to <url>] [--local] [--endpoint <url>] [--max <n>]
   Move dead-lettered events back: SQS's move task in AWS, a copy against the local emulator (--local). Prints one JSON line.`,
   start: `usage: reform start [--port 3000] [--visibility-timeout 180] [--no-demo]

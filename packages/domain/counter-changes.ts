@@ -34,13 +34,56 @@ export function divisionShares(divisions: readonly string[], lineage: (division:
   return shares;
 }
 
-/** Where a distinct-count period key (`D#…`, `M#…`, `Q#…`, `Y#…`, `A#ALL`) lives: the item and the attribute. */
-export function distinctCell(metric: string, period: string): { sk: string; attribute: string } {
+/** The periods whose distinct count is kept as first dates in month items: quarter, year, all time. */
+const firstDatePeriods = { 'Q#': 'Q', 'Y#': 'Y', 'A#': 'A' } as const;
+
+/**
+ * Where a change to a distinct count is written: the month item and its
+ * attribute. A day's and a month's count live in their own month's item;
+ * a quarter's, a year's and all time's in the item of `month`, the month of
+ * the person's first date in that period at the scope.
+ */
+export function distinctCell(metric: string, period: string, month?: string): { sk: string; attribute: string } {
   if (period.startsWith('D#')) {
     const date = period.slice(2);
     return { sk: counterKeys.month(date), attribute: counterKeys.dayAttribute(metric, date) };
   }
-  return { sk: period, attribute: metric };
+  if (period.startsWith('M#')) return { sk: period, attribute: metric };
+  const suffix = firstDatePeriods[period.slice(0, 2) as keyof typeof firstDatePeriods];
+  if (suffix === undefined || month === undefined) throw new Error(`distinct count of ${period} needs the month of its first date`);
+  return { sk: counterKeys.month(`${month}-01`), attribute: `${metric}@${suffix}` };
+}
+
+/**
+ * Where a distinct count for a period is read: the attribute to sum over the
+ * scope's month items in the range (one item for a day or a month; the
+ * quarter's three, the year's twelve, or every month for all time).
+ */
+export function distinctCells(metric: string, period: string): { from: string; to: string; attribute: string } {
+  if (period.startsWith('D#') || period.startsWith('M#')) {
+    const { sk, attribute } = distinctCell(metric, period);
+    return { from: sk, to: sk, attribute };
+  }
+  if (period.startsWith('Q#')) {
+    const [year, q] = [period.slice(2, 6), Number(period.slice(-1))];
+    const month = (n: number): string => `M#${year}-${String(n).padStart(2, '0')}`;
+    return { from: month(q * 3 - 2), to: month(q * 3), attribute: `${metric}@Q` };
+  }
+  if (period.startsWith('Y#')) return { from: `M#${period.slice(2)}-01`, to: `M#${period.slice(2)}-12`, attribute: `${metric}@Y` };
+  return { from: 'M#0000-01', to: 'M#9999-12', attribute: `${metric}@A` };
+}
+
+/**
+ * The period key (`Q#…`, `Y#…`, `A#ALL`) of a first-date cell in a month
+ * item (`<metric>@Q`, `@Y`, `@A`); undefined for a day's or a month's cell.
+ */
+export function firstDatePeriod(sk: string, attribute: string): { metric: string; period: string } | undefined {
+  const at = attribute.lastIndexOf('@');
+  const suffix = attribute.slice(at + 1);
+  if (at < 0 || !sk.startsWith('M#') || !['Q', 'Y', 'A'].includes(suffix)) return undefined;
+  const date = `${sk.slice(2)}-01`;
+  const period = suffix === 'Q' ? counterKeys.quarter(date) : suffix === 'Y' ? counterKeys.year(date) : counterKeys.allTime();
+  return { metric: attribute.slice(0, at), period };
 }
 
 /**
@@ -68,7 +111,7 @@ export function counterChanges(
     for (const [division, share] of divisionShares(delta.divisions, lineage)) addTo(counterKeys.division(division), sk, attribute, share * delta.amount);
   }
   for (const d of distinct) {
-    const { sk, attribute } = distinctCell(d.metric, d.period);
+    const { sk, attribute } = distinctCell(d.metric, d.period, d.month);
     addTo(d.scope, sk, attribute, d.amount);
   }
   const out: CounterChange[] = [];

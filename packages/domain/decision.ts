@@ -27,6 +27,12 @@ export interface DistinctDelta {
   readonly scope: string;
   /** The period the count is for: `D#2026-03-05`, `M#2026-03`, `Q#2026-Q1`, `Y#2026` or `A#ALL`. */
   readonly period: string;
+  /**
+   * For a quarter, a year or all time: the month (`2026-03`) of the person's
+   * first date in that period at the scope, whose item holds the count
+   * (see distinctCell).
+   */
+  readonly month?: string;
 }
 
 /** An opening balance for a stock metric at one division (baseline.recorded.v1). */

@@ -1,5 +1,5 @@
 import type { CounterChange } from './counter-changes.ts';
-import { counterChanges } from './counter-changes.ts';
+import { counterChanges, firstDatePeriod } from './counter-changes.ts';
 import type { CounterDelta, DistinctDelta } from './decision.ts';
 
 /**
@@ -19,7 +19,9 @@ export interface ExplainEntry {
   /**
    * `metric` → its change on `day`; for distinct-count metrics also
    * `metric|<period key>` (`M#2026-07`, `Q#2026-Q3`, `Y#2026`, `A#ALL`) → the
-   * change of that period's count, filed under the event's own date.
+   * change of that period's count, filed under the event's own date (a late
+   * report of an earlier date that moves a person's year from one month's
+   * cell to another's changes the year's count by 0, and has no such cell).
    */
   readonly cells: Readonly<Record<string, number>>;
 }
@@ -37,10 +39,16 @@ export function entriesOfChanges(changes: readonly CounterChange[], eventDate: s
   };
   for (const change of changes) {
     for (const [attribute, amount] of Object.entries(change.amounts)) {
+      const first = firstDatePeriod(change.sk, attribute);
       const at = attribute.lastIndexOf('@');
-      if (at >= 0 && change.sk.startsWith('M#')) add(change.pk, `${change.sk.slice(2)}-${attribute.slice(at + 1)}`, attribute.slice(0, at), amount);
+      if (first !== undefined) add(change.pk, eventDate, explainCell(first.metric, first.period), amount);
+      else if (at >= 0 && change.sk.startsWith('M#')) add(change.pk, `${change.sk.slice(2)}-${attribute.slice(at + 1)}`, attribute.slice(0, at), amount);
       else add(change.pk, eventDate, explainCell(attribute, change.sk), amount);
     }
+  }
+  for (const [key, entry] of entries) {
+    for (const [cell, amount] of Object.entries(entry.cells)) if (amount === 0) delete entry.cells[cell];
+    if (Object.keys(entry.cells).length === 0) entries.delete(key);
   }
   return [...entries.values()].sort((a, b) => (a.scope === b.scope ? (a.day < b.day ? -1 : a.day > b.day ? 1 : 0) : a.scope < b.scope ? -1 : 1));
 }

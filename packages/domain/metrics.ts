@@ -65,10 +65,13 @@ export const metrics = {
 } as const;
 
 /**
- * Metrics counted once per person within each period and scope: their
- * counter items hold the distinct count of that very period (day, month,
- * quarter, year and all-time items), so a period's figure is read from its
- * own item instead of being summed from smaller periods.
+ * Metrics counted once per person within each period and scope, which no sum
+ * of smaller periods gives (a person trained in March and in June counts once
+ * in the year). Their cells all live in the scope's month items: the day's
+ * and the month's count, and, for the quarter, the year and all time, the
+ * persons whose *first* date in that period falls in this month — so a
+ * quarter's count is the sum of its three months' `@Q` cells (see
+ * counterKeys and distinctCell).
  */
 export const distinctMetrics: ReadonlySet<Metric> = new Set<Metric>([metrics.trainedWorkers]);
 
@@ -82,9 +85,12 @@ export type Metric = (typeof metrics)[keyof typeof metrics];
  * net change of a metric is the attribute `<metric>@<dd>`, so one item per
  * scope and month takes every event of that month.
  *
- * Distinct-count metrics keep their exact count per period instead: the
- * day's in `<metric>@<dd>` and the month's in `<metric>` of the month item,
- * the quarter's, year's and all-time's in `<metric>` of `Q#`, `Y#`, `A#ALL`.
+ * Distinct-count metrics keep exact counts instead, in the same month items:
+ * the day's in `<metric>@<dd>`, the month's in `<metric>`, and in `<metric>@Q`,
+ * `<metric>@Y`, `<metric>@A` the persons whose first date in the quarter, the
+ * year or all time falls in that month. A person's first training at a scope
+ * so writes one counter item there, not four; a quarter's, year's or all
+ * time's count is the sum of those cells over its months.
  */
 export const counterKeys = {
   division: (code: string): string => `DIV#${code}`,
@@ -92,7 +98,7 @@ export const counterKeys = {
   month: (date: string): string => `M#${date.slice(0, 7)}`,
   /** The attribute of one day in a month item. */
   dayAttribute: (metric: string, date: string): string => `${metric}@${date.slice(8, 10)}`,
-  /** Period keys of distinct-count items. */
+  /** Period keys of distinct counts (and of their explain cells). */
   day: (date: string): string => `D#${date}`,
   quarter: (date: string): string => `Q#${date.slice(0, 4)}-Q${Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1}`,
   year: (date: string): string => `Y#${date.slice(0, 4)}`,

@@ -120,11 +120,16 @@ export interface OnceFact {
   readonly version: number;
 }
 
-/** The dates one person was trained on within one scope (distinct counts per period). */
+/**
+ * The dates one person was trained on, per scope (counter partition: the
+ * organisation, its township, the county), for distinct counts per period.
+ * One item per person, so a training writes one state item, not one per
+ * scope.
+ */
 export interface TrainedDates {
   readonly entity: 'trained';
-  /** Sorted, distinct. Bounded by the calendar: at most one entry a day. */
-  readonly dates: readonly string[];
+  /** Scope → its dates, sorted and distinct: at most one entry a day per scope (paged like any state item when large). */
+  readonly scopes: Readonly<Record<string, readonly string[]>>;
   readonly version: number;
 }
 
@@ -145,6 +150,6 @@ export const stateKeys = {
   certificate: (certificateNo: string): string => `CERT#${certificateNo}`,
   disputeCase: (caseNo: string): string => `CASE#${caseNo}`,
   once: (kind: string, ...parts: readonly string[]): string => `ONCE#${kind}#${parts.join('#')}`,
-  trained: (ref: string, scopePk: string): string => `TRAINED#${ref}#${scopePk}`,
+  trained: (ref: string): string => `TRAINED#${ref}`,
   baseline: (metric: string, division: string, asOf: string): string => `BASELINE#${metric}#${division}#${asOf}`,
 } as const;

@@ -4,12 +4,14 @@
  * day attributes of the scope's month items in that span — for a division,
  * over every division of its subtree, since each records only its own share.
  * One range query per partition, bounded by the calendar, never by the
- * number of events. Distinct-count metrics are read from the one cell that
- * holds their count for exactly the period, at the scope itself.
+ * number of events. Distinct-count metrics are read at the scope itself,
+ * from the cells that hold their count for exactly the period (one cell for
+ * a day or a month; for a quarter, a year or all time, the cells of its
+ * months that count the persons whose first date in it fell there).
  */
 import { counterKeys, distinctMetrics } from '../domain/metrics.ts';
 import type { Metric } from '../domain/metrics.ts';
-import { distinctCell } from '../domain/counter-changes.ts';
+import { distinctCells } from '../domain/counter-changes.ts';
 import type { CounterScope, CounterSource } from './counter-source.ts';
 import { counterPartition } from './counter-source.ts';
 import type { CalendarDate, Period } from './period.ts';
@@ -56,7 +58,7 @@ export class CounterLayoutReader {
     return totals;
   }
 
-  /** A distinct-count metric's count for exactly `period` at `scope` itself. */
+  /** A distinct-count metric's count for exactly `period` at `scope` itself (see distinctCells). */
   async distinctCount(scope: CounterScope, period: Period, metric: Metric): Promise<bigint> {
     const periodKey =
       period.kind === 'all'
@@ -68,9 +70,8 @@ export class CounterLayoutReader {
             : period.kind === 'month'
               ? counterKeys.month(period.first)
               : counterKeys.day(period.first);
-    const { sk, attribute } = distinctCell(metric, periodKey);
-    const partition = counterPartition(scope);
-    const [item] = await this.source.itemsInRange(partition, { from: sk, to: sk });
-    return item?.values[attribute] ?? 0n;
+    const { from, to, attribute } = distinctCells(metric, periodKey);
+    const items = await this.source.itemsInRange(counterPartition(scope), { from, to });
+    return items.reduce((total, item) => total + (item.values[attribute] ?? 0n), 0n);
   }
 }

@@ -238,6 +238,12 @@ export async function benchPipeline(): Promise<void> {
     line('ours ÷ floor', figure((run) => run.one.perSecond / run.floor.perSecond, 2));
     line('8 pollers ÷ 1 poller', figure((run) => run.eight.perSecond / run.one.perSecond, 2));
     line('items written per event', `ours ${perEvent(one.counts.items)} (8 pollers ${perEvent(eight.counts.items)}), v1 shape ${perEvent(v1Counts.items)}, floor ${perEvent(floorCounts.items)}`);
+    const byTable = (c: WriteCounts) =>
+      Object.entries(c.byTable)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([table, n]) => `${table} ${perEvent(n)}`)
+        .join(', ');
+    line('  of which, by table', `ours ${byTable(one.counts)}; 8 pollers ${byTable(eight.counts)}`);
     line('transactions per event', `ours ${perEvent(one.counts.transactions)}, v1 shape ${perEvent(v1Counts.transactions)}`);
     line('write units per event', `ours ${perEvent(one.counts.units)}, v1 shape ${perEvent(v1Counts.units)}, floor ${perEvent(floorCounts.units)} (1 per KB per item, ×2 in transactions)`);
     line('write cost per million events', `ours ${cost(one.counts)}, v1 shape ${cost(v1Counts)}, floor ${cost(floorCounts)} (on-demand, $${usdPerMillionWriteUnits}/M write units, us-east-1 list price)`);

@@ -20,7 +20,11 @@ export interface WriteCounts {
   conflicts: number;
   /** Transactions cancelled by a condition: state changed since read by a racing processor, or an event already in the ledger. */
   stale: number;
+  /** Items written, by table (the Ledger's accepted records, explain items and chunk markers; State; Counters). */
+  byTable: Record<string, number>;
 }
+
+const zeroCounts = (): WriteCounts => ({ requests: 0, items: 0, units: 0, transactions: 0, conflicts: 0, stale: 0, byTable: {} });
 
 /**
  * Milliseconds the proxy holds each answer back, by operation: the round
@@ -45,7 +49,11 @@ function latencyOf(operation: string, latency: Latency): number {
 
 /** Forwards everything to DynamoDB Local and counts the writes that succeeded; holds answers back by `latency` once set. */
 export async function startCountingProxy(target: string): Promise<{ url: string; counts: WriteCounts; reset(): void; setLatency(latency: Latency): void; close(): void }> {
-  const counts: WriteCounts = { requests: 0, items: 0, units: 0, transactions: 0, conflicts: 0, stale: 0 };
+  const counts: WriteCounts = zeroCounts();
+  const wrote = (table: unknown): void => {
+    counts.items++;
+    counts.byTable[String(table)] = (counts.byTable[String(table)] ?? 0) + 1;
+  };
   let latency = noLatency;
   const { hostname, port } = new URL(target);
   const itemUnits = (item: unknown): number => Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(item)) / 1024));
@@ -63,21 +71,21 @@ export async function startCountingProxy(target: string): Promise<{ url: string;
           if (response.statusCode === 200) {
             const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
             if (target === 'TransactWriteItems') {
-              const items = input['TransactItems'] as Record<string, { Item?: unknown; Key?: unknown; ExpressionAttributeValues?: unknown }>[];
+              const items = input['TransactItems'] as Record<string, { TableName?: string; Item?: unknown; Key?: unknown; ExpressionAttributeValues?: unknown }>[];
               counts.transactions++;
               for (const action of items) {
-                const [kind, detail] = Object.entries(action)[0] as [string, { Item?: unknown; Key?: unknown; ExpressionAttributeValues?: unknown }];
+                const [kind, detail] = Object.entries(action)[0] as [string, { TableName?: string; Item?: unknown; Key?: unknown; ExpressionAttributeValues?: unknown }];
                 if (kind === 'ConditionCheck') continue;
-                counts.items++;
+                wrote(detail.TableName);
                 counts.units += 2 * itemUnits(detail.Item ?? detail);
               }
             } else if (target === 'PutItem' || target === 'UpdateItem' || target === 'DeleteItem') {
-              counts.items++;
+              wrote(input['TableName']);
               counts.units += itemUnits(input['Item'] ?? input);
             } else if (target === 'BatchWriteItem') {
-              for (const requests of Object.values(input['RequestItems'] as Record<string, { PutRequest?: { Item: unknown } }[]>)) {
+              for (const [table, requests] of Object.entries(input['RequestItems'] as Record<string, { PutRequest?: { Item: unknown } }[]>)) {
                 for (const r of requests) {
-                  counts.items++;
+                  wrote(table);
                   counts.units += itemUnits(r.PutRequest?.Item ?? r);
                 }
               }
@@ -102,7 +110,7 @@ export async function startCountingProxy(target: string): Promise<{ url: string;
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     counts,
-    reset: () => Object.assign(counts, { requests: 0, items: 0, units: 0, transactions: 0, conflicts: 0, stale: 0 }),
+    reset: () => Object.assign(counts, zeroCounts()),
     setLatency: (value) => {
       latency = value;
     },

@@ -44,6 +44,19 @@ async function netChange(pk: string, date: string, values: Record<string, number
   }
 }
 
+/** Adds to any attributes of one counter item. */
+async function cells(pk: string, sk: string, values: Record<string, number>): Promise<void> {
+  await doc.send(
+    new UpdateCommand({
+      TableName: tables.counters,
+      Key: { pk, sk },
+      UpdateExpression: `ADD ${Object.keys(values).map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(Object.keys(values).map((n, i) => [`#c${i}`, n])),
+      ExpressionAttributeValues: Object.fromEntries(Object.values(values).map((v, i) => [`:c${i}`, v])),
+    }),
+  );
+}
+
 beforeAll(async () => {
   dynamo = await startDynamoDbLocal();
   client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
@@ -62,8 +75,13 @@ beforeAll(async () => {
   // Items a county figure read alone must not pick up: other partitions, distinct-count items, opening balances.
   await netChange(`DIV#${zhongzhou}`, '2026-03-03', { [metrics.skilled]: 1000 });
   await netChange(`ORG#${orgA}`, '2026-03-03', { [metrics.skilled]: 7 });
-  await doc.send(new PutCommand({ TableName: tables.counters, Item: { pk: countyPk, sk: 'Q#2026-Q4', [metrics.trainedWorkers]: 9 } }));
-  await doc.send(new PutCommand({ TableName: tables.counters, Item: { pk: countyPk, sk: 'A#ALL', [metrics.trainedWorkers]: 12 } }));
+  // Distinct counts (trained workers) at the county: the month's own cell, and the persons whose first date in the quarter, year or all time fell in that month.
+  const trained = metrics.trainedWorkers;
+  await cells(countyPk, 'M#2025-08', { [`${trained}@A`]: 3, [`${trained}@Y`]: 3, [`${trained}@Q`]: 3, [trained]: 3 });
+  await cells(countyPk, 'M#2026-02', { [`${trained}@A`]: 8, [`${trained}@Y`]: 6, [`${trained}@Q`]: 6, [trained]: 6 });
+  await cells(countyPk, 'M#2026-10', { [`${trained}@A`]: 1, [`${trained}@Y`]: 2, [`${trained}@Q`]: 5, [trained]: 5 });
+  await cells(countyPk, 'M#2026-11', { [`${trained}@Q`]: 4, [trained]: 6, [`${trained}@24`]: 2 });
+  await cells(`DIV#${zhongzhou}`, 'M#2026-08', { [`${trained}@A`]: 50, [`${trained}@Y`]: 50, [`${trained}@Q`]: 50, [trained]: 50 });
   await doc.send(
     new PutCommand({ TableName: tables.counters, Item: { pk: `BASELINE#${metrics.skilled}`, sk: `${county}#2026-06-30`, value: 500 } }),
   );
@@ -100,6 +118,20 @@ describe('DynamoCounterReader', () => {
       indicator: 'party_org_coverage_non_public', value: 87.23, numerator: 34890, denominator: 40000,
     });
     expect((await at('party_org_coverage_social', '2026'))?.value).toBeNull();
+  });
+
+  it('reads a distinct count for a day or month from its cell, for a quarter, year or all time from the first-date cells of its months', async () => {
+    const evaluator = new IndicatorEvaluator(new DynamoCounterReader(doc, tables.counters), (d) => (d === county ? [county, zhongzhou] : [d]));
+    const trained = async (period: string) => (await evaluator.evaluate([findIndicator('trained_workers')!], { division: county }, parsePeriod(period)))[0]?.value;
+    expect(await trained('2026-11-24')).toBe(2);
+    expect(await trained('2026-11')).toBe(6);
+    expect(await trained('2026-Q4')).toBe(9);
+    expect(await trained('2026-Q1')).toBe(6);
+    expect(await trained('2026')).toBe(8);
+    expect(await trained('2025')).toBe(3);
+    expect(await trained('all')).toBe(12);
+    // A township's cells are not the county's: a distinct count is read at the scope itself, never summed over the subtree.
+    expect(await trained('2026-Q3')).toBe(0);
   });
 
   it('answers the whole catalogue for one scope and period with three queries', async () => {

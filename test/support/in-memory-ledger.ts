@@ -1,6 +1,6 @@
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import type { DomainEvent } from '../../packages/domain/apply-event.ts';
-import { distinctCell } from '../../packages/domain/counter-changes.ts';
+import { distinctCells } from '../../packages/domain/counter-changes.ts';
 import { distinctMetrics } from '../../packages/domain/metrics.ts';
 import type { Metric } from '../../packages/domain/metrics.ts';
 import { rankOf } from '../../packages/domain/rank.ts';
@@ -63,8 +63,13 @@ export class InMemoryLedger extends ReplayLedger {
 /** {@link InMemoryLedger.value} over any counters laid out as the Counters table is (a recomputation's, say). */
 export function figureOf(counters: ReadonlyMap<string, Readonly<Record<string, bigint>>>, pk: string, sk: string, metric: string): number {
   if (distinctMetrics.has(metric as Metric)) {
-    const cell = distinctCell(metric, sk);
-    return Number(counters.get(`${pk}|${cell.sk}`)?.[cell.attribute] ?? 0n);
+    const { from, to, attribute } = distinctCells(metric, sk);
+    let count = 0n;
+    for (const [key, amounts] of counters) {
+      const [partition, itemSk] = key.split('|') as [string, string];
+      if (partition === pk && itemSk >= from && itemSk <= to) count += amounts[attribute] ?? 0n;
+    }
+    return Number(count);
   }
   const [first, last] = daysOf(sk);
   const partitions = pk.startsWith('DIV#') ? divisions.subtree(pk.slice(4)).map((d) => `DIV#${d}`) : [pk];

@@ -3,7 +3,7 @@ import type { CounterKey, CounterItemBatchReader } from '../../packages/api/batc
 import { BatchedIndicatorComputation, maxKeysPerBatch, mergeOverlapping } from '../../packages/api/batched-evaluation.ts';
 import { DivisionTree } from '../../packages/config/deployment.ts';
 import { zhongCounty } from '../../packages/config/zhong-county.ts';
-import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
+import { counterKeys, distinctMetrics, metrics } from '../../packages/domain/metrics.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
 import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
 import { InMemoryCounterSource } from '../../packages/indicators/in-memory-counter-source.ts';
@@ -24,8 +24,9 @@ function world(): { counters: InMemoryCounterSource; baselines: BaselineReader; 
     for (const date of ['2025-03-02', '2025-12-31', '2026-01-01', '2026-02-14', '2026-06-30', '2026-11-02']) {
       for (const metric of metricList.slice(0, 20)) counters.addNetChange(counterKeys.division(division), date, metric, (n++ % 7) + 1);
     }
-    for (const metric of metricList.slice(0, 20)) {
-      for (const sk of [counterKeys.quarter('2026-02-14'), counterKeys.allTime()]) counters.add(counterKeys.division(division), sk, metric, 2);
+    // Distinct-count cells of every kind: a day's, a month's, and first dates of a quarter, a year and all time.
+    for (const [sk, suffix] of [['M#2026-02', '@14'], ['M#2026-02', ''], ['M#2026-02', '@Q'], ['M#2026-01', '@Y'], ['M#2025-12', '@A']] as const) {
+      for (const metric of distinctMetrics) counters.add(counterKeys.division(division), sk, `${metric}${suffix}`, 2);
     }
   }
   const recorded: RecordedBaseline[] = [

@@ -42,6 +42,39 @@ describe('trained workers are distinct persons per period and scope', () => {
   });
 });
 
+describe('trained workers: every count in month items, the same for any order', () => {
+  it('files the quarter, year and all time under the month of the first date, and moves them when an earlier date arrives', () => {
+    const m = metrics.trainedWorkers;
+    const trained = (date: string) => event('training.completed.v1', date, { idNumber: 'p_7', group: 'in_service', programme: 'employment', orgCode: orgA });
+    const dates = ['2026-09-20', '2026-03-28', '2025-11-02', '2026-03-05', '2026-08-01'];
+    const orders = [dates, [...dates].reverse(), ['2026-03-05', '2025-11-02', '2026-08-01', '2026-09-20', '2026-03-28']];
+    const runs = orders.map((order) => {
+      const ledger = withOrgs();
+      for (const date of order) ledger.apply(trained(date));
+      return ledger;
+    });
+    const counters = runs[0]!.snapshot();
+    for (const run of runs.slice(1)) expect(run.snapshot()).toEqual(counters);
+
+    const county_ = div(county);
+    // Only month items, at every scope: one counter item per scope for a person's first training there.
+    expect(Object.keys(counters).filter((key) => !key.includes('|M#') && key.includes(county_))).toEqual([]);
+    expect(counters[`${county_}|M#2025-11`]).toEqual({ [m]: '1', [`${m}@02`]: '1', [`${m}@Q`]: '1', [`${m}@Y`]: '1', [`${m}@A`]: '1' });
+    expect(counters[`${county_}|M#2026-03`]).toEqual({ [m]: '1', [`${m}@05`]: '1', [`${m}@28`]: '1', [`${m}@Q`]: '1', [`${m}@Y`]: '1' });
+    expect(counters[`${county_}|M#2026-08`]).toEqual({ [m]: '1', [`${m}@01`]: '1', [`${m}@Q`]: '1' });
+    expect(counters[`${county_}|M#2026-09`]).toEqual({ [m]: '1', [`${m}@20`]: '1' });
+
+    // One state item per person, whatever the scopes: the organisation, its township and the county.
+    const first = withOrgs().apply(trained('2026-05-06'));
+    expect(first.outcome === 'apply' && first.writes.map((w) => w.key)).toEqual(['TRAINED#p_7']);
+    expect(first.outcome === 'apply' && new Set(first.distinct?.map((d) => d.scope)).size).toBe(3);
+    expect([...runs[0]!.state.keys()].filter((key) => key.startsWith('TRAINED#'))).toEqual(['TRAINED#p_7']);
+
+    const at = (sk: string) => runs[0]!.value(county_, sk, m);
+    expect([at('A#ALL'), at('Y#2025'), at('Y#2026'), at('Q#2026-Q1'), at('Q#2026-Q2'), at('Q#2026-Q3'), at('M#2026-03'), at('D#2026-03-28')]).toEqual([1, 1, 1, 1, 0, 1, 1, 1]);
+  });
+});
+
 describe('once-only facts', () => {
   it('counts a studio, a contestant and a talent title once however often they are reported', () => {
     const ledger = withOrgs();

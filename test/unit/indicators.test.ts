@@ -266,17 +266,22 @@ describe('IndicatorEvaluator', () => {
     expect(before?.value).toBe(5);
   });
 
-  it('reads a distinct-count metric from the period’s own item, not by summing', async () => {
+  it('reads a distinct-count metric from the period’s own cells, never by summing smaller periods', async () => {
     const trained: IndicatorDefinition = {
       id: 'trained_workers', pillar: 'rights', kind: 'flow', unit: 'count',
       name: { zh: '培训职工', en: 'Trained workers' }, description: 'distinct persons trained',
       source: { metric: metrics.trainedWorkers, aggregate: 'flow' },
     };
+    // 6 persons in October and 5 in November, of whom 3 were first trained this quarter in November; 12 ever, 2 of them first in 2025.
+    const m = metrics.trainedWorkers;
     const source = new InMemoryCounterSource()
-      .add(`DIV#${zhongzhou}`, 'Q#2026-Q4', metrics.trainedWorkers, 9)
-      .add(`DIV#${zhongzhou}`, 'M#2026-10', metrics.trainedWorkers, 6)
-      .add(`DIV#${zhongzhou}`, 'M#2026-11', metrics.trainedWorkers, 5)
-      .add(`DIV#${zhongzhou}`, 'A#ALL', metrics.trainedWorkers, 12);
+      .add(`DIV#${zhongzhou}`, 'M#2025-06', `${m}@A`, 2)
+      .add(`DIV#${zhongzhou}`, 'M#2026-10', m, 6)
+      .add(`DIV#${zhongzhou}`, 'M#2026-10', `${m}@Q`, 6)
+      .add(`DIV#${zhongzhou}`, 'M#2026-10', `${m}@A`, 6)
+      .add(`DIV#${zhongzhou}`, 'M#2026-11', m, 5)
+      .add(`DIV#${zhongzhou}`, 'M#2026-11', `${m}@Q`, 3)
+      .add(`DIV#${zhongzhou}`, 'M#2026-11', `${m}@A`, 4);
     const evaluator = new IndicatorEvaluator(source, ownOnly);
     const scope = { division: zhongzhou };
     expect((await evaluator.evaluate([trained], scope, parsePeriod('2026-Q4')))[0]?.value).toBe(9);

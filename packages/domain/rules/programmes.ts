@@ -1,6 +1,6 @@
 import type { EventType } from '../../contract/index.ts';
 import { yuanToFen } from '../../contract/index.ts';
-import type { Decision, DistinctDelta, StateWrite } from '../decision.ts';
+import type { Decision, DistinctDelta } from '../decision.ts';
 import type { Metric } from '../metrics.ts';
 import { counterKeys, metrics } from '../metrics.ts';
 import type { Amount, OrgState, TrainedDates } from '../state.ts';
@@ -151,12 +151,32 @@ function trainingScopes(orgCode: string | undefined, state: LoadedState, { rootD
 }
 
 /**
+ * The distinct-count cells a person's dates at one scope fill, by period key:
+ * every day and every month, and the first date's month of each quarter,
+ * year and of all time (the month item whose `@Q`, `@Y`, `@A` cell counts
+ * the person, see distinctCell). A late report of an earlier date so moves
+ * the person's year from one month's cell to another's, as a replay in date
+ * order would have placed it; the year's count is unchanged.
+ */
+function trainedCells(dates: readonly string[]): Map<string, string | undefined> {
+  const cells = new Map<string, string | undefined>();
+  for (const date of [...dates].sort()) {
+    cells.set(counterKeys.day(date), undefined);
+    cells.set(counterKeys.month(date), undefined);
+    for (const period of [counterKeys.quarter(date), counterKeys.year(date), counterKeys.allTime()]) if (!cells.has(period)) cells.set(period, date.slice(0, 7));
+  }
+  return cells;
+}
+
+/**
  * Trained workers are distinct persons per scope and per period: a person
  * trained in March and in June counts once in 2026, once in each of the two
  * months, and once at the county even if trained in two townships. Each
- * (person, scope) keeps the set of days the person was trained on there —
- * a set, so any order of arrival gives the same counts; bounded by the
- * calendar, one entry a day at most.
+ * person's one state item keeps, per scope, the set of days the person was
+ * trained on there — a set, so any order of arrival gives the same counts;
+ * one entry a day at most per scope. What a set counts is a function of
+ * it ({@link trainedCells}); an event changes the counts by the cells of
+ * the set with its date less those of the set without.
  */
 export const trainingCompleted: EventRule<'training.completed.v1'> = {
   keys: ({ data }, state, divisions) => {
@@ -164,29 +184,28 @@ export const trainingCompleted: EventRule<'training.completed.v1'> = {
     const where = trainingScopes(data.orgCode, state, divisions);
     // Until the organisation is loaded its key is all we know; unregistered, nothing more is needed.
     if (isDecision(where)) return orgKey;
-    return [...orgKey, ...where.scopes.map((scope) => stateKeys.trained(data.idNumber, scope))];
+    return [...orgKey, stateKeys.trained(data.idNumber)];
   },
   decide: ({ event, state, rootDivision, lineage }) => {
     const { data, date } = event;
     const where = trainingScopes(data.orgCode, state, { rootDivision, lineage });
     if (isDecision(where)) return where;
-    const writes: StateWrite[] = [];
+    const key = stateKeys.trained(data.idNumber);
+    const before = loaded<TrainedDates>(state, key, 'trained');
+    const scopes: Record<string, readonly string[]> = { ...before?.scopes };
     const distinct: DistinctDelta[] = [];
     for (const scope of where.scopes) {
-      const key = stateKeys.trained(data.idNumber, scope);
-      const before = loaded<TrainedDates>(state, key, 'trained');
-      const dates = before?.dates ?? [];
+      const dates = scopes[scope] ?? [];
       if (dates.includes(date)) continue;
-      const seen = (period: (d: string) => string): boolean => dates.some((d) => period(d) === period(date));
-      const periods = [counterKeys.day(date)];
-      if (!seen(counterKeys.month)) periods.push(counterKeys.month(date));
-      if (!seen(counterKeys.quarter)) periods.push(counterKeys.quarter(date));
-      if (!seen(counterKeys.year)) periods.push(counterKeys.year(date));
-      if (dates.length === 0) periods.push(counterKeys.allTime());
-      for (const period of periods) distinct.push({ metric: metrics.trainedWorkers, amount: 1, scope, period });
-      writes.push({ key, expectedVersion: before?.version, item: { entity: 'trained', dates: [...dates, date].sort(), version: (before?.version ?? 0) + 1 } });
+      const [was, is] = [trainedCells(dates), trainedCells([...dates, date])];
+      const change = (amount: number, period: string, month: string | undefined): void =>
+        void distinct.push({ metric: metrics.trainedWorkers, amount, scope, period, ...(month === undefined ? {} : { month }) });
+      for (const [period, month] of was) if (is.get(period) !== month) change(-1, period, month);
+      for (const [period, month] of is) if (!was.has(period) || was.get(period) !== month) change(1, period, month);
+      scopes[scope] = [...dates, date].sort();
     }
-    if (writes.length === 0) return noEffect('person already counted on this day', [where.division]);
-    return { outcome: 'apply', writes, deltas: [], distinct, divisions: [where.division] };
+    if (distinct.length === 0) return noEffect('person already counted on this day', [where.division]);
+    const item: TrainedDates = { entity: 'trained', scopes: Object.fromEntries(Object.entries(scopes).sort(([a], [b]) => (a < b ? -1 : 1))), version: (before?.version ?? 0) + 1 };
+    return { outcome: 'apply', writes: [{ key, expectedVersion: before?.version, item }], deltas: [], distinct, divisions: [where.division] };
   },
 };
