@@ -46,6 +46,12 @@ export interface AcceptedRecord {
   readonly processedAt: string;
   /** Every division the event counts in (lineages expanded). */
   readonly divisions: readonly string[];
+  /**
+   * What the event changed. Stored only for an event applied in chunks,
+   * whose redelivery completes the missing chunks from it; otherwise its
+   * explain entries already record every change, and a rebuild decides the
+   * event again from its data.
+   */
   readonly effects: Effects;
   /**
    * The explain entries stored with the record (see domain/explain.ts): its
@@ -189,13 +195,12 @@ export function explainItems(event: ExplainedEvent, entries: readonly ExplainEnt
 
 /**
  * The stored items of an accepted record: the record (carrying its home
- * explain entries), its effects' continuations when they are long, and its
- * other explain entries.
+ * explain entries) and its other explain entries; for an event applied in
+ * `chunks`, its effects too, in continuation items when they are long.
  */
 export function ledgerItems(record: AcceptedRecord, chunks?: number): Record<string, unknown>[] {
   const { effects, explain, data, ...rest } = record;
   const home = splitHomeEntries(explain, record.date);
-  const text = JSON.stringify(effects);
   const pk = ledgerPk(record.source, record.id);
   const base = {
     pk,
@@ -209,6 +214,8 @@ export function ledgerItems(record: AcceptedRecord, chunks?: number): Record<str
     ...(home.org === undefined ? {} : indexAttributes(home.org, record)),
   };
   const others = explainItems(record, home.rest);
+  if (chunks === undefined) return [base, ...others];
+  const text = JSON.stringify(effects);
   if (Buffer.byteLength(text, 'utf8') <= effectsInlineBytes) return [{ ...base, effects: text }, ...others];
   const parts = splitText(text, 300_000);
   return [{ ...base, effectsPages: parts.length }, ...parts.map((body, i) => ({ pk, sk: effectsSk(i + 1), body })), ...others];
@@ -217,19 +224,21 @@ export function ledgerItems(record: AcceptedRecord, chunks?: number): Record<str
 /** Stored items and bytes of one value, worked out once per (immutable) object: a planner asks again and again. */
 const sizes = new WeakMap<object, { items: number; bytes: number }>();
 
+const measure = (items: readonly Record<string, unknown>[]): { items: number; bytes: number } => ({ items: items.length, bytes: items.reduce((n, item) => n + JSON.stringify(item).length, 0) });
+
 function sizeOf(key: object, stored: () => Record<string, unknown>[]): { items: number; bytes: number } {
   let size = sizes.get(key);
   if (size === undefined) {
-    const items = stored();
-    size = { items: items.length, bytes: items.reduce((n, item) => n + JSON.stringify(item).length, 0) };
+    size = measure(stored());
     sizes.set(key, size);
   }
   return size;
 }
 
 /** The stored items of an accepted record and their size (see {@link planSize}). */
-export function recordSize(record: AcceptedRecord): { items: number; bytes: number } {
-  return sizeOf(record, () => ledgerItems(record));
+export function recordSize(record: AcceptedRecord, chunks?: number): { items: number; bytes: number } {
+  // The first transaction of a chunked event stores its effects too: rare, not cached.
+  return chunks === undefined ? sizeOf(record, () => ledgerItems(record)) : measure(ledgerItems(record, chunks));
 }
 
 /** The stored items of a state write and their size, with the deletions of continuations it leaves behind (see {@link planSize}). */
@@ -255,7 +264,7 @@ export function planSize(plan: TransactionPlan): { items: number; bytes: number 
     plan.baselines.length * baselineBytes +
     extra.reduce((n, item) => n + JSON.stringify(item).length, 0);
   for (const record of plan.events) {
-    const size = recordSize(record);
+    const size = recordSize(record, plan.chunks);
     items += size.items;
     bytes += size.bytes;
   }

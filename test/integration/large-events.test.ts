@@ -7,7 +7,7 @@
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { residentIdFor, sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
@@ -19,6 +19,7 @@ import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.t
 import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { processBatch } from '../../packages/processing/process-batch.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
+import { ledgerPk } from '../../packages/storage/event-store.ts';
 import { scanCounters } from '../support/counter-table.ts';
 import { figureOf } from '../support/in-memory-ledger.ts';
 import { processorOnFreshTables } from '../support/processor.ts';
@@ -97,6 +98,13 @@ describe('a contract naming 1,000 employers in every township', () => {
     expect(figureOf(counters, counterKeys.division(divisions.rootCode), 'Y#2026', metrics.contractWorkers)).toBe(25_000);
     const reconciled = await runReconcile({ store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards });
     expect(reconciled.differences).toEqual([]);
+
+    // Only an event applied in chunks keeps its effects on its record (its redelivery needed them); one applied whole has its explain entries.
+    const record = async (event: { source: string; id: string }) => (await doc.send(new GetCommand({ TableName: tables.ledger, Key: { pk: ledgerPk(event.source, event.id), sk: 'ACCEPTED' } }))).Item ?? {};
+    expect(Object.keys(await record(contract))).toEqual(expect.arrayContaining(['chunks', 'effects']));
+    const registration = await record(registrations[0] as { source: string; id: string });
+    expect(registration['xd']).toBeDefined();
+    expect(registration['effects'] ?? registration['effectsPages']).toBeUndefined();
   }, 300_000);
 });
 
