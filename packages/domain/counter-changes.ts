@@ -34,8 +34,30 @@ export function divisionShares(divisions: readonly string[], lineage: (division:
   return shares;
 }
 
-/** The periods whose distinct count is kept as first dates in month items: quarter, year, all time. */
-const firstDatePeriods = { 'Q#': 'Q', 'Y#': 'Y', 'A#': 'A' } as const;
+/**
+ * The periods whose distinct count is kept in first-date cells of month
+ * items (`<metric>@Q`, `@Y`, `@A`), by the cell's suffix: the period a date
+ * falls in, and the months (`2026-07`) a period spans.
+ */
+const firstDatePeriods = {
+  Q: {
+    of: counterKeys.quarter,
+    months: (period: string): [string, string] => {
+      const [year, q] = [period.slice(2, 6), Number(period.slice(-1))];
+      return [`${year}-${String(q * 3 - 2).padStart(2, '0')}`, `${year}-${String(q * 3).padStart(2, '0')}`];
+    },
+  },
+  Y: { of: counterKeys.year, months: (period: string): [string, string] => [`${period.slice(2)}-01`, `${period.slice(2)}-12`] },
+  A: { of: counterKeys.allTime, months: (): [string, string] => ['0000-01', '9999-12'] },
+} as const;
+
+type FirstDateSuffix = keyof typeof firstDatePeriods;
+
+/** The suffix of a period key kept in first-date cells (`Q#2026-Q3` → `Q`), or undefined (a day's or a month's). */
+const firstDateSuffix = (period: string): FirstDateSuffix | undefined => (Object.keys(firstDatePeriods) as FirstDateSuffix[]).find((s) => period.startsWith(`${s}#`));
+
+/** The period keys of a date that are kept in first-date cells: its quarter's, its year's and all time's. */
+export const firstDatePeriodsOf = (date: string): string[] => Object.values(firstDatePeriods).map((p) => p.of(date));
 
 /**
  * Where a change to a distinct count is written: the month item and its
@@ -49,7 +71,7 @@ export function distinctCell(metric: string, period: string, month?: string): { 
     return { sk: counterKeys.month(date), attribute: counterKeys.dayAttribute(metric, date) };
   }
   if (period.startsWith('M#')) return { sk: period, attribute: metric };
-  const suffix = firstDatePeriods[period.slice(0, 2) as keyof typeof firstDatePeriods];
+  const suffix = firstDateSuffix(period);
   if (suffix === undefined || month === undefined) throw new Error(`distinct count of ${period} needs the month of its first date`);
   return { sk: counterKeys.month(`${month}-01`), attribute: `${metric}@${suffix}` };
 }
@@ -60,17 +82,13 @@ export function distinctCell(metric: string, period: string, month?: string): { 
  * quarter's three, the year's twelve, or every month for all time).
  */
 export function distinctCells(metric: string, period: string): { from: string; to: string; attribute: string } {
-  if (period.startsWith('D#') || period.startsWith('M#')) {
+  const suffix = firstDateSuffix(period);
+  if (suffix === undefined) {
     const { sk, attribute } = distinctCell(metric, period);
     return { from: sk, to: sk, attribute };
   }
-  if (period.startsWith('Q#')) {
-    const [year, q] = [period.slice(2, 6), Number(period.slice(-1))];
-    const month = (n: number): string => `M#${year}-${String(n).padStart(2, '0')}`;
-    return { from: month(q * 3 - 2), to: month(q * 3), attribute: `${metric}@Q` };
-  }
-  if (period.startsWith('Y#')) return { from: `M#${period.slice(2)}-01`, to: `M#${period.slice(2)}-12`, attribute: `${metric}@Y` };
-  return { from: 'M#0000-01', to: 'M#9999-12', attribute: `${metric}@A` };
+  const [from, to] = firstDatePeriods[suffix].months(period);
+  return { from: `M#${from}`, to: `M#${to}`, attribute: `${metric}@${suffix}` };
 }
 
 /**
@@ -80,10 +98,8 @@ export function distinctCells(metric: string, period: string): { from: string; t
 export function firstDatePeriod(sk: string, attribute: string): { metric: string; period: string } | undefined {
   const at = attribute.lastIndexOf('@');
   const suffix = attribute.slice(at + 1);
-  if (at < 0 || !sk.startsWith('M#') || !['Q', 'Y', 'A'].includes(suffix)) return undefined;
-  const date = `${sk.slice(2)}-01`;
-  const period = suffix === 'Q' ? counterKeys.quarter(date) : suffix === 'Y' ? counterKeys.year(date) : counterKeys.allTime();
-  return { metric: attribute.slice(0, at), period };
+  if (at < 0 || !sk.startsWith('M#') || !(suffix in firstDatePeriods)) return undefined;
+  return { metric: attribute.slice(0, at), period: firstDatePeriods[suffix as FirstDateSuffix].of(`${sk.slice(2)}-01`) };
 }
 
 /**

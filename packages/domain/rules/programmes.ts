@@ -3,6 +3,7 @@ import { yuanToFen } from '../../contract/index.ts';
 import type { Decision, DistinctDelta } from '../decision.ts';
 import type { Metric } from '../metrics.ts';
 import { counterKeys, metrics } from '../metrics.ts';
+import { firstDatePeriodsOf } from '../counter-changes.ts';
 import type { Amount, OrgState, TrainedDates } from '../state.ts';
 import { stateKeys } from '../state.ts';
 import type { Place } from './once.ts';
@@ -151,19 +152,23 @@ function trainingScopes(orgCode: string | undefined, state: LoadedState, { rootD
 }
 
 /**
- * The distinct-count cells a person's dates at one scope fill, by period key:
+ * The distinct-count cells a person's dates at one scope fill, by key:
  * every day and every month, and the first date's month of each quarter,
  * year and of all time (the month item whose `@Q`, `@Y`, `@A` cell counts
  * the person, see distinctCell). A late report of an earlier date so moves
  * the person's year from one month's cell to another's, as a replay in date
  * order would have placed it; the year's count is unchanged.
  */
-function trainedCells(dates: readonly string[]): Map<string, string | undefined> {
-  const cells = new Map<string, string | undefined>();
+function trainedCells(dates: readonly string[]): Map<string, { readonly period: string; readonly month?: string }> {
+  const cells = new Map<string, { period: string; month?: string }>();
+  const firstIn = new Set<string>();
   for (const date of [...dates].sort()) {
-    cells.set(counterKeys.day(date), undefined);
-    cells.set(counterKeys.month(date), undefined);
-    for (const period of [counterKeys.quarter(date), counterKeys.year(date), counterKeys.allTime()]) if (!cells.has(period)) cells.set(period, date.slice(0, 7));
+    for (const period of [counterKeys.day(date), counterKeys.month(date)]) cells.set(period, { period });
+    for (const period of firstDatePeriodsOf(date)) {
+      if (firstIn.has(period)) continue;
+      firstIn.add(period);
+      cells.set(`${period}@${date.slice(0, 7)}`, { period, month: date.slice(0, 7) });
+    }
   }
   return cells;
 }
@@ -198,10 +203,8 @@ export const trainingCompleted: EventRule<'training.completed.v1'> = {
       const dates = scopes[scope] ?? [];
       if (dates.includes(date)) continue;
       const [was, is] = [trainedCells(dates), trainedCells([...dates, date])];
-      const change = (amount: number, period: string, month: string | undefined): void =>
-        void distinct.push({ metric: metrics.trainedWorkers, amount, scope, period, ...(month === undefined ? {} : { month }) });
-      for (const [period, month] of was) if (is.get(period) !== month) change(-1, period, month);
-      for (const [period, month] of is) if (!was.has(period) || was.get(period) !== month) change(1, period, month);
+      for (const [key, cell] of was) if (!is.has(key)) distinct.push({ metric: metrics.trainedWorkers, amount: -1, scope, ...cell });
+      for (const [key, cell] of is) if (!was.has(key)) distinct.push({ metric: metrics.trainedWorkers, amount: 1, scope, ...cell });
       scopes[scope] = [...dates, date].sort();
     }
     if (distinct.length === 0) return noEffect('person already counted on this day', [where.division]);
