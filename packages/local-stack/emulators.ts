@@ -17,9 +17,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { accessSync, constants as fsConstants, mkdirSync, readdirSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -43,6 +43,13 @@ export class EmulatorStartError extends LocalStackError {
 export interface RunningEmulator {
   /** Base URL for the SDK, e.g. `http://127.0.0.1:43121`. */
   readonly endpoint: string;
+  /**
+   * CPU seconds the emulator's process has used so far, all its threads;
+   * undefined where that cannot be read (only Linux's /proc is, and only of
+   * a JVM started directly rather than under the Node.js supervisor). The
+   * bench reads it to tell the emulator's work from its waiting.
+   */
+  cpuSeconds?(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -253,13 +260,31 @@ async function spawnDynamoDbLocalOn(port: number, options: DynamoDbLocalOptions)
   }
 
   let stopping: Promise<void> | undefined;
+  const jvm = basename(child.spawnfile) === 'setpriv' ? child.pid : undefined;
   return {
     endpoint,
+    cpuSeconds: () => (jvm === undefined ? undefined : processCpuSeconds(jvm)),
     stop() {
       stopping ??= stopProcess(child).finally(() => process.removeListener('exit', killOnExit));
       return stopping;
     },
   };
+}
+
+/**
+ * User and system CPU seconds of a Linux process, all its threads, from
+ * /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s, USER_HZ on
+ * every mainstream Linux); undefined if it cannot be read.
+ */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    // The command name (field 2) may hold spaces; the fields after it are counted from its closing parenthesis.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / 100 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

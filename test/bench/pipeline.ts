@@ -111,10 +111,11 @@ async function createRawTables(ddb: DynamoDBClient, prefix: string): Promise<voi
   }
 }
 
-/** One measured pass: events per second and what it wrote. */
+/** One measured pass: events per second, what it wrote, and the CPU seconds DynamoDB Local spent on it (where readable). */
 interface Measured {
   readonly perSecond: number;
   readonly counts: WriteCounts;
+  readonly emulatorCpu: number | undefined;
 }
 
 const line = (label: string, value: string): void => console.log(`  ${label.padEnd(34)}${value}`);
@@ -134,6 +135,14 @@ export async function benchPipeline(): Promise<void> {
     });
     const { handler } = await import('../../functions/processor/handler.ts');
     const queueUrl = queueUrls['EVENTS_QUEUE_URL'] as string;
+
+    /** Runs `work` and says how many CPU seconds DynamoDB Local spent meanwhile. */
+    const emulatorCpuOf = async <T>(work: () => Promise<T>): Promise<[T, number | undefined]> => {
+      const before = dynamo.cpuSeconds?.();
+      const result = await work();
+      const after = dynamo.cpuSeconds?.();
+      return [result, before === undefined || after === undefined ? undefined : after - before];
+    };
 
     const workload = buildMixedWorkload(42, scale);
     const registry = workload.filter((e) => e.type === 'organization.registered.v1');
@@ -158,11 +167,11 @@ export async function benchPipeline(): Promise<void> {
       await services.reset();
       const started = performance.now();
       const running = Array.from({ length: pollers }, () => startPoller({ sqs, queueUrl, handler: handler as SqsBatchHandler }));
-      await waitUntilDrained(sqs, queueUrl, 600_000);
+      const [, emulatorCpu] = await emulatorCpuOf(() => waitUntilDrained(sqs, queueUrl, 600_000));
       const seconds = (performance.now() - started) / 1000;
       const counts = await services.counts();
       await Promise.all(running.map((p) => p.stop()));
-      return { perSecond: burst.length / seconds, counts };
+      return { perSecond: burst.length / seconds, counts, emulatorCpu };
     };
 
     // DynamoDB Local is a JVM: it runs interpreted at first and keeps
@@ -178,25 +187,29 @@ export async function benchPipeline(): Promise<void> {
       await createRawTables(ddb, 'V1');
       await services.reset();
       const started = performance.now();
-      for (const [n, event] of burst.entries()) await ddb.send(v1Transaction(event, n, 'V1'));
-      return { perSecond: burst.length / ((performance.now() - started) / 1000), counts: await services.counts() };
+      const [, emulatorCpu] = await emulatorCpuOf(async () => {
+        for (const [n, event] of burst.entries()) await ddb.send(v1Transaction(event, n, 'V1'));
+      });
+      return { perSecond: burst.length / ((performance.now() - started) / 1000), counts: await services.counts(), emulatorCpu };
     };
     /** Floor, raw: a ledger record per event, 25 per BatchWriteItem, on fresh tables. */
     const floorRun = async (): Promise<Measured> => {
       await createRawTables(ddb, 'Floor');
       await services.reset();
       const started = performance.now();
-      for (let i = 0; i < burst.length; i += 25) {
-        const requests = burst.slice(i, i + 25).map((event) => ({
-          PutRequest: { Item: marshall({ pk: `EVENT#${event.source}#${event.id}`, sk: 'ACCEPTED', outcome: 'accepted', type: event.type, time: event.time, data: event.data }, { removeUndefinedValues: true }) as Record<string, AttributeValue> },
-        }));
-        let pending: typeof requests = requests;
-        while (pending.length > 0) {
-          const { UnprocessedItems } = await ddb.send(new BatchWriteItemCommand({ RequestItems: { FloorLedger: pending } }));
-          pending = (UnprocessedItems?.['FloorLedger'] ?? []) as typeof requests;
+      const [, emulatorCpu] = await emulatorCpuOf(async () => {
+        for (let i = 0; i < burst.length; i += 25) {
+          const requests = burst.slice(i, i + 25).map((event) => ({
+            PutRequest: { Item: marshall({ pk: `EVENT#${event.source}#${event.id}`, sk: 'ACCEPTED', outcome: 'accepted', type: event.type, time: event.time, data: event.data }, { removeUndefinedValues: true }) as Record<string, AttributeValue> },
+          }));
+          let pending: typeof requests = requests;
+          while (pending.length > 0) {
+            const { UnprocessedItems } = await ddb.send(new BatchWriteItemCommand({ RequestItems: { FloorLedger: pending } }));
+            pending = (UnprocessedItems?.['FloorLedger'] ?? []) as typeof requests;
+          }
         }
-      }
-      return { perSecond: burst.length / ((performance.now() - started) / 1000), counts: await services.counts() };
+      });
+      return { perSecond: burst.length / ((performance.now() - started) / 1000), counts: await services.counts(), emulatorCpu };
     };
 
     // The machine's load drifts within a run (the JVM and the processor share
@@ -237,6 +250,14 @@ export async function benchPipeline(): Promise<void> {
     line('ours ÷ v1 shape', figure((run) => run.one.perSecond / run.v1.perSecond, 2));
     line('ours ÷ floor', figure((run) => run.one.perSecond / run.floor.perSecond, 2));
     line('8 pollers ÷ 1 poller', figure((run) => run.eight.perSecond / run.one.perSecond, 2));
+    // What the emulator worked, as against how long it took: where the ratio
+    // of its CPU per event matches the ratio of events/s, the emulator's own
+    // work sets the pace of both, not the waiting between round trips.
+    const cpuPerEvent = (m: Measured): number => ((m.emulatorCpu ?? Number.NaN) * 1000) / burst.length;
+    if (runs.every((run) => run.one.emulatorCpu !== undefined)) {
+      line('DynamoDB Local CPU per event', `ours ${figure((run) => cpuPerEvent(run.one), 2)} ms, v1 shape ${figure((run) => cpuPerEvent(run.v1), 2)} ms, floor ${figure((run) => cpuPerEvent(run.floor), 2)} ms`);
+      line('  v1 shape ÷ ours', figure((run) => cpuPerEvent(run.v1) / cpuPerEvent(run.one), 2));
+    } else line('DynamoDB Local CPU per event', 'not readable here (Linux /proc only)');
     line('items written per event', `ours ${perEvent(one.counts.items)} (8 pollers ${perEvent(eight.counts.items)}), v1 shape ${perEvent(v1Counts.items)}, floor ${perEvent(floorCounts.items)}`);
     const byTable = (c: WriteCounts) =>
       Object.entries(c.byTable)

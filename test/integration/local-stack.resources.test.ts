@@ -155,4 +155,12 @@ describe('startDynamoDbLocal', () => {
     await expect(client.send(new ListTablesCommand({}))).rejects.toThrow(/ECONNREFUSED/);
     client.destroy();
   });
+
+  it.runIf(process.platform === 'linux')("reports the JVM's CPU seconds, which grow as it works (the bench's emulator CPU per event)", async () => {
+    const before = dynamo.cpuSeconds?.();
+    expect(before).toBeGreaterThan(0);
+    const started = performance.now();
+    while (performance.now() - started < 1_500) await ddb.send(new DescribeTableCommand({ TableName: tableNames[tables[0]!.envVar] }));
+    expect(dynamo.cpuSeconds?.()).toBeGreaterThan(before as number);
+  });
 });
