@@ -19,7 +19,7 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -146,14 +146,19 @@ child.on('error', (error) => { console.error(error.message); process.exit(127); 
 child.on('exit', (code, signal) => process.exit(code ?? (signal === null ? 1 : 128)));
 `;
 
-/** Spawns `java args` so that it dies with this process (see the module comment). */
-function spawnTiedToThisProcess(args: readonly string[], cwd: string): ChildProcess {
+/**
+ * Spawns `java args` so that it dies with this process (see the module
+ * comment); `jvmPid` is the JVM's own process id where the child is the JVM
+ * itself (through setpriv), undefined under the supervisor.
+ */
+function spawnTiedToThisProcess(args: readonly string[], cwd: string): { child: ChildProcess; jvmPid: number | undefined } {
   const setpriv = process.platform === 'linux' ? onPath('setpriv') : undefined;
   if (setpriv !== undefined) {
     // setpriv execs java in place: the JVM is this process's child, with a parent-death signal.
-    return spawn(setpriv, ['--pdeathsig', 'KILL', '--', 'java', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(setpriv, ['--pdeathsig', 'KILL', '--', 'java', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    return { child, jvmPid: child.pid };
   }
-  return spawnSupervised('java', args, cwd);
+  return { child: spawnSupervised('java', args, cwd), jvmPid: undefined };
 }
 
 /**
@@ -184,7 +189,7 @@ async function spawnDynamoDbLocalOn(port: number, options: DynamoDbLocalOptions)
     mkdirSync(directory, { recursive: true, mode: 0o700 });
     storage = ['-dbPath', directory];
   }
-  const child = spawnTiedToThisProcess(
+  const { child, jvmPid } = spawnTiedToThisProcess(
     [
       // A 1 GB initial heap: with the default (1/64 of memory) the collector
       // runs every few hundred writes and takes about a quarter of the JVM's
@@ -260,10 +265,9 @@ async function spawnDynamoDbLocalOn(port: number, options: DynamoDbLocalOptions)
   }
 
   let stopping: Promise<void> | undefined;
-  const jvm = basename(child.spawnfile) === 'setpriv' ? child.pid : undefined;
   return {
     endpoint,
-    cpuSeconds: () => (jvm === undefined ? undefined : processCpuSeconds(jvm)),
+    cpuSeconds: () => (jvmPid === undefined ? undefined : processCpuSeconds(jvmPid)),
     stop() {
       stopping ??= stopProcess(child).finally(() => process.removeListener('exit', killOnExit));
       return stopping;

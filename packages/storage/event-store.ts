@@ -256,13 +256,13 @@ export const emptyPlanSize = { items: 1, bytes: 200 } as const;
 
 /** A plan's stored items and its size, before it is sent: the packer keeps both within DynamoDB's limits. */
 export function planSize(plan: TransactionPlan): { items: number; bytes: number } {
-  const extra = plan.explainItems ?? [];
-  let items = emptyPlanSize.items + plan.counters.length + plan.baselines.length + (plan.chunk === undefined ? 0 : 1) + extra.length;
+  const extra = measure(plan.explainItems ?? []);
+  let items = emptyPlanSize.items + plan.counters.length + plan.baselines.length + (plan.chunk === undefined ? 0 : 1) + extra.items;
   let bytes =
     emptyPlanSize.bytes +
     plan.counters.reduce((n, c) => n + counterBytes.item + Object.keys(c.amounts).length * counterBytes.attribute, 0) +
     plan.baselines.length * baselineBytes +
-    extra.reduce((n, item) => n + JSON.stringify(item).length, 0);
+    extra.bytes;
   for (const record of plan.events) {
     const size = recordSize(record, plan.chunks);
     items += size.items;

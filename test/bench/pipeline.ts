@@ -137,11 +137,11 @@ export async function benchPipeline(): Promise<void> {
     const queueUrl = queueUrls['EVENTS_QUEUE_URL'] as string;
 
     /** Runs `work` and says how many CPU seconds DynamoDB Local spent meanwhile. */
-    const emulatorCpuOf = async <T>(work: () => Promise<T>): Promise<[T, number | undefined]> => {
+    const emulatorCpuOf = async (work: () => Promise<unknown>): Promise<number | undefined> => {
       const before = dynamo.cpuSeconds?.();
-      const result = await work();
+      await work();
       const after = dynamo.cpuSeconds?.();
-      return [result, before === undefined || after === undefined ? undefined : after - before];
+      return before === undefined || after === undefined ? undefined : after - before;
     };
 
     const workload = buildMixedWorkload(42, scale);
@@ -167,7 +167,7 @@ export async function benchPipeline(): Promise<void> {
       await services.reset();
       const started = performance.now();
       const running = Array.from({ length: pollers }, () => startPoller({ sqs, queueUrl, handler: handler as SqsBatchHandler }));
-      const [, emulatorCpu] = await emulatorCpuOf(() => waitUntilDrained(sqs, queueUrl, 600_000));
+      const emulatorCpu = await emulatorCpuOf(() => waitUntilDrained(sqs, queueUrl, 600_000));
       const seconds = (performance.now() - started) / 1000;
       const counts = await services.counts();
       await Promise.all(running.map((p) => p.stop()));
@@ -187,7 +187,7 @@ export async function benchPipeline(): Promise<void> {
       await createRawTables(ddb, 'V1');
       await services.reset();
       const started = performance.now();
-      const [, emulatorCpu] = await emulatorCpuOf(async () => {
+      const emulatorCpu = await emulatorCpuOf(async () => {
         for (const [n, event] of burst.entries()) await ddb.send(v1Transaction(event, n, 'V1'));
       });
       return { perSecond: burst.length / ((performance.now() - started) / 1000), counts: await services.counts(), emulatorCpu };
@@ -197,7 +197,7 @@ export async function benchPipeline(): Promise<void> {
       await createRawTables(ddb, 'Floor');
       await services.reset();
       const started = performance.now();
-      const [, emulatorCpu] = await emulatorCpuOf(async () => {
+      const emulatorCpu = await emulatorCpuOf(async () => {
         for (let i = 0; i < burst.length; i += 25) {
           const requests = burst.slice(i, i + 25).map((event) => ({
             PutRequest: { Item: marshall({ pk: `EVENT#${event.source}#${event.id}`, sk: 'ACCEPTED', outcome: 'accepted', type: event.type, time: event.time, data: event.data }, { removeUndefinedValues: true }) as Record<string, AttributeValue> },
