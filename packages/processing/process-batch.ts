@@ -448,6 +448,11 @@ let lastContentionAt = Number.NEGATIVE_INFINITY;
 /** How long after that transactions of several events check their state first. */
 const recentContentionMs = 30_000;
 
+/** Forgets that this process met contention: the bench starts each measured pass as a fresh process would. */
+export const forgetContention = (): void => {
+  lastContentionAt = Number.NEGATIVE_INFINITY;
+};
+
 /**
  * Commits a unit's first transaction. When another processor moved state
  * the unit writes, the events decided on it — those that read or write a
