@@ -9,12 +9,16 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startSqsEmulator } from '../../packages/local-stack/emulators.ts';
+import { WriteUnitMeter } from './write-units.ts';
+import type { WireItem, WriteUnits } from './write-units.ts';
 
 export interface WriteCounts {
   requests: number;
   items: number;
-  /** Write request units: 1 per KB of each item, doubled for transactional writes. */
+  /** Write request units as DynamoDB bills them (write-units.ts): the items', doubled in transactions, and their index entries'. */
   units: number;
+  /** Of `units`, those of index entries. */
+  indexUnits: number;
   transactions: number;
   /** Transactions DynamoDB cancelled because another one held an item (TransactionConflict). */
   conflicts: number;
@@ -24,7 +28,7 @@ export interface WriteCounts {
   byTable: Record<string, number>;
 }
 
-const zeroCounts = (): WriteCounts => ({ requests: 0, items: 0, units: 0, transactions: 0, conflicts: 0, stale: 0, byTable: {} });
+const zeroCounts = (): WriteCounts => ({ requests: 0, items: 0, units: 0, indexUnits: 0, transactions: 0, conflicts: 0, stale: 0, byTable: {} });
 
 /**
  * Milliseconds the proxy holds each answer back, by operation: the round
@@ -47,16 +51,32 @@ function latencyOf(operation: string, latency: Latency): number {
   return operation.endsWith('Item') ? latency.write : 0;
 }
 
-/** Forwards everything to DynamoDB Local and counts the writes that succeeded; holds answers back by `latency` once set. */
-export async function startCountingProxy(target: string): Promise<{ url: string; counts: WriteCounts; reset(): void; setLatency(latency: Latency): void; close(): void }> {
+/**
+ * Forwards everything to DynamoDB Local and counts the writes that succeeded
+ * and what DynamoDB would bill for them; holds answers back by `latency` once
+ * set. `forget` is for when the tables are created again: the meter follows
+ * every item written through the proxy, to know its size before an update.
+ */
+export async function startCountingProxy(
+  target: string,
+): Promise<{ url: string; counts: WriteCounts; reset(): void; forget(): void; setLatency(latency: Latency): void; close(): void }> {
   const counts: WriteCounts = zeroCounts();
-  const wrote = (table: unknown): void => {
+  const meter = new WriteUnitMeter();
+  const wrote = (table: unknown, units: WriteUnits): void => {
     counts.items++;
     counts.byTable[String(table)] = (counts.byTable[String(table)] ?? 0) + 1;
+    counts.units += units.item + units.index;
+    counts.indexUnits += units.index;
+  };
+  type Write = { TableName?: string; Item?: WireItem; Key?: WireItem; UpdateExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: WireItem };
+  /** Meters one write that succeeded. */
+  const metered = (kind: string, table: string, detail: Write, transactional: boolean): WriteUnits => {
+    if (kind === 'Put' || kind === 'PutItem') return meter.put(table, detail.Item ?? {}, transactional);
+    if (kind === 'Delete' || kind === 'DeleteItem') return meter.delete(table, detail.Key ?? {}, transactional);
+    return meter.update(table, detail.Key ?? {}, detail, transactional);
   };
   let latency = noLatency;
   const { hostname, port } = new URL(target);
-  const itemUnits = (item: unknown): number => Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(item)) / 1024));
   const server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (c: Buffer) => chunks.push(c));
@@ -71,22 +91,20 @@ export async function startCountingProxy(target: string): Promise<{ url: string;
           if (response.statusCode === 200) {
             const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
             if (target === 'TransactWriteItems') {
-              const items = input['TransactItems'] as Record<string, { TableName?: string; Item?: unknown; Key?: unknown; ExpressionAttributeValues?: unknown }>[];
+              const items = input['TransactItems'] as Record<string, Write>[];
               counts.transactions++;
               for (const action of items) {
-                const [kind, detail] = Object.entries(action)[0] as [string, { TableName?: string; Item?: unknown; Key?: unknown; ExpressionAttributeValues?: unknown }];
+                const [kind, detail] = Object.entries(action)[0] as [string, Write];
                 if (kind === 'ConditionCheck') continue;
-                wrote(detail.TableName);
-                counts.units += 2 * itemUnits(detail.Item ?? detail);
+                wrote(detail.TableName, metered(kind, String(detail.TableName), detail, true));
               }
             } else if (target === 'PutItem' || target === 'UpdateItem' || target === 'DeleteItem') {
-              wrote(input['TableName']);
-              counts.units += itemUnits(input['Item'] ?? input);
+              wrote(input['TableName'], metered(target, String(input['TableName']), input as Write, false));
             } else if (target === 'BatchWriteItem') {
-              for (const [table, requests] of Object.entries(input['RequestItems'] as Record<string, { PutRequest?: { Item: unknown } }[]>)) {
+              for (const [table, requests] of Object.entries(input['RequestItems'] as Record<string, { PutRequest?: { Item: WireItem }; DeleteRequest?: { Key: WireItem } }[]>)) {
+                // DynamoDB Local has no throughput limit: it leaves no item of a BatchWriteItem unprocessed.
                 for (const r of requests) {
-                  wrote(table);
-                  counts.units += itemUnits(r.PutRequest?.Item ?? r);
+                  wrote(table, r.PutRequest === undefined ? meter.delete(table, r.DeleteRequest?.Key ?? {}, false) : meter.put(table, r.PutRequest.Item, false));
                 }
               }
             }
@@ -111,6 +129,7 @@ export async function startCountingProxy(target: string): Promise<{ url: string;
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     counts,
     reset: () => Object.assign(counts, zeroCounts()),
+    forget: () => meter.forget(),
     setLatency: (value) => {
       latency = value;
     },
@@ -120,7 +139,7 @@ export async function startCountingProxy(target: string): Promise<{ url: string;
 
 
 /** Messages the bench sends this thread, and its answers. */
-export type ServicesRequest = { readonly kind: 'counts' } | { readonly kind: 'reset' } | { readonly kind: 'latency'; readonly latency: Latency } | { readonly kind: 'stop' };
+export type ServicesRequest = { readonly kind: 'counts' } | { readonly kind: 'reset' } | { readonly kind: 'forget' } | { readonly kind: 'latency'; readonly latency: Latency } | { readonly kind: 'stop' };
 
 if (parentPort !== null && (workerData as { dynamoEndpoint?: string } | undefined)?.dynamoEndpoint !== undefined) {
   const port = parentPort;
@@ -128,6 +147,7 @@ if (parentPort !== null && (workerData as { dynamoEndpoint?: string } | undefine
   const proxy = await startCountingProxy((workerData as { dynamoEndpoint: string }).dynamoEndpoint);
   port.on('message', async (message: ServicesRequest) => {
     if (message.kind === 'reset') proxy.reset();
+    if (message.kind === 'forget') proxy.forget();
     if (message.kind === 'latency') proxy.setLatency(message.latency);
     if (message.kind === 'stop') {
       proxy.close();
