@@ -60,14 +60,20 @@ export class LostWrites<D extends Packable> {
 /**
  * The members whose decisions did not rest on the `moved` state items: in
  * the order of decisions, an event that reads or writes a moved item is
- * left out, and so is every later one decided on what a left-out event
- * writes ({@link LostWrites}). Keeps the members' order.
+ * left out (and one `alsoOut` names: it writes an item that is busy), and
+ * so is every later one decided on what a left-out event writes
+ * ({@link LostWrites}). Keeps the members' order.
  */
-export function notDecidedOn<D extends Packable>(members: readonly D[], moved: ReadonlySet<string>, decidedAt: ReadonlyMap<D, number>): D[] {
+export function notDecidedOn<D extends Packable>(
+  members: readonly D[],
+  moved: ReadonlySet<string>,
+  decidedAt: ReadonlyMap<D, number>,
+  alsoOut: (d: D) => boolean = () => false,
+): D[] {
   const left = new LostWrites(decidedAt);
   const out = new Set<D>();
   for (const m of [...members].sort((a, b) => (decidedAt.get(a) as number) - (decidedAt.get(b) as number))) {
-    if (keysOf(m).some((key) => moved.has(key)) || left.decidedOn(m)) {
+    if (keysOf(m).some((key) => moved.has(key)) || alsoOut(m) || left.decidedOn(m)) {
       left.add(m);
       out.add(m);
     }

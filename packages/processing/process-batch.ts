@@ -17,7 +17,7 @@ import { explainEntries, splitHomeEntries } from '../domain/explain.ts';
 import { rankOf } from '../domain/rank.ts';
 import type { StateItem } from '../domain/state.ts';
 import type { AcceptedRecord, CommitResult, Effects, EventStore, Fence, LedgerEntry, TransactionPlan } from '../storage/event-store.ts';
-import { explainItems, ledgerPk } from '../storage/event-store.ts';
+import { counterItemId, explainItems, ledgerPk } from '../storage/event-store.ts';
 import type { Unit } from './packing.ts';
 import { chunkShares, LostWrites, notDecidedOn, planFor, planUnits } from './packing.ts';
 import type { Pseudonymiser } from './pseudonymise.ts';
@@ -139,7 +139,7 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
     let unexplained = false;
     for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
       // State another processor moved is read again at once (a jittered 10–20 ms): waiting would not make it fresher.
-      // Only contention DynamoDB could not attribute (TransactionConflict: a transaction in flight) backs off exponentially.
+      // Only a TransactionConflict naming no item that can be put down to an event backs off exponentially; a held item is free again a round trip later.
       if (attempt > 0) await backoff(unexplained ? attempt : 0);
       // One event per key a round: a second message with the same key is settled against the first next round.
       const seen = new Set<string>();
@@ -463,9 +463,14 @@ export const forgetContention = (): void => {
  * DynamoDB's cancellation reasons, or before anything is sent: with
  * `validate` (racing processors were met lately) a transaction of several
  * events first reads the versions of the state it writes, since a cancelled
- * transaction of a hundred items costs as much as a committed one. Every
- * transaction sent keeps all its conditions: the reads and the reasons only
- * choose what to send.
+ * transaction of a hundred items costs as much as a committed one. When
+ * another transaction in flight holds some of its items (DynamoDB cancels
+ * with `TransactionConflict`, item by item), nothing decided is wrong: the
+ * events that write a held item (and those decided on what they write) are
+ * left for the next round, when it is free again, and the rest go at once;
+ * a held fence shard only means sending the same transaction on another.
+ * Every transaction sent keeps all its conditions: the reads and the reasons
+ * only choose what to send.
  *
  * Returns how the last transaction sent went, the events it held, and the
  * state items found moved.
@@ -491,6 +496,19 @@ async function commitUnlessMoved(
     if (members.length > 0) plan = planFor(members, { fence: plan.fence, storedPages: plan.storedPages, lineage: options.lineage, recordOf: options.recordOf });
     return members.length > 0;
   };
+  /** Leaves out the events that write an item another transaction holds, and those decided on what they write; false if none is left. */
+  const leaveOutBusy = (busy: Extract<CommitResult, { status: 'busy' }>): boolean => {
+    const counters = new Set(busy.counters);
+    const events = new Set(busy.events);
+    const writesHeld = (d: Decided): boolean =>
+      events.has(ledgerPk(d.candidate.event.source, d.candidate.event.id)) ||
+      (counters.size > 0 && counterChanges(d.decision.deltas, d.decision.distinct ?? [], options.lineage).some((c) => counters.has(counterItemId(c))));
+    const left = notDecidedOn(members, new Set(busy.states), options.decidedAt, writesHeld);
+    if (left.length === members.length) return true;
+    members = left;
+    if (members.length > 0) plan = planFor(members, { fence: plan.fence, storedPages: plan.storedPages, lineage: options.lineage, recordOf: options.recordOf });
+    return members.length > 0;
+  };
   if (options.validate && members.length > 1 && plan.states.length > 0) {
     const versions = await deps.store.stateVersions(plan.states.map((w) => w.key));
     const found = plan.states.filter((w) => (w.expectedVersion === undefined ? versions.has(w.key) : versions.get(w.key) !== w.expectedVersion)).map((w) => w.key);
@@ -498,6 +516,10 @@ async function commitUnlessMoved(
   }
   for (let sent = 1; ; sent++) {
     const result = await deps.store.commit(plan, options.attempt);
+    if (result.status === 'busy' && sent < maxSendsPerUnit) {
+      if (!leaveOutBusy(result)) return { result, members: [], moved };
+      continue;
+    }
     if (result.status !== 'stale_state' || result.keys.length === 0 || members.length === 1 || sent >= maxSendsPerUnit) {
       return { result, members, moved: result.status === 'stale_state' ? [...moved, ...result.keys] : moved };
     }

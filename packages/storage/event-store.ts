@@ -117,7 +117,15 @@ export type CommitResult =
   | { readonly status: 'chunk_applied' }
   /** State items changed since they were read (their keys, as DynamoDB names them): decide again. */
   | { readonly status: 'stale_state'; readonly keys: readonly string[] }
-  /** DynamoDB cancelled the transaction because another one touched the same items. */
+  /**
+   * Another transaction in flight held some of its items (DynamoDB's
+   * `TransactionConflict`, item by item): nothing it decided is wrong, the
+   * items are only busy for a round trip. Named as the processor knows them:
+   * the fence shard, state keys, counter items (`pk|sk`) and events (their
+   * ledger `pk`).
+   */
+  | { readonly status: 'busy'; readonly fence: boolean; readonly states: readonly string[]; readonly counters: readonly string[]; readonly events: readonly string[] }
+  /** DynamoDB cancelled the transaction because another one touched the same items, and no item it names can be put down to an event. */
   | { readonly status: 'contention' }
   /** Maintenance paused processing or moved the epoch since the fence was read. */
   | { readonly status: 'fenced' };
@@ -134,14 +142,18 @@ export class StorageError extends Error {
 
 export const ledgerPk = (source: string, id: string): string => `EVENT#${source}#${id}`;
 /**
- * The fence is kept in several identical items (shards), and each
- * transaction checks one of them: a transaction conflicts with any other in
- * flight that touches one of its items, a ConditionCheck included, so one
- * fence item shared by every commit would make concurrent commits (of one
- * batch, or of concurrent invocations) cancel each other. Maintenance sets
- * every shard; the processor reads shard 0.
+ * The fence is kept in many identical items (shards), and each transaction
+ * checks one: a transaction conflicts with any other in flight that touches
+ * one of its items, a ConditionCheck included, so one fence item shared by
+ * every commit would make concurrent commits (of one batch, or of concurrent
+ * invocations) cancel each other. A process takes the shards in turn, so
+ * its own transactions in flight never share one; with eight processes from
+ * random starts, a transaction meets another on its shard about once in nine
+ * with 64 shards (six times in ten with 8: the bench's conflict model showed
+ * it), and is then sent again at once on the next. Maintenance sets every
+ * shard; the processor reads shard 0.
  */
-export const fenceShards = 8;
+export const fenceShards = 64;
 export const fenceKeys: readonly { readonly pk: 'META'; readonly sk: string }[] = Array.from({ length: fenceShards }, (_, i) => ({ pk: 'META', sk: i === 0 ? 'FENCE' : `FENCE#${i}` }));
 export const fenceKey = fenceKeys[0] as { readonly pk: 'META'; readonly sk: string };
 const chunkSk = (index: number): string => `CHUNK#${String(index).padStart(4, '0')}`;
@@ -277,12 +289,22 @@ export function planSize(plan: TransactionPlan): { items: number; bytes: number 
 }
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-type ItemRole = { kind: 'fence' } | { kind: 'ledger'; source: string; id: string } | { kind: 'state'; key: string } | { kind: 'chunk' } | { kind: 'other' };
+/** What each item of a transaction is, so that a cancellation's reasons can be put down to events. */
+type ItemRole =
+  | { kind: 'fence' }
+  | { kind: 'ledger'; source: string; id: string }
+  | { kind: 'state'; key: string }
+  | { kind: 'counter'; id: string }
+  | { kind: 'chunk'; source: string; id: string }
+  /** An event's other items: its explain entries beside the record. */
+  | { kind: 'event'; source: string; id: string }
+  | { kind: 'other' };
 
 /** Reads and writes events' effects. */
 export class EventStore {
   /** The fence last read: every commit checks it anyway, so it is read again only once a commit finds it moved. */
   private knownFence: Fence | undefined;
+
   /** The fence shard the next commit checks: taken in turn, from a random start so that processes spread. */
   private nextFenceShard = Math.floor(Math.random() * fenceShards);
 
@@ -412,11 +434,11 @@ export class EventStore {
     for (const record of plan.events) {
       const [head, ...rest] = ledgerItems(record, plan.chunks);
       push({ kind: 'ledger', source: record.source, id: record.id }, { Put: { TableName: this.tables.ledger, Item: head as Record<string, unknown>, ConditionExpression: 'attribute_not_exists(pk)' } });
-      for (const item of rest) push({ kind: 'other' }, { Put: { TableName: this.tables.ledger, Item: item } });
+      for (const item of rest) push({ kind: 'event', source: record.source, id: record.id }, { Put: { TableName: this.tables.ledger, Item: item } });
     }
     if (plan.chunk !== undefined) {
       push(
-        { kind: 'chunk' },
+        { kind: 'chunk', source: plan.chunk.source, id: plan.chunk.id },
         {
           Put: {
             TableName: this.tables.ledger,
@@ -426,7 +448,10 @@ export class EventStore {
         },
       );
     }
-    for (const item of plan.explainItems ?? []) push({ kind: 'other' }, { Put: { TableName: this.tables.ledger, Item: item } });
+    const chunked = plan.chunk;
+    for (const item of plan.explainItems ?? []) {
+      push(chunked === undefined ? { kind: 'other' } : { kind: 'event', source: chunked.source, id: chunked.id }, { Put: { TableName: this.tables.ledger, Item: item } });
+    }
     for (const write of plan.states) {
       const [head, ...continuations] = encodeState(write.key, write.item);
       push(
@@ -441,9 +466,9 @@ export class EventStore {
           },
         },
       );
-      for (const item of continuations) push({ kind: 'other' }, { Put: { TableName: this.tables.state, Item: item } });
+      for (const item of continuations) push({ kind: 'state', key: write.key }, { Put: { TableName: this.tables.state, Item: item } });
       for (let page = continuations.length + 1; page < (plan.storedPages.get(write.key) ?? 1); page++) {
-        push({ kind: 'other' }, { Delete: { TableName: this.tables.state, Key: { pk: continuationKey(write.key, page) } } });
+        push({ kind: 'state', key: write.key }, { Delete: { TableName: this.tables.state, Key: { pk: continuationKey(write.key, page) } } });
       }
     }
     for (const b of plan.baselines) {
@@ -452,7 +477,7 @@ export class EventStore {
     for (const c of plan.counters) {
       const entries = Object.entries(c.amounts);
       push(
-        { kind: 'other' },
+        { kind: 'counter', id: counterItemId(c) },
         {
           Update: {
             TableName: this.tables.counters,
@@ -480,7 +505,7 @@ export class EventStore {
       if (ledger !== undefined) return { status: 'already_applied', source: ledger.source, id: ledger.id };
       if (failedRoles.some((r) => r.kind === 'chunk')) return { status: 'chunk_applied' };
       if (failedRoles.length > 0) return { status: 'stale_state', keys: failedRoles.flatMap((r) => (r.kind === 'state' ? [r.key] : [])) };
-      if (reasons.includes('TransactionConflict')) return { status: 'contention' };
+      if (reasons.includes('TransactionConflict')) return busyItems(reasons.flatMap((code, i) => (code === 'TransactionConflict' ? [roles[i] as ItemRole] : [])));
       throw error;
     }
     return { status: 'committed', itemsWritten: items.length };
@@ -556,6 +581,21 @@ export class EventStore {
 const readsInFlight = 4;
 
 /** Cancellation reason codes of a TransactionCanceledException, else undefined. */
+/** A counter item's identity in a plan and in a `busy` result. */
+export const counterItemId = (c: { readonly pk: string; readonly sk: string }): string => `${c.pk}|${c.sk}`;
+
+/** What a `TransactionConflict` cancellation held busy, as the processor knows it; `contention` when an item can be put down to no event (a baseline). */
+function busyItems(held: readonly ItemRole[]): CommitResult {
+  if (held.length === 0 || held.some((r) => r.kind === 'other')) return { status: 'contention' };
+  return {
+    status: 'busy',
+    fence: held.some((r) => r.kind === 'fence'),
+    states: held.flatMap((r) => (r.kind === 'state' ? [r.key] : [])),
+    counters: held.flatMap((r) => (r.kind === 'counter' ? [r.id] : [])),
+    events: held.flatMap((r) => (r.kind === 'ledger' || r.kind === 'chunk' || r.kind === 'event' ? [ledgerPk(r.source, r.id)] : [])),
+  };
+}
+
 function cancellationCodes(error: unknown): string[] | undefined {
   if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
   const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];

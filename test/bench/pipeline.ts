@@ -143,7 +143,11 @@ export async function benchPipeline(): Promise<void> {
       POWERTOOLS_LOG_LEVEL: 'WARN',
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
-    const { handler } = await import('../../functions/processor/handler.ts');
+    // One instance of the handler module per poller, as each Lambda container
+    // has its own: its own clients, and its own turn through the fence shards.
+    const handlers = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => ((await import(`../../functions/processor/handler.ts?container=${i}`)) as { handler: SqsBatchHandler }).handler),
+    );
     const queueUrl = queueUrls['EVENTS_QUEUE_URL'] as string;
 
     /** Runs `work` and says how many CPU seconds DynamoDB Local spent meanwhile. */
@@ -174,14 +178,14 @@ export async function benchPipeline(): Promise<void> {
       // 8-poller one would otherwise still check state before every
       // transaction, as a processor does for 30 s after meeting a race.
       forgetContention();
-      const registering = startPoller({ sqs, queueUrl, handler: handler as SqsBatchHandler });
+      const registering = startPoller({ sqs, queueUrl, handler: handlers[0] as SqsBatchHandler });
       await sendBodies(sqs, queueUrl, registry.map((e) => JSON.stringify(e)));
       await waitUntilDrained(sqs, queueUrl);
       await registering.stop();
       await sendBodies(sqs, queueUrl, burst.map((e) => JSON.stringify(e)));
       await services.reset();
       const started = performance.now();
-      const running = Array.from({ length: pollers }, () => startPoller({ sqs, queueUrl, handler: handler as SqsBatchHandler }));
+      const running = Array.from({ length: pollers }, (_, i) => startPoller({ sqs, queueUrl, handler: handlers[i] as SqsBatchHandler }));
       const emulatorCpu = await emulatorCpuOf(() => waitUntilDrained(sqs, queueUrl, 600_000));
       const seconds = (performance.now() - started) / 1000;
       const counts = await services.counts();

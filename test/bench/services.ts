@@ -9,6 +9,7 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startSqsEmulator } from '../../packages/local-stack/emulators.ts';
+import { conflictCancellation, TransactionConflicts } from './conflict-model.ts';
 import { WriteUnitMeter } from './write-units.ts';
 import type { WireItem, WriteUnits } from './write-units.ts';
 
@@ -36,6 +37,11 @@ const zeroCounts = (): WriteCounts => ({ requests: 0, items: 0, units: 0, indexU
  * the network and on DynamoDB's own machines, where requests to different
  * items proceed side by side; DynamoDB Local answers in microseconds but
  * does every transaction on one thread of this machine.
+ *
+ * With a transaction round trip set, the proxy also cancels transactions as
+ * DynamoDB does and DynamoDB Local never does (conflict-model.ts): a
+ * transaction holds its items for that long from its arrival, and another
+ * naming one of them meanwhile is cancelled with `TransactionConflict`.
  */
 export interface Latency {
   readonly read: number;
@@ -76,12 +82,33 @@ export async function startCountingProxy(
     return meter.update(table, detail.Key ?? {}, detail, transactional);
   };
   let latency = noLatency;
+  const conflicts = new TransactionConflicts();
+  /** DynamoDB's answer to a transaction naming an item another one in flight holds; undefined if none is held (or no round trip is set). */
+  const conflictWith = (body: Buffer): string | undefined => {
+    if (latency.transaction <= 0) return undefined;
+    const actions = (JSON.parse(body.toString('utf8')) as { TransactItems: Record<string, Write>[] }).TransactItems;
+    const items = actions.map((action) => {
+      const [, detail] = Object.entries(action)[0] as [string, Write];
+      return meter.idOf(String(detail.TableName), detail.Item ?? detail.Key ?? {});
+    });
+    const held = conflicts.arrive(items, performance.now(), latency.transaction);
+    return held === undefined ? undefined : conflictCancellation(held);
+  };
   const { hostname, port } = new URL(target);
   const server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (c: Buffer) => chunks.push(c));
     incoming.on('end', () => {
       const body = Buffer.concat(chunks);
+      const conflict = String(incoming.headers['x-amz-target'] ?? '').endsWith('.TransactWriteItems') ? conflictWith(body) : undefined;
+      if (conflict !== undefined) {
+        counts.conflicts++;
+        setTimeout(() => {
+          outgoing.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `conflict-${counts.conflicts}` });
+          outgoing.end(conflict);
+        }, latency.transaction);
+        return;
+      }
       const upstream = request({ hostname, port, method: incoming.method, path: incoming.url, headers: incoming.headers }, (response) => {
         const parts: Buffer[] = [];
         response.on('data', (c: Buffer) => parts.push(c));

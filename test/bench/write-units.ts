@@ -156,7 +156,8 @@ export class WriteUnitMeter {
     return { keys, indexes: exact?.indexes ?? [] };
   }
 
-  private idOf(table: string, item: WireItem): string {
+  /** An item's identity: its table and key (a Put's item or an Update's, Delete's or ConditionCheck's key). */
+  idOf(table: string, item: WireItem): string {
     return JSON.stringify([table, ...this.shapeOf(table).keys.map((k) => item[k] ?? null)]);
   }
 }

@@ -186,6 +186,71 @@ describe('one batch, many events', () => {
     expect(reconciled.differences).toEqual([]);
   });
 
+  it('leaves out only the events that write an item another transaction holds, sends the rest at once, and the held ones next round', async () => {
+    const march = Array.from({ length: 6 }, (_, i) => sampleEvent('studio.established.v1', { id: `studio-held-mar-${i}`, time: '2026-03-10T10:00:00+08:00', data: { studioId: `held-mar-${i}`, orgCode } }));
+    const may = Array.from({ length: 6 }, (_, i) => sampleEvent('studio.established.v1', { id: `studio-held-may-${i}`, time: '2026-05-10T10:00:00+08:00', data: { studioId: `held-may-${i}`, orgCode } }));
+    const township = counterKeys.division(zhongzhou);
+    // A reconcile above moved the fence's epoch: this process learns it here, so that no transaction below is fenced.
+    const warmUp = [message(studio('held-warm-up'))];
+    expect(outcomes(warmUp, await processBatch(warmUp, deps))).toEqual(['accepted']);
+    const [beforeMarch, beforeMay] = [await figure(township, 'M#2026-03', metrics.skillStudios), await figure(township, 'M#2026-05', metrics.skillStudios)];
+    const realSend = doc.send.bind(doc);
+    /** Per transaction sent: the ids of the events whose ledger records it writes. */
+    const sent: string[][] = [];
+    const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
+      if (!(command instanceof TransactWriteCommand)) return realSend(command);
+      const items = command.input.TransactItems ?? [];
+      sent.push(items.flatMap((item) => (item.Put?.TableName === tables.ledger && item.Put.Item?.['sk'] === 'ACCEPTED' ? [String(item.Put.Item['id'])] : [])));
+      if (sent.length > 1) return realSend(command);
+      // Another processor's transaction in flight holds the township's March item: DynamoDB names it.
+      const held = (item: (typeof items)[number]) => item.Update?.TableName === tables.counters && item.Update.Key?.['pk'] === township && item.Update.Key['sk'] === 'M#2026-03';
+      expect(items.some(held)).toBe(true);
+      throw Object.assign(new Error('Transaction cancelled'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: items.map((item) => ({ Code: held(item) ? 'TransactionConflict' : 'None' })),
+      });
+    }) as never);
+    const batch = [...march, ...may].map((e) => message(e));
+    const settled = outcomes(batch, await processBatch(batch, deps));
+    spy.mockRestore();
+    expect(settled).toEqual(batch.map(() => 'accepted'));
+    // All twelve together; then at once the May studios without the March ones, which write the held item; then, next round, the March studios.
+    expect(sent.map((ids) => ids.length)).toEqual([12, 6, 6]);
+    expect(sent[1]?.every((id) => id.startsWith('studio-held-may-'))).toBe(true);
+    expect(sent[2]?.every((id) => id.startsWith('studio-held-mar-'))).toBe(true);
+    expect(await figure(township, 'M#2026-03', metrics.skillStudios)).toBe(beforeMarch + 6);
+    expect(await figure(township, 'M#2026-05', metrics.skillStudios)).toBe(beforeMay + 6);
+  });
+
+  it('sends a transaction whose fence shard another transaction holds again at once, on another shard', async () => {
+    const events = Array.from({ length: 4 }, (_, i) => studio(`fence-held-${i}`));
+    const before = await figure(county, 'Y#2026', metrics.skillStudios);
+    const realSend = doc.send.bind(doc);
+    const fenceShardsChecked: string[] = [];
+    /** Every request, in order: nothing is read between the two transactions. */
+    const requests: string[] = [];
+    const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
+      requests.push(command.constructor.name);
+      if (!(command instanceof TransactWriteCommand)) return realSend(command);
+      const items = command.input.TransactItems ?? [];
+      fenceShardsChecked.push(String(items[0]?.ConditionCheck?.Key?.['sk']));
+      if (fenceShardsChecked.length > 1) return realSend(command);
+      throw Object.assign(new Error('Transaction cancelled'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: items.map((_, i) => ({ Code: i === 0 ? 'TransactionConflict' : 'None' })),
+      });
+    }) as never);
+    const batch = events.map((e) => message(e));
+    const settled = outcomes(batch, await processBatch(batch, deps));
+    spy.mockRestore();
+    expect(settled).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+    expect(fenceShardsChecked).toHaveLength(2);
+    expect(fenceShardsChecked[1]).not.toBe(fenceShardsChecked[0]);
+    const first = requests.indexOf('TransactWriteCommand');
+    expect(requests.slice(first, first + 2)).toEqual(['TransactWriteCommand', 'TransactWriteCommand']);
+    expect(await figure(county, 'Y#2026', metrics.skillStudios)).toBe(before + 4);
+  });
+
   it('two processors racing on one person apply every certificate once and agree with a replay', async () => {
     const idNumber = residentIdFor(88_002);
     const certificates = Array.from({ length: 40 }, (_, i) =>
