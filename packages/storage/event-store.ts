@@ -148,10 +148,10 @@ export const ledgerPk = (source: string, id: string): string => `EVENT#${source}
  * every commit would make concurrent commits (of one batch, or of concurrent
  * invocations) cancel each other. A process takes the shards in turn, so
  * its own transactions in flight never share one; with eight processes from
- * random starts, a transaction meets another on its shard about once in nine
- * with 64 shards (six times in ten with 8: the bench's conflict model showed
- * it), and is then sent again at once on the next. Maintenance sets every
- * shard; the processor reads shard 0.
+ * random starts all in flight, a transaction meets another on its shard about
+ * once in ten with 64 shards (six times in ten with 8: the bench's conflict
+ * model showed it), and is then sent again at once on the next. Maintenance
+ * sets every shard; the processor reads shard 0.
  */
 export const fenceShards = 64;
 export const fenceKeys: readonly { readonly pk: 'META'; readonly sk: string }[] = Array.from({ length: fenceShards }, (_, i) => ({ pk: 'META', sk: i === 0 ? 'FENCE' : `FENCE#${i}` }));

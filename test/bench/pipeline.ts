@@ -11,9 +11,11 @@
  * - floor, raw: one BatchWriteItem put of a ledger record per event (25 a
  *   call): the least any exactly-once design writes;
  * - ours again, with 1 poller and with 8, with each DynamoDB answer held
- *   back by a deployed-like round trip (`deployedLatency`): DynamoDB Local
- *   does every transaction on one thread of this machine, where deployed a
- *   request mostly waits on the network and on DynamoDB's machines.
+ *   back by a deployed-like round trip (`deployedLatency`) and transactions
+ *   cancelled for conflicts as DynamoDB cancels them (conflict-model.ts):
+ *   DynamoDB Local does every transaction on one thread of this machine,
+ *   where deployed a request mostly waits on the network and on DynamoDB's
+ *   machines, and transactions in flight together may meet on an item.
  *
  * A counting proxy in front of DynamoDB Local sees every write request, so
  * items written, their size (write request units) and transaction
