@@ -160,8 +160,10 @@ export const processorEventSource = {
   reportBatchItemFailures: true,
   /**
    * Concurrent invocations. Events write only their organisation's and
-   * township's counter items (upper levels are derived), so concurrency
-   * meets few transaction conflicts.
+   * township's counter items (upper levels are derived), so no item is
+   * written by every batch; concurrent batches still meet now and then on a
+   * township's month item, and then only the events that write it wait a
+   * round (process-batch.ts, `commitUnlessMoved`).
    */
   maxConcurrency: 2,
 } as const;
