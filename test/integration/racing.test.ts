@@ -6,6 +6,13 @@
  * without the events decided on it, or not sent at all once a read finds
  * their state moved; whatever path an event takes, it lands once, and the
  * Counters table is what a replay of the accepted events gives.
+ *
+ * DynamoDB Local runs one transaction at a time and never cancels one for a
+ * conflict; DynamoDB does, when another transaction in flight holds one of
+ * its items. The second case puts the bench's model of that between the
+ * processors and DynamoDB Local (test/bench/conflict-model.ts: a transaction
+ * holds its items for its round trip), so the events whose items are held
+ * take the path they take deployed.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -24,6 +31,8 @@ import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import { scanTable } from '../support/tables.ts';
 import { randomSequence, shuffle } from '../support/workload.ts';
 import { processorOnFreshTables } from '../support/processor.ts';
+import { startCountingProxy } from '../bench/services.ts';
+import { EventStore } from '../../packages/storage/event-store.ts';
 
 const divisions = new DivisionTree(defaultDeploymentConfig.root);
 let dynamo: RunningEmulator;
@@ -89,5 +98,60 @@ describe('six processors racing on one workload', () => {
     const truth = recompute(await maintenance.store.acceptedEvents(), maintenance);
     const truthText = canonicalText(truth.counters);
     expect(await canonicalCounters(doc, tables.counters)).toBe(truthText);
+  }, 300_000);
+
+  it('with DynamoDB\'s transaction conflicts, apply every event once, the events whose items another transaction holds a round later', async () => {
+    const proxy = await startCountingProxy(dynamo.endpoint);
+    proxy.setLatency({ read: 0, write: 0, transaction: 15 });
+    const viaProxy = new DynamoDBClient(localClientConfig(proxy.url));
+    const proxied = DynamoDBDocumentClient.from(viaProxy, { marshallOptions: { removeUndefinedValues: true } });
+    try {
+      const fresh = await processorOnFreshTables(viaProxy, proxied, 'Conflicts', { pseudonymKey: 'conflicts-test-key-0123456789abcdef0123', unknownOrgMaxAttempts: 50 });
+      const random = randomSequence(31);
+      const workload = buildMixedWorkload(19, 2);
+      const registry = workload.filter((e) => e.type === 'organization.registered.v1');
+      const rest = workload.filter((e) => e.type !== 'organization.registered.v1');
+      const twice = rest.filter(() => random() < 0.2);
+      let seq = 0;
+      const message = (event: unknown): IncomingMessage => ({ body: JSON.stringify(event), messageId: `c-${++seq}`, receiveCount: 1 });
+      let queue = [...registry.map(message), ...shuffle([...rest, ...twice], random).map(message)];
+      const outcomes: string[] = [];
+      let inFlight = 0;
+      // Four processes, each with its own store (and so its own turn through the fence shards), as Lambda containers have.
+      const processor = async (): Promise<void> => {
+        const own: ProcessorDependencies = { ...fresh.deps, store: new EventStore(proxied, fresh.tables) };
+        for (;;) {
+          const batch = queue.slice(0, 120);
+          queue = queue.slice(120);
+          if (batch.length === 0) {
+            if (inFlight === 0) return;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            continue;
+          }
+          inFlight++;
+          const results = await processBatch(batch, own);
+          inFlight--;
+          for (const m of batch) {
+            const result = results.get(m.messageId);
+            if (result?.ok === true) outcomes.push(result.outcome.outcome);
+            else queue.push({ ...m, receiveCount: m.receiveCount + 1 });
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 4 }, processor));
+
+      // The model did cancel transactions: without it this case would test nothing the first does not.
+      expect(proxy.counts.conflicts).toBeGreaterThan(0);
+      expect(outcomes.filter((o) => o === 'rejected')).toEqual([]);
+      expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(workload.length);
+      expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(twice.length);
+      const maintenance = { store: new MaintenanceStore(proxied, fresh.tables), divisions, rewards: defaultDeploymentConfig.rewards };
+      expect((await runReconcile(maintenance)).differences).toEqual([]);
+      const truth = recompute(await maintenance.store.acceptedEvents(), maintenance);
+      expect(await canonicalCounters(proxied, fresh.tables.counters)).toBe(canonicalText(truth.counters));
+    } finally {
+      viaProxy.destroy();
+      proxy.close();
+    }
   }, 300_000);
 });
