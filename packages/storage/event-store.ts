@@ -121,10 +121,10 @@ export type CommitResult =
    * Another transaction in flight held some of its items (DynamoDB's
    * `TransactionConflict`, item by item): nothing it decided is wrong, the
    * items are only busy for a round trip. Named as the processor knows them:
-   * the fence shard, state keys, counter items (`pk|sk`) and events (their
-   * ledger `pk`).
+   * state keys, counter items (`pk|sk`) and events (their ledger `pk`); none
+   * when only the fence shard was held.
    */
-  | { readonly status: 'busy'; readonly fence: boolean; readonly states: readonly string[]; readonly counters: readonly string[]; readonly events: readonly string[] }
+  | { readonly status: 'busy'; readonly states: readonly string[]; readonly counters: readonly string[]; readonly events: readonly string[] }
   /** DynamoDB cancelled the transaction because another one touched the same items, and no item it names can be put down to an event. */
   | { readonly status: 'contention' }
   /** Maintenance paused processing or moved the epoch since the fence was read. */
@@ -304,7 +304,6 @@ type ItemRole =
 export class EventStore {
   /** The fence last read: every commit checks it anyway, so it is read again only once a commit finds it moved. */
   private knownFence: Fence | undefined;
-
   /** The fence shard the next commit checks: taken in turn, from a random start so that processes spread. */
   private nextFenceShard = Math.floor(Math.random() * fenceShards);
 
@@ -589,7 +588,6 @@ function busyItems(held: readonly ItemRole[]): CommitResult {
   if (held.length === 0 || held.some((r) => r.kind === 'other')) return { status: 'contention' };
   return {
     status: 'busy',
-    fence: held.some((r) => r.kind === 'fence'),
     states: held.flatMap((r) => (r.kind === 'state' ? [r.key] : [])),
     counters: held.flatMap((r) => (r.kind === 'counter' ? [r.id] : [])),
     events: held.flatMap((r) => (r.kind === 'ledger' || r.kind === 'chunk' || r.kind === 'event' ? [ledgerPk(r.source, r.id)] : [])),
