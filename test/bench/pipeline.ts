@@ -38,7 +38,7 @@ import { sendBodies, waitUntilDrained } from '../support/queue.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import type { CloudEvent } from '../support/workload.ts';
 import { noLatency } from './services.ts';
-import type { Latency, ServicesRequest, WriteCounts } from './services.ts';
+import type { Latency, ServicesRequest, RequestCounts } from './services.ts';
 
 const scale = Number(process.env['BENCH_SCALE'] ?? 8);
 /**
@@ -48,8 +48,9 @@ const scale = Number(process.env['BENCH_SCALE'] ?? 8);
  * millisecond or so of network each way.
  */
 const deployedLatency: Latency = { read: 5, write: 8, transaction: 15 };
-/** DynamoDB on-demand list price, us-east-1, USD per million write request units (China regions are priced in CNY). */
+/** DynamoDB on-demand list prices, us-east-1, USD per million request units (China regions are priced in CNY). */
 const usdPerMillionWriteUnits = 0.625;
+const usdPerMillionReadUnits = 0.125;
 
 /** Starts services.ts on a worker thread (TypeScript through tsx's loader) and talks to it. */
 async function startServices(
@@ -57,7 +58,7 @@ async function startServices(
 ): Promise<{
   sqs: string;
   dynamodb: string;
-  counts(): Promise<WriteCounts>;
+  counts(): Promise<RequestCounts>;
   reset(): Promise<void>;
   forget(): Promise<void>;
   setLatency(latency: Latency): Promise<void>;
@@ -66,9 +67,9 @@ async function startServices(
   const entry = new URL('./services.ts', import.meta.url).href;
   const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: { dynamoEndpoint } });
   const [ready] = (await once(worker, 'message')) as [{ sqs: string; dynamodb: string }];
-  const ask = async (request: ServicesRequest): Promise<WriteCounts> => {
+  const ask = async (request: ServicesRequest): Promise<RequestCounts> => {
     worker.postMessage(request);
-    const [answer] = (await once(worker, 'message')) as [{ counts: WriteCounts }];
+    const [answer] = (await once(worker, 'message')) as [{ counts: RequestCounts }];
     return answer.counts;
   };
   return {
@@ -126,7 +127,7 @@ async function createRawTables(ddb: DynamoDBClient, prefix: string): Promise<voi
 /** One measured pass: events per second, what it wrote, and the CPU seconds DynamoDB Local spent on it (where readable). */
 interface Measured {
   readonly perSecond: number;
-  readonly counts: WriteCounts;
+  readonly counts: RequestCounts;
   readonly emulatorCpu: number | undefined;
 }
 
@@ -268,9 +269,9 @@ export async function benchPipeline(): Promise<void> {
     const floorCounts = floorLast.counts;
 
     const perEvent = (n: number) => (n / burst.length).toFixed(2);
-    const cost = (c: WriteCounts) => `$${((c.units / burst.length) * usdPerMillionWriteUnits).toFixed(2)}`;
+    const cost = (c: RequestCounts) => `$${((c.units / burst.length) * usdPerMillionWriteUnits).toFixed(2)}`;
     console.log(`write path: ${burst.length} events of all 26 types queued, then drained (mixed workload, registry of ${registry.length} applied first), DynamoDB Local`);
-    const retried = (c: WriteCounts) => `${c.conflicts} transaction conflicts, ${c.stale} stale-state cancellations retried`;
+    const retried = (c: RequestCounts) => `${c.conflicts} transaction conflicts, ${c.stale} stale-state cancellations retried`;
     line('ours, 1 poller', `${figure((run) => run.one.perSecond)} events/s (${retried(one.counts)})`);
     line('ours, 8 pollers, one county', `${figure((run) => run.eight.perSecond)} events/s (${retried(eight.counts)})`);
     line('v1 shape, raw (1 tx per event)', `${figure((run) => run.v1.perSecond)} events/s`);
@@ -287,7 +288,7 @@ export async function benchPipeline(): Promise<void> {
       line('  v1 shape ÷ ours', figure((run) => cpuPerEvent(run.v1) / cpuPerEvent(run.one), 2));
     } else line('DynamoDB Local CPU per event', 'not readable here (Linux /proc only)');
     line('items written per event', `ours ${perEvent(one.counts.items)} (8 pollers ${perEvent(eight.counts.items)}), v1 shape ${perEvent(v1Counts.items)}, floor ${perEvent(floorCounts.items)}`);
-    const byTable = (c: WriteCounts) =>
+    const byTable = (c: RequestCounts) =>
       Object.entries(c.byTable)
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([table, n]) => `${table} ${perEvent(n)}`)
@@ -300,6 +301,9 @@ export async function benchPipeline(): Promise<void> {
     );
     line('', '(as DynamoDB bills them: 1 per KB of an item at the larger of its sizes before and after, ×2 in a transaction, + 1 per KB of each index entry written)');
     line('write cost per million events', `ours ${cost(one.counts)}, v1 shape ${cost(v1Counts)}, floor ${cost(floorCounts)} (on-demand, $${usdPerMillionWriteUnits}/M write units, us-east-1 list price)`);
+    // The raw references read nothing; ours reads each round's state and ledger keys (strongly consistent) and checks a fence shard in each transaction.
+    const readCost = (c: RequestCounts) => `$${((c.readUnits / burst.length) * usdPerMillionReadUnits).toFixed(2)}`;
+    line('read units per event', `ours ${perEvent(one.counts.readUnits)}: ${readCost(one.counts)} per million events ($${usdPerMillionReadUnits}/M read units); the raw references read nothing`);
     const latencyNote = `read ${deployedLatency.read} ms, write ${deployedLatency.write} ms, transaction ${deployedLatency.transaction} ms a round trip`;
     console.log(`with deployed-like round trips (${latencyNote}), the same burst:`);
     const each = (pick: (run: (typeof deployed)[number]) => number, digits = 1): string => deployed.map((run) => pick(run).toFixed(digits)).join(', ');

@@ -10,16 +10,18 @@ import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startSqsEmulator } from '../../packages/local-stack/emulators.ts';
 import { conflictCancellation, TransactionConflicts } from './conflict-model.ts';
-import { WriteUnitMeter } from './write-units.ts';
-import type { WireItem, WriteUnits } from './write-units.ts';
+import { CapacityMeter } from './capacity-units.ts';
+import type { WireItem, WriteUnits } from './capacity-units.ts';
 
-export interface WriteCounts {
+export interface RequestCounts {
   requests: number;
   items: number;
-  /** Write request units as DynamoDB bills them (write-units.ts): the items', doubled in transactions, and their index entries'. */
+  /** Write request units as DynamoDB bills them (capacity-units.ts): the items', doubled in transactions, and their index entries'. */
   units: number;
   /** Of `units`, those of index entries. */
   indexUnits: number;
+  /** Read request units as DynamoDB bills them: lookups, queries, and the ConditionChecks of committed transactions. */
+  readUnits: number;
   transactions: number;
   /** Transactions DynamoDB cancelled because another one held an item (TransactionConflict). */
   conflicts: number;
@@ -29,7 +31,7 @@ export interface WriteCounts {
   byTable: Record<string, number>;
 }
 
-const zeroCounts = (): WriteCounts => ({ requests: 0, items: 0, units: 0, indexUnits: 0, transactions: 0, conflicts: 0, stale: 0, byTable: {} });
+const zeroCounts = (): RequestCounts => ({ requests: 0, items: 0, units: 0, indexUnits: 0, readUnits: 0, transactions: 0, conflicts: 0, stale: 0, byTable: {} });
 
 /**
  * Milliseconds the proxy holds each answer back, by operation: the round
@@ -65,9 +67,9 @@ function latencyOf(operation: string, latency: Latency): number {
  */
 export async function startCountingProxy(
   target: string,
-): Promise<{ url: string; counts: WriteCounts; reset(): void; forget(): void; setLatency(latency: Latency): void; close(): void }> {
-  const counts: WriteCounts = zeroCounts();
-  const meter = new WriteUnitMeter();
+): Promise<{ url: string; counts: RequestCounts; reset(): void; forget(): void; setLatency(latency: Latency): void; close(): void }> {
+  const counts: RequestCounts = zeroCounts();
+  const meter = new CapacityMeter();
   const wrote = (table: unknown, units: WriteUnits): void => {
     counts.items++;
     counts.byTable[String(table)] = (counts.byTable[String(table)] ?? 0) + 1;
@@ -80,6 +82,23 @@ export async function startCountingProxy(
     if (kind === 'Put' || kind === 'PutItem') return meter.put(table, detail.Item ?? {}, transactional);
     if (kind === 'Delete' || kind === 'DeleteItem') return meter.delete(table, detail.Key ?? {}, transactional);
     return meter.update(table, detail.Key ?? {}, detail, transactional);
+  };
+  /** Read units of one read that succeeded, from its request and its answer. */
+  const readUnits = (target: string, input: Record<string, unknown>, output: Record<string, unknown>): number => {
+    const consistent = input['ConsistentRead'] === true;
+    if (target === 'GetItem') return meter.getItems(String(input['TableName']), [input['Key'] as WireItem], output['Item'] === undefined ? [] : [output['Item'] as WireItem], consistent);
+    if (target === 'BatchGetItem') {
+      const responses = (output['Responses'] ?? {}) as Record<string, WireItem[]>;
+      return Object.entries(input['RequestItems'] as Record<string, { Keys: WireItem[]; ConsistentRead?: boolean }>).reduce(
+        (sum, [table, request]) => sum + meter.getItems(table, request.Keys, responses[table] ?? [], request.ConsistentRead === true),
+        0,
+      );
+    }
+    if (target === 'Query' || target === 'Scan') {
+      const returned = (output['Items'] ?? []) as WireItem[];
+      return meter.queryPage(String(input['TableName']), returned, consistent, input['IndexName'] !== undefined);
+    }
+    return 0;
   };
   let latency = noLatency;
   const conflicts = new TransactionConflicts();
@@ -122,7 +141,10 @@ export async function startCountingProxy(
               counts.transactions++;
               for (const action of items) {
                 const [kind, detail] = Object.entries(action)[0] as [string, Write];
-                if (kind === 'ConditionCheck') continue;
+                if (kind === 'ConditionCheck') {
+                  counts.readUnits += meter.conditionCheck(String(detail.TableName), detail.Key ?? {});
+                  continue;
+                }
                 wrote(detail.TableName, metered(kind, String(detail.TableName), detail, true));
               }
             } else if (target === 'PutItem' || target === 'UpdateItem' || target === 'DeleteItem') {
@@ -135,6 +157,7 @@ export async function startCountingProxy(
                 }
               }
             }
+            counts.readUnits += readUnits(target, input, JSON.parse(answer || '{}') as Record<string, unknown>);
             if (target.endsWith('Item') || target.endsWith('Items')) counts.requests++;
           } else if (target === 'TransactWriteItems' && answer.includes('TransactionConflict')) counts.conflicts++;
           else if (target === 'TransactWriteItems' && answer.includes('ConditionalCheckFailed')) counts.stale++;

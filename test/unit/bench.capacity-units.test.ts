@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { itemBytes, WriteUnitMeter } from '../bench/write-units.ts';
-import type { WireItem } from '../bench/write-units.ts';
+import { itemBytes, CapacityMeter } from '../bench/capacity-units.ts';
+import type { WireItem } from '../bench/capacity-units.ts';
 
 const s = (text: string) => ({ S: text });
 const n = (value: string) => ({ N: value });
@@ -16,13 +16,13 @@ describe('the bench write-unit meter (as DynamoDB bills writes)', () => {
   });
 
   it('doubles an item written in a transaction, 1 unit per started KB', () => {
-    const meter = new WriteUnitMeter();
+    const meter = new CapacityMeter();
     expect(meter.put('State', { pk: s('P#1'), body: s('x'.repeat(100)) }, false)).toEqual({ item: 1, index: 0 });
     expect(meter.put('State', { pk: s('P#2'), body: s('x'.repeat(2000)) }, true)).toEqual({ item: 4, index: 0 });
   });
 
   it('bills an update at the larger of the item before and after it, following ADDs', () => {
-    const meter = new WriteUnitMeter();
+    const meter = new CapacityMeter();
     const key = { pk: s('DIV#500233101000'), sk: s('M#2026-03') };
     const big = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`m${i}@01`, n('1')])) as WireItem;
     meter.put('Counters', { ...key, ...big }, false);
@@ -34,7 +34,7 @@ describe('the bench write-unit meter (as DynamoDB bills writes)', () => {
   });
 
   it('bills each index entry a ledger record carries, once, outside the transaction doubling', () => {
-    const meter = new WriteUnitMeter();
+    const meter = new CapacityMeter();
     const record = {
       pk: s('EVENT#a#1'),
       sk: s('ACCEPTED'),
@@ -56,7 +56,7 @@ describe('the bench write-unit meter (as DynamoDB bills writes)', () => {
   });
 
   it('bills a moved index key as a delete and a put, and a removed one as a delete', () => {
-    const meter = new WriteUnitMeter();
+    const meter = new CapacityMeter();
     const key = { pk: s('EVENT#a#1'), sk: s('REJECTED') };
     meter.put('Ledger', { ...key, rejectedDay: s('2026-03-01'), processedAt: s('2026-03-01T00:00:00Z') }, false);
     expect(meter.put('Ledger', { ...key, rejectedDay: s('2026-03-02'), processedAt: s('2026-03-02T00:00:00Z') }, false)).toEqual({ item: 1, index: 2 });
@@ -65,10 +65,29 @@ describe('the bench write-unit meter (as DynamoDB bills writes)', () => {
   });
 
   it('forgets every item when the tables are created again', () => {
-    const meter = new WriteUnitMeter();
+    const meter = new CapacityMeter();
     const key = { pk: s('S#1') };
     meter.put('State', { ...key, body: s('x'.repeat(3000)) }, false);
     meter.forget();
     expect(meter.put('State', { ...key, body: s('y') }, false)).toEqual({ item: 1, index: 0 });
+  });
+});
+
+describe('the bench capacity meter, reads', () => {
+  it('bills a strongly consistent lookup 1 unit per started 4 KB of the whole item, a key that finds nothing 1, an eventual one half', () => {
+    const meter = new CapacityMeter();
+    const big = { pk: s('P#1'), body: s('x'.repeat(5000)) };
+    meter.put('State', big, false);
+    // The lookup projected only the version: billed for the whole item all the same.
+    expect(meter.getItems('State', [{ pk: s('P#1') }, { pk: s('P#2') }], [{ pk: s('P#1'), version: n('3') }], true)).toBe(2 + 1);
+    expect(meter.getItems('State', [{ pk: s('P#1') }], [big], false)).toBe(1);
+  });
+
+  it('bills a query page for its items together, and a ConditionCheck for two strong reads', () => {
+    const meter = new CapacityMeter();
+    const items = Array.from({ length: 10 }, (_, i) => ({ pk: s('DIV#1'), sk: s(`M#2026-${String(i + 1).padStart(2, '0')}`), m: n('1') }));
+    for (const item of items) meter.put('Counters', item, false);
+    expect(meter.queryPage('Counters', items, true)).toBe(1);
+    expect(meter.conditionCheck('Ledger', { pk: s('META'), sk: s('FENCE#3') })).toBe(2);
   });
 });

@@ -1,17 +1,22 @@
 /**
- * Write request units as DynamoDB bills them, for the bench's counting proxy
+ * Request units as DynamoDB bills them, for the bench's counting proxy
  * (services.ts). A write costs 1 unit per KB of the item — for an update or
  * an overwrite, of the larger of its sizes before and after — doubled in a
  * transaction (a prepare and a commit write), and each index entry the write
  * puts, changes or removes costs 1 unit per KB of the entry, not doubled:
- * DynamoDB maintains indexes after the commit. (DynamoDB Developer Guide,
- * "Capacity unit consumption for write operations", "Capacity management for
- * transactions", "Provisioned throughput considerations for global secondary
- * indexes".)
+ * DynamoDB maintains indexes after the commit. A strongly consistent read
+ * costs 1 unit per 4 KB of each item (of the whole item, whatever the
+ * projection; 1 for a key that finds none), an eventually consistent one
+ * half that, a query 1 per 4 KB of all the items it returns, and a
+ * transaction's ConditionCheck reads its item twice. (DynamoDB Developer
+ * Guide, "Capacity unit consumption for read operations" and "for write
+ * operations", "Capacity management for transactions", "Provisioned
+ * throughput considerations for global secondary indexes".)
  *
- * The size of an item before an update is known because the meter keeps
- * every item written through the proxy since its tables were created and
- * applies each update to it: the counters' `ADD`s, plain `SET`s and `REMOVE`s.
+ * The size of an item before an update, or beyond a read's projection, is
+ * known because the meter keeps every item written through the proxy since
+ * its tables were created and applies each update to it: the counters'
+ * `ADD`s, plain `SET`s and `REMOVE`s.
  */
 import { tables as tableDefinitions } from '../../packages/config/resources.ts';
 import type { IndexDefinition, TableDefinition } from '../../packages/config/resources.ts';
@@ -77,7 +82,7 @@ interface TableShape {
   readonly indexes: readonly IndexDefinition[];
 }
 
-export class WriteUnitMeter {
+export class CapacityMeter {
   private readonly items = new Map<string, WireItem>();
 
   constructor(private readonly definitions: readonly TableDefinition[] = tableDefinitions) {}
@@ -118,7 +123,7 @@ export class WriteUnitMeter {
         const [target, operand] = verb === 'SET' ? action.split('=').map((p) => p.trim()) : action.split(/\s+/);
         const attribute = name(target ?? '');
         const given = value(operand ?? '');
-        if (given === undefined) throw new Error(`write-units: cannot follow update action "${action}"`);
+        if (given === undefined) throw new Error(`capacity-units: cannot follow update action "${action}"`);
         const current = after[attribute];
         if (verb === 'ADD' && given.N !== undefined && current?.N !== undefined) after[attribute] = { N: addNumbers(current.N, given.N) };
         else if (verb === 'ADD' && given.SS !== undefined && current?.SS !== undefined) after[attribute] = { SS: [...new Set([...current.SS, ...given.SS])] };
@@ -127,6 +132,35 @@ export class WriteUnitMeter {
       }
     }
     return this.replace(table, id, after, transactional);
+  }
+
+  /**
+   * Read units of looking up `keys` (GetItem, or one table's part of a
+   * BatchGetItem) that found `found` (as returned, perhaps projected): each
+   * key alone, its whole item rounded up to 4 KB, a key that found nothing 1.
+   */
+  getItems(table: string, keys: readonly WireItem[], found: readonly WireItem[], consistent: boolean): number {
+    const returned = new Map(found.map((item) => [this.idOf(table, item), item]));
+    return keys.reduce((sum, key) => {
+      const id = this.idOf(table, key);
+      const item = returned.has(id) ? (this.items.get(id) ?? returned.get(id)) : undefined;
+      return sum + (consistent ? 1 : 0.5) * Math.max(1, Math.ceil((item === undefined ? 0 : itemBytes(item)) / 4096));
+    }, 0);
+  }
+
+  /**
+   * Read units of a Query or Scan page: the whole items it returned, together,
+   * rounded up to 4 KB; of an index, its entries as returned (`ofIndex`).
+   */
+  queryPage(table: string, returned: readonly WireItem[], consistent: boolean, ofIndex = false): number {
+    const bytes = returned.reduce((sum, r) => sum + itemBytes((ofIndex ? undefined : this.items.get(this.idOf(table, r))) ?? r), 0);
+    return (consistent ? 1 : 0.5) * Math.max(1, Math.ceil(bytes / 4096));
+  }
+
+  /** Read units of a transaction's ConditionCheck: its item read twice, strongly. */
+  conditionCheck(table: string, key: WireItem): number {
+    const item = this.items.get(this.idOf(table, key));
+    return 2 * Math.max(1, Math.ceil((item === undefined ? 0 : itemBytes(item)) / 4096));
   }
 
   private replace(table: string, id: string, after: WireItem | undefined, transactional: boolean): WriteUnits {
