@@ -135,7 +135,7 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
   return results;
 
   async function processRounds(): Promise<void> {
-    /** Whether a cancellation of this batch named no item (a TransactionConflict: another transaction held one at that moment). */
+    /** Whether a cancellation of this batch named no item that can be put down to an event (one holding a baseline, or none at all). */
     let unexplained = false;
     for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
       // State another processor moved is read again at once (a jittered 10–20 ms): waiting would not make it fresher.
