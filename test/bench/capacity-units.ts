@@ -61,7 +61,11 @@ export function itemBytes(item: WireItem): number {
   return Object.entries(item).reduce((sum, [name, v]) => sum + Buffer.byteLength(name) + valueBytes(v), 0);
 }
 
+/** Write units of `bytes`: 1 per started KB, at least 1. */
 const unitsFor = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1024));
+/** Strongly consistent read units of `bytes`: 1 per started 4 KB, at least 1 (a key that finds nothing included). */
+const readUnitsFor = (bytes: number): number => Math.max(1, Math.ceil(bytes / 4096));
+const sizeOrNothing = (item: WireItem | undefined): number => (item === undefined ? 0 : itemBytes(item));
 
 /** The sum of two numbers given as DynamoDB number strings, exact for integers of any size. */
 function addNumbers(a: string, b: string): string {
@@ -144,7 +148,7 @@ export class CapacityMeter {
     return keys.reduce((sum, key) => {
       const id = this.idOf(table, key);
       const item = returned.has(id) ? (this.items.get(id) ?? returned.get(id)) : undefined;
-      return sum + (consistent ? 1 : 0.5) * Math.max(1, Math.ceil((item === undefined ? 0 : itemBytes(item)) / 4096));
+      return sum + (consistent ? 1 : 0.5) * readUnitsFor(sizeOrNothing(item));
     }, 0);
   }
 
@@ -154,20 +158,19 @@ export class CapacityMeter {
    */
   queryPage(table: string, returned: readonly WireItem[], consistent: boolean, ofIndex = false): number {
     const bytes = returned.reduce((sum, r) => sum + itemBytes((ofIndex ? undefined : this.items.get(this.idOf(table, r))) ?? r), 0);
-    return (consistent ? 1 : 0.5) * Math.max(1, Math.ceil(bytes / 4096));
+    return (consistent ? 1 : 0.5) * readUnitsFor(bytes);
   }
 
   /** Read units of a transaction's ConditionCheck: its item read twice, strongly. */
   conditionCheck(table: string, key: WireItem): number {
-    const item = this.items.get(this.idOf(table, key));
-    return 2 * Math.max(1, Math.ceil((item === undefined ? 0 : itemBytes(item)) / 4096));
+    return 2 * readUnitsFor(sizeOrNothing(this.items.get(this.idOf(table, key))));
   }
 
   private replace(table: string, id: string, after: WireItem | undefined, transactional: boolean): WriteUnits {
     const before = this.items.get(id);
     if (after === undefined) this.items.delete(id);
     else this.items.set(id, after);
-    const bytes = Math.max(before === undefined ? 0 : itemBytes(before), after === undefined ? 0 : itemBytes(after));
+    const bytes = Math.max(sizeOrNothing(before), sizeOrNothing(after));
     const shape = this.shapeOf(table);
     let index = 0;
     for (const definition of shape.indexes) {
