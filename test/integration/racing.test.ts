@@ -53,45 +53,65 @@ afterAll(async () => {
   await dynamo?.stop();
 });
 
+/**
+ * A shuffled mixed workload as the queue holds it: the registrations first,
+ * then the rest with a fifth of it delivered twice.
+ */
+function queuedWorkload(seeds: { readonly workload: number; readonly shuffle: number }, idPrefix: string): { messages: IncomingMessage[]; events: number; twice: number } {
+  const random = randomSequence(seeds.shuffle);
+  const workload = buildMixedWorkload(seeds.workload, 2);
+  const registry = workload.filter((e) => e.type === 'organization.registered.v1');
+  const rest = workload.filter((e) => e.type !== 'organization.registered.v1');
+  const twice = rest.filter(() => random() < 0.2);
+  let seq = 0;
+  const message = (event: unknown): IncomingMessage => ({ body: JSON.stringify(event), messageId: `${idPrefix}-${++seq}`, receiveCount: 1 });
+  return { messages: [...registry.map(message), ...shuffle([...rest, ...twice], random).map(message)], events: workload.length, twice: twice.length };
+}
+
+/**
+ * Drains `messages` with `processors` processors at once, each taking
+ * batches of `batchSize` from the front of the queue with the dependencies
+ * `depsOf` gives it; a message to retry goes to the back, delivered once
+ * more. Returns every outcome settled.
+ */
+async function drain(messages: readonly IncomingMessage[], options: { readonly processors: number; readonly batchSize: number; readonly depsOf: () => ProcessorDependencies }): Promise<string[]> {
+  let queue = [...messages];
+  const outcomes: string[] = [];
+  let inFlight = 0;
+  const processor = async (): Promise<void> => {
+    const deps = options.depsOf();
+    for (;;) {
+      const batch = queue.slice(0, options.batchSize);
+      queue = queue.slice(options.batchSize);
+      if (batch.length === 0) {
+        if (inFlight === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
+      inFlight++;
+      const results = await processBatch(batch, deps);
+      inFlight--;
+      for (const m of batch) {
+        const result = results.get(m.messageId);
+        if (result?.ok === true) outcomes.push(result.outcome.outcome);
+        else queue.push({ ...m, receiveCount: m.receiveCount + 1 });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.processors }, processor));
+  return outcomes;
+}
+
 describe('six processors racing on one workload', () => {
   it('apply every event once and leave the counters a replay gives', async () => {
-    const random = randomSequence(29);
-    const workload = buildMixedWorkload(17, 2);
-    const registry = workload.filter((e) => e.type === 'organization.registered.v1');
-    const rest = workload.filter((e) => e.type !== 'organization.registered.v1');
-    const twice = rest.filter(() => random() < 0.2);
-    let seq = 0;
-    const message = (event: unknown): IncomingMessage => ({ body: JSON.stringify(event), messageId: `r-${++seq}`, receiveCount: 1 });
-    /** The queue: batches are taken from the front; messages to retry go to the back, delivered once more. */
-    let queue = [...registry.map(message), ...shuffle([...rest, ...twice], random).map(message)];
-    const outcomes: string[] = [];
-    let inFlight = 0;
-    const processor = async (): Promise<void> => {
-      for (;;) {
-        const batch = queue.slice(0, 40);
-        queue = queue.slice(40);
-        if (batch.length === 0) {
-          if (inFlight === 0) return;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          continue;
-        }
-        inFlight++;
-        const results = await processBatch(batch, deps);
-        inFlight--;
-        for (const m of batch) {
-          const result = results.get(m.messageId);
-          if (result?.ok === true) outcomes.push(result.outcome.outcome);
-          else queue.push({ ...m, receiveCount: m.receiveCount + 1 });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 6 }, processor));
+    const { messages, events, twice } = queuedWorkload({ workload: 17, shuffle: 29 }, 'r');
+    const outcomes = await drain(messages, { processors: 6, batchSize: 40, depsOf: () => deps });
 
     expect(outcomes.filter((o) => o === 'rejected')).toEqual([]);
-    expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(workload.length);
-    expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(twice.length);
+    expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(events);
+    expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(twice);
     const ledger = await scanTable(doc, tables.ledger);
-    expect(ledger.filter((i) => i['sk'] === 'ACCEPTED')).toHaveLength(workload.length);
+    expect(ledger.filter((i) => i['sk'] === 'ACCEPTED')).toHaveLength(events);
 
     const maintenance = { store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards };
     expect((await runReconcile(maintenance)).differences).toEqual([]);
@@ -107,44 +127,15 @@ describe('six processors racing on one workload', () => {
     const proxied = DynamoDBDocumentClient.from(viaProxy, { marshallOptions: { removeUndefinedValues: true } });
     try {
       const fresh = await processorOnFreshTables(viaProxy, proxied, 'Conflicts', { pseudonymKey: 'conflicts-test-key-0123456789abcdef0123', unknownOrgMaxAttempts: 50 });
-      const random = randomSequence(31);
-      const workload = buildMixedWorkload(19, 2);
-      const registry = workload.filter((e) => e.type === 'organization.registered.v1');
-      const rest = workload.filter((e) => e.type !== 'organization.registered.v1');
-      const twice = rest.filter(() => random() < 0.2);
-      let seq = 0;
-      const message = (event: unknown): IncomingMessage => ({ body: JSON.stringify(event), messageId: `c-${++seq}`, receiveCount: 1 });
-      let queue = [...registry.map(message), ...shuffle([...rest, ...twice], random).map(message)];
-      const outcomes: string[] = [];
-      let inFlight = 0;
+      const { messages, events, twice } = queuedWorkload({ workload: 19, shuffle: 31 }, 'c');
       // Four processes, each with its own store (and so its own turn through the fence shards), as Lambda containers have.
-      const processor = async (): Promise<void> => {
-        const own: ProcessorDependencies = { ...fresh.deps, store: new EventStore(proxied, fresh.tables) };
-        for (;;) {
-          const batch = queue.slice(0, 120);
-          queue = queue.slice(120);
-          if (batch.length === 0) {
-            if (inFlight === 0) return;
-            await new Promise((resolve) => setTimeout(resolve, 20));
-            continue;
-          }
-          inFlight++;
-          const results = await processBatch(batch, own);
-          inFlight--;
-          for (const m of batch) {
-            const result = results.get(m.messageId);
-            if (result?.ok === true) outcomes.push(result.outcome.outcome);
-            else queue.push({ ...m, receiveCount: m.receiveCount + 1 });
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: 4 }, processor));
+      const outcomes = await drain(messages, { processors: 4, batchSize: 120, depsOf: () => ({ ...fresh.deps, store: new EventStore(proxied, fresh.tables) }) });
 
       // The model did cancel transactions: without it this case would test nothing the first does not.
       expect(proxy.counts.conflicts).toBeGreaterThan(0);
       expect(outcomes.filter((o) => o === 'rejected')).toEqual([]);
-      expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(workload.length);
-      expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(twice.length);
+      expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(events);
+      expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(twice);
       const maintenance = { store: new MaintenanceStore(proxied, fresh.tables), divisions, rewards: defaultDeploymentConfig.rewards };
       expect((await runReconcile(maintenance)).differences).toEqual([]);
       const truth = recompute(await maintenance.store.acceptedEvents(), maintenance);
