@@ -5,7 +5,7 @@
  * build, and deletes what Lambda would delete.
  *
  * Kept from Lambda: batches of up to the mapping's batch size, gathered within its
- * batching window; ReportBatchItemFailures semantics
+ * batching window (see *Gathering* below); ReportBatchItemFailures semantics
  * (only records not listed in `batchItemFailures` are deleted; an invalid
  * identifier or a thrown error fails the whole batch); the function timeout
  * (a handler still running then fails its batch); failed records come back
@@ -22,6 +22,14 @@
  * otherwise a slow batch would be delivered again mid-flight and its
  * deletion, made with a receipt handle that is no longer the latest, might
  * not take.
+ *
+ * Gathering: Lambda keeps reading until the batch is full, the batching
+ * window ends or the payload nears its limit, so with a 1 s window an event
+ * that arrives alone waits about a second before it is handled. By default
+ * the poller closes a batch as soon as the queue has nothing more to give:
+ * the same batches under a backlog, quicker answers locally when events come
+ * one at a time. `gatherWholeWindow` gives Lambda's rule, for measuring the
+ * latency a deployment has (`npm run bench`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -49,6 +57,12 @@ export interface PollerOptions {
   readonly batchSize?: number;
   /** How long a batch keeps gathering after its first message. Default: the deployed mapping's window. */
   readonly batchingWindowSeconds?: number;
+  /**
+   * Lambda's rule: keep gathering until the batch is full, the window ends or
+   * the payload nears its limit, even while the queue is empty. Default
+   * false: a batch closes as soon as the queue has nothing more to give.
+   */
+  readonly gatherWholeWindow?: boolean;
   /** Long-poll wait per receive, 0–20 s. Also bounds how long `stop()` can take. Default 1. */
   readonly waitTimeSeconds?: number;
   readonly onBatch?: (info: BatchReport) => void;
@@ -72,6 +86,8 @@ export class BatchFailedError extends LocalStackError {
 }
 
 const memoryLimitInMB = '512';
+/** Between short polls of a batch that gathers for its whole window, while the queue is empty. */
+const windowPollMs = 20;
 /** Lambda's limit on a synchronous invocation's payload, which the event source mapping keeps each batch under. */
 const maxPayloadBytes = 6 * 1024 * 1024;
 /** SQS's largest message: a batch stops gathering while one more could overflow the payload. */
@@ -199,6 +215,7 @@ export function startPoller(options: PollerOptions): Poller {
   const batchSize = options.batchSize ?? processorEventSource.batchSize;
   const windowMs = (options.batchingWindowSeconds ?? processorEventSource.maxBatchingWindowSeconds) * 1000;
   const waitTimeSeconds = options.waitTimeSeconds ?? 1;
+  const gatherWholeWindow = options.gatherWholeWindow ?? false;
   const reportError =
     options.onError ??
     ((error: Error): void => {
@@ -252,7 +269,8 @@ export function startPoller(options: PollerOptions): Poller {
 
   /**
    * Up to `batchSize` messages and at most Lambda's 6 MB invocation payload:
-   * a long poll for the first, then whatever more arrives within the window.
+   * a long poll for the first, then what the queue has within the window
+   * (with `gatherWholeWindow`, all that arrives until it ends).
    */
   const receiveBatch = async (): Promise<Received> => {
     const { visibilitySeconds } = await resolveQueue();
@@ -274,7 +292,10 @@ export function startPoller(options: PollerOptions): Poller {
         const got = Messages ?? [];
         held.add(got);
         if (got.length === 0) {
-          if (messages.length > 0 || stopping) break;
+          if (stopping || (messages.length > 0 && (!gatherWholeWindow || Date.now() >= windowEnds))) break;
+          // Lambda's rule: the queue is empty for now, the window still open. Receives are
+          // short polls (a long poll's wait is whole seconds), so wait a little between them.
+          if (messages.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(windowPollMs, windowEnds - Date.now())));
           continue;
         }
         if (messages.length === 0) windowEnds = Date.now() + windowMs;

@@ -15,7 +15,11 @@
  *   cancelled for conflicts as DynamoDB cancels them (conflict-model.ts):
  *   DynamoDB Local does every transaction on one thread of this machine,
  *   where deployed a request mostly waits on the network and on DynamoDB's
- *   machines, and transactions in flight together may meet on an item.
+ *   machines, and transactions in flight together may meet on an item;
+ * - per-event latency, sent → committed: events sent one every 25 ms to as
+ *   many pollers as the deployed mapping's maximum concurrency, the local
+ *   poller as `npm start` runs it, and gathering as Lambda does (the whole
+ *   batching window) with deployed-like round trips.
  *
  * A counting proxy in front of DynamoDB Local sees every write request, so
  * items written, their size (write request units) and transaction
@@ -29,11 +33,12 @@ import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DynamoDB
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { tables as tableDefinitions } from '../../packages/config/resources.ts';
+import { processorEventSource, tables as tableDefinitions } from '../../packages/config/resources.ts';
 import { createQueues, createTables, localAwsEnv, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
 import type { SqsBatchHandler } from '../../packages/local-stack/poller.ts';
 import { startPoller } from '../../packages/local-stack/poller.ts';
 import { forgetContention } from '../../packages/processing/process-batch.ts';
+import { ledgerPk } from '../../packages/storage/event-store.ts';
 import { sendBodies, waitUntilDrained } from '../support/queue.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import type { CloudEvent } from '../support/workload.ts';
@@ -48,6 +53,9 @@ const scale = Number(process.env['BENCH_SCALE'] ?? 8);
  * millisecond or so of network each way.
  */
 const deployedLatency: Latency = { read: 5, write: 8, transaction: 15 };
+/** The latency passes: this many events of the burst, sent one at a time at this rate, well within what the processor keeps up with. */
+const pacedEvents = 300;
+const pacedPerSecond = 40;
 /** DynamoDB on-demand list prices, us-east-1, USD per million request units (China regions are priced in CNY). */
 const usdPerMillionWriteUnits = 0.625;
 const usdPerMillionReadUnits = 0.125;
@@ -59,6 +67,8 @@ async function startServices(
   sqs: string;
   dynamodb: string;
   counts(): Promise<RequestCounts>;
+  /** When each accepted ledger record's transaction answered (epoch ms), since the last reset. */
+  committed(): Promise<Map<string, number>>;
   reset(): Promise<void>;
   forget(): Promise<void>;
   setLatency(latency: Latency): Promise<void>;
@@ -67,15 +77,16 @@ async function startServices(
   const entry = new URL('./services.ts', import.meta.url).href;
   const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: { dynamoEndpoint } });
   const [ready] = (await once(worker, 'message')) as [{ sqs: string; dynamodb: string }];
-  const ask = async (request: ServicesRequest): Promise<RequestCounts> => {
+  const ask = async (request: ServicesRequest): Promise<{ counts: RequestCounts; committed?: [string, number][] }> => {
     worker.postMessage(request);
-    const [answer] = (await once(worker, 'message')) as [{ counts: RequestCounts }];
-    return answer.counts;
+    const [answer] = (await once(worker, 'message')) as [{ counts: RequestCounts; committed?: [string, number][] }];
+    return answer;
   };
   return {
     sqs: ready.sqs,
     dynamodb: ready.dynamodb,
-    counts: () => ask({ kind: 'counts' }),
+    counts: async () => (await ask({ kind: 'counts' })).counts,
+    committed: async () => new Map((await ask({ kind: 'committed' })).committed),
     reset: async () => void (await ask({ kind: 'reset' })),
     forget: async () => void (await ask({ kind: 'forget' })),
     setLatency: async (latency) => void (await ask({ kind: 'latency', latency })),
@@ -228,6 +239,39 @@ export async function benchPipeline(): Promise<void> {
       return { perSecond: burst.length / ((performance.now() - started) / 1000), counts: await services.counts(), emulatorCpu };
     };
 
+    /**
+     * Milliseconds from sending each event to the answer of the transaction
+     * that committed it, for `pacedEvents` of the burst sent one every 25 ms
+     * to as many pollers as the deployed mapping runs at most; events that
+     * committed nothing (rejected, duplicates) are left out.
+     */
+    const pacedLatencies = async (gatherWholeWindow: boolean): Promise<number[]> => {
+      await resetTables(ddb);
+      await services.forget();
+      forgetContention();
+      const running = Array.from({ length: processorEventSource.maxConcurrency }, (_, i) =>
+        startPoller({ sqs, queueUrl, handler: handlers[i] as SqsBatchHandler, gatherWholeWindow }),
+      );
+      await sendBodies(sqs, queueUrl, registry.map((e) => JSON.stringify(e)));
+      await waitUntilDrained(sqs, queueUrl);
+      await services.reset();
+      const sentAt = new Map<string, number>();
+      const started = performance.now();
+      for (const [i, event] of burst.slice(0, pacedEvents).entries()) {
+        const wait = started + (i * 1000) / pacedPerSecond - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        sentAt.set(ledgerPk(event.source, event.id), Date.now());
+        await sendBodies(sqs, queueUrl, [JSON.stringify(event)]);
+      }
+      await waitUntilDrained(sqs, queueUrl, 600_000);
+      const committed = await services.committed();
+      await Promise.all(running.map((p) => p.stop()));
+      return [...sentAt].flatMap(([key, sent]) => {
+        const at = committed.get(key);
+        return at === undefined ? [] : [at - sent];
+      });
+    };
+
     // DynamoDB Local is a JVM: it runs interpreted at first and keeps
     // compiling for its first ~10,000 writes (the second pass of the same
     // events takes about a third less of its CPU than the first). Warm it with
@@ -254,7 +298,10 @@ export async function benchPipeline(): Promise<void> {
     await services.setLatency(deployedLatency);
     const deployed: { one: Measured; eight: Measured }[] = [];
     for (let r = 0; r < Math.min(rounds, 2); r++) deployed.push({ one: await ours(1), eight: await ours(8) });
+    // What a producer waits for in a deployment: Lambda gathers each batch for its whole window.
+    const asDeployed = await pacedLatencies(true);
     await services.setLatency(noLatency);
+    const asLocal = await pacedLatencies(false);
 
     const median = (values: readonly number[]): number => {
       const sorted = [...values].sort((a, b) => a - b);
@@ -317,6 +364,16 @@ export async function benchPipeline(): Promise<void> {
     line('ours, 1 poller', `${each((run) => run.one.perSecond)} events/s`);
     line('ours, 8 pollers, one county', `${each((run) => run.eight.perSecond)} events/s (${retried((deployed.at(-1) as (typeof deployed)[number]).eight.counts)})`);
     line('8 pollers ÷ 1 poller', each((run) => run.eight.perSecond / run.one.perSecond, 2));
+    const percentile = (values: readonly number[], p: number): number => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+    };
+    const spread = (ms: readonly number[]) => `p50 ${percentile(ms, 50)} ms, p99 ${percentile(ms, 99)} ms, max ${percentile(ms, 100)} ms (${ms.length} events committed)`;
+    console.log(
+      `latency, sent → committed: ${pacedEvents} events of the burst sent one every ${1000 / pacedPerSecond} ms to ${processorEventSource.maxConcurrency} pollers (the deployed maximum concurrency):`,
+    );
+    line('local poller, DynamoDB Local', spread(asLocal));
+    line('as deployed', `${spread(asDeployed)}: Lambda gathers each batch for its ${processorEventSource.maxBatchingWindowSeconds} s window; deployed-like round trips`);
   } finally {
     await services.stop();
     await dynamo.stop();

@@ -67,8 +67,10 @@ function latencyOf(operation: string, latency: Latency): number {
  */
 export async function startCountingProxy(
   target: string,
-): Promise<{ url: string; counts: RequestCounts; reset(): void; forget(): void; setLatency(latency: Latency): void; close(): void }> {
+): Promise<{ url: string; counts: RequestCounts; committedAt: Map<string, number>; reset(): void; forget(): void; setLatency(latency: Latency): void; close(): void }> {
   const counts: RequestCounts = zeroCounts();
+  /** When the answer of the transaction that put each accepted ledger record reached the processor (epoch ms), by record key. */
+  const committedAt = new Map<string, number>();
   const meter = new CapacityMeter();
   const wrote = (table: unknown, units: WriteUnits): void => {
     counts.items++;
@@ -134,6 +136,7 @@ export async function startCountingProxy(
         response.on('end', () => {
           const target = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
           const answer = Buffer.concat(parts).toString('utf8');
+          const committing: string[] = [];
           if (response.statusCode === 200) {
             const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
             if (target === 'TransactWriteItems') {
@@ -141,6 +144,7 @@ export async function startCountingProxy(
               counts.transactions++;
               for (const action of items) {
                 const [kind, detail] = Object.entries(action)[0] as [string, Write];
+                if (kind === 'Put' && detail.Item?.['sk']?.S === 'ACCEPTED') committing.push(String(detail.Item['pk']?.S));
                 if (kind === 'ConditionCheck') {
                   counts.readUnits += meter.conditionCheck(String(detail.TableName), detail.Key ?? {});
                   continue;
@@ -162,6 +166,7 @@ export async function startCountingProxy(
           } else if (target === 'TransactWriteItems' && answer.includes('TransactionConflict')) counts.conflicts++;
           else if (target === 'TransactWriteItems' && answer.includes('ConditionalCheckFailed')) counts.stale++;
           const answerNow = (): void => {
+            for (const key of committing) committedAt.set(key, Date.now());
             outgoing.writeHead(response.statusCode ?? 500, response.headers);
             outgoing.end(Buffer.concat(parts));
           };
@@ -178,7 +183,11 @@ export async function startCountingProxy(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     counts,
-    reset: () => Object.assign(counts, zeroCounts()),
+    committedAt,
+    reset: () => {
+      Object.assign(counts, zeroCounts());
+      committedAt.clear();
+    },
     forget: () => meter.forget(),
     setLatency: (value) => {
       latency = value;
@@ -189,7 +198,7 @@ export async function startCountingProxy(
 
 
 /** Messages the bench sends this thread, and its answers. */
-export type ServicesRequest = { readonly kind: 'counts' } | { readonly kind: 'reset' } | { readonly kind: 'forget' } | { readonly kind: 'latency'; readonly latency: Latency } | { readonly kind: 'stop' };
+export type ServicesRequest = { readonly kind: 'counts' } | { readonly kind: 'committed' } | { readonly kind: 'reset' } | { readonly kind: 'forget' } | { readonly kind: 'latency'; readonly latency: Latency } | { readonly kind: 'stop' };
 
 if (parentPort !== null && (workerData as { dynamoEndpoint?: string } | undefined)?.dynamoEndpoint !== undefined) {
   const port = parentPort;
@@ -205,7 +214,7 @@ if (parentPort !== null && (workerData as { dynamoEndpoint?: string } | undefine
       port.close();
       return;
     }
-    port.postMessage({ kind: 'counts', counts: { ...proxy.counts } });
+    port.postMessage({ kind: 'counts', counts: { ...proxy.counts }, ...(message.kind === 'committed' ? { committed: [...proxy.committedAt] } : {}) });
   });
   port.postMessage({ kind: 'ready', sqs: sqsEmulator.endpoint, dynamodb: proxy.url });
 }

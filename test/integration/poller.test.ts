@@ -244,6 +244,32 @@ describe('startPoller', () => {
     expect(await messagesLeft(url)).toBe(0);
   });
 
+  it('with gatherWholeWindow gathers as Lambda does, until the window ends; by default a batch closes when the queue is empty', async () => {
+    /** Sends 3 messages, then 3 more 300 ms later, to a poller of a 3 s window; the sizes of the batches it hands over. */
+    const batchSizes = async (name: string, gatherWholeWindow: boolean): Promise<number[]> => {
+      const { url } = await freshQueue(name, 5);
+      const sizes: number[] = [];
+      const poller = startPoller({
+        sqs,
+        queueUrl: url,
+        batchingWindowSeconds: 3,
+        gatherWholeWindow,
+        handler: async (event: SQSEvent) => {
+          sizes.push(event.Records.length);
+        },
+      });
+      await sendNumbered(url, 3);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sendNumbered(url, 3);
+      await waitUntil(() => sizes.reduce((a, b) => a + b, 0) === 6, 'all six were handled');
+      await poller.stop();
+      expect(await messagesLeft(url)).toBe(0);
+      return sizes;
+    };
+    expect(await batchSizes('WholeWindow', true)).toEqual([6]);
+    expect((await batchSizes('UntilEmpty', false)).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('stop() resolves only after the batch in flight has been handled and deleted', async () => {
     const { url } = await freshQueue('Stopping', 5);
     await sendNumbered(url, 2);
