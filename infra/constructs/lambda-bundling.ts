@@ -13,6 +13,7 @@ export const lambdaBundleBanner =
 /** Module substitutions: import path → absolute path of the replacement. */
 export const lambdaBundleAliases: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': fileURLToPath(new URL('./lambda-credentials.ts', import.meta.url)),
+  'mnemonist/lru-cache': fileURLToPath(new URL('./lambda-lru-cache.ts', import.meta.url)),
 };
 
 /**

@@ -26,6 +26,8 @@ export interface BundleReport {
   readonly underBudget: boolean;
   /** Largest contributors by package (or `(project)` for this repository's code), bytes in the output. */
   readonly largest: readonly { readonly part: string; readonly bytes: number }[];
+  /** Every package with code in the output. */
+  readonly packages: ReadonlySet<string>;
 }
 
 /** `functions/<name>/handler.ts` for every function folder that has one. */
@@ -46,7 +48,7 @@ function partOf(inputPath: string): string {
   return first?.startsWith('@') ? `${first}/${second ?? ''}` : (first ?? '(unknown)');
 }
 
-function largestParts(metafile: Metafile, top: number): { part: string; bytes: number }[] {
+function parts(metafile: Metafile): { part: string; bytes: number }[] {
   const byPart = new Map<string, number>();
   for (const output of Object.values(metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
@@ -54,10 +56,7 @@ function largestParts(metafile: Metafile, top: number): { part: string; bytes: n
       byPart.set(part, (byPart.get(part) ?? 0) + bytesInOutput);
     }
   }
-  return [...byPart.entries()]
-    .map(([part, bytes]) => ({ part, bytes }))
-    .sort((a, b) => b.bytes - a.bytes)
-    .slice(0, top);
+  return [...byPart.entries()].map(([part, bytes]) => ({ part, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
 /** Bundles one entry in memory and measures it. */
@@ -79,7 +78,8 @@ export async function measureBundle(name: string, entry: string): Promise<Bundle
     logLevel: 'silent',
   });
   const bytes = result.outputFiles.reduce((sum, f) => sum + f.contents.byteLength, 0);
-  return { name, entry, bytes, underBudget: bytes < bundleBudgetBytes, largest: largestParts(result.metafile, 8) };
+  const all = parts(result.metafile);
+  return { name, entry, bytes, underBudget: bytes < bundleBudgetBytes, largest: all.slice(0, 8), packages: new Set(all.filter((p) => p.bytes > 0).map((p) => p.part)) };
 }
 
 function kib(bytes: number): string {
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const reports: BundleReport[] = [];
   for (const { name, entry } of functionEntries()) reports.push(await measureBundle(name, entry));
   if (process.argv.includes('--json')) {
-    process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(reports.map((r) => ({ ...r, packages: [...r.packages].sort() })), null, 2)}\n`);
   } else {
     process.stdout.write(`bundle size, minified ESM, AWS SDK included; budget ${bundleBudgetBytes} B (${kib(bundleBudgetBytes)})\n`);
     for (const r of reports) {
