@@ -245,7 +245,7 @@ describe('startPoller', () => {
   });
 
   it('with gatherWholeWindow gathers as Lambda does, until the window ends; by default a batch closes when the queue is empty', async () => {
-    /** Sends 3 messages, then 3 more 300 ms later, to a poller of a 3 s window; the sizes of the batches it hands over. */
+    /** Sends 3 messages, then 3 more a second later, to a poller of a 3 s window; the sizes of the batches it hands over. */
     const batchSizes = async (name: string, gatherWholeWindow: boolean): Promise<number[]> => {
       const { url } = await freshQueue(name, 5);
       const sizes: number[] = [];
@@ -259,7 +259,7 @@ describe('startPoller', () => {
         },
       });
       await sendNumbered(url, 3);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       await sendNumbered(url, 3);
       await waitUntil(() => sizes.reduce((a, b) => a + b, 0) === 6, 'all six were handled');
       await poller.stop();
