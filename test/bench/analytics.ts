@@ -28,6 +28,7 @@ import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
 import { countingDocumentClient } from '../../packages/storage/read-counting-client.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { emptyExplainer } from '../support/api-harness.ts';
+import { percentile } from './percentile.ts';
 
 /** The read budget of the largest request, all pages together: a tenth of the issue's 22,359. */
 export const largestRequestReadBudget = 2_236;
@@ -35,8 +36,6 @@ export const largestRequestReadBudget = 2_236;
 const root = '500233000000';
 const years = [2022, 2023, 2024, 2025, 2026];
 const months = years.flatMap((y) => Array.from({ length: 12 }, (_, m) => `${y}-${String(m + 1).padStart(2, '0')}`));
-
-const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 /** Root with 100 child divisions (the contract's largest breakdown). */
 function wideTree(): DivisionNode {
@@ -131,7 +130,6 @@ export async function benchAnalytics(): Promise<void> {
       await get(dashboard);
       if (i >= 10) latencies.push(performance.now() - t0);
     }
-    latencies.sort((a, b) => a - b);
     counts.reset();
     await get(dashboard);
     const dashboardReads = counts.total();

@@ -27,6 +27,7 @@ import { EventStore } from '../../packages/storage/event-store.ts';
 import { DynamoExplainReader } from '../../packages/storage/explain-reader.ts';
 import { countingDocumentClient } from '../../packages/storage/read-counting-client.ts';
 import { scanTable } from '../support/tables.ts';
+import { percentile } from './percentile.ts';
 
 const county = defaultDeploymentConfig.root.code;
 
@@ -85,15 +86,13 @@ export async function benchExplain(): Promise<void> {
         }
       }
     }
-    const sorted = [...msPerPage].sort((a, b) => a - b);
-    const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
     const row = (label: string, value: string): void => console.log(`${label.padEnd(48)} ${value}`);
     console.log(`\nexplain (DynamoDB Local, the demo data: ${accepted.length} accepted events, ${divisions.subtree(county).length} divisions)`);
     row('extra items written per event for explaining', `${(extra.length / accepted.length).toFixed(3)} (${extra.length} explain items beside ${accepted.length} ledger records)`);
     row('index entries per event (billed as writes)', `${(entries / accepted.length).toFixed(3)} (the division and organisation entries of the records and of the extra items)`);
     row('events pages (every indicator, county, 2026 and all)', `${readsPerPage.length} pages, ${listed} events listed`);
     row('DynamoDB reads per page', `max ${Math.max(...readsPerPage)}, mean ${(readsPerPage.reduce((a, b) => a + b, 0) / readsPerPage.length).toFixed(1)} (bound: ${maxReadsPerPage})`);
-    row('time per page', `p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms`);
+    row('time per page', `p50 ${percentile(msPerPage, 50).toFixed(1)} ms, p99 ${percentile(msPerPage, 99).toFixed(1)} ms`);
     ddb.destroy();
   } finally {
     await dynamo.stop();

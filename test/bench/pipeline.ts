@@ -42,6 +42,7 @@ import { ledgerPk } from '../../packages/storage/event-store.ts';
 import { sendBodies, waitUntilDrained } from '../support/queue.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import type { CloudEvent } from '../support/workload.ts';
+import { percentile } from './percentile.ts';
 import { noLatency } from './services.ts';
 import type { Latency, ServicesRequest, RequestCounts } from './services.ts';
 
@@ -364,10 +365,6 @@ export async function benchPipeline(): Promise<void> {
     line('ours, 1 poller', `${each((run) => run.one.perSecond)} events/s`);
     line('ours, 8 pollers, one county', `${each((run) => run.eight.perSecond)} events/s (${retried((deployed.at(-1) as (typeof deployed)[number]).eight.counts)})`);
     line('8 pollers ÷ 1 poller', each((run) => run.eight.perSecond / run.one.perSecond, 2));
-    const percentile = (values: readonly number[], p: number): number => {
-      const sorted = [...values].sort((a, b) => a - b);
-      return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-    };
     const spread = (ms: readonly number[]) => `p50 ${percentile(ms, 50)} ms, p99 ${percentile(ms, 99)} ms, max ${percentile(ms, 100)} ms (${ms.length} events committed)`;
     console.log(
       `latency, sent → committed: ${pacedEvents} events of the burst sent one every ${1000 / pacedPerSecond} ms to ${processorEventSource.maxConcurrency} pollers (the deployed maximum concurrency):`,
