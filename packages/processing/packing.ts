@@ -12,6 +12,7 @@ import type { AcceptedRecord, Fence, TransactionPlan } from '../storage/event-st
 import {
   baselineBytes,
   counterBytes,
+  counterItemId,
   emptyPlanSize,
   explainItems,
   maxTransactionBytes,
@@ -205,7 +206,7 @@ class OpenTransaction<D extends Packable> {
     }
     const attributes = new Map<string, string[]>();
     for (const change of this.changesOf.get(d) ?? []) {
-      const id = `${change.pk}|${change.sk}`;
+      const id = counterItemId(change);
       const known = this.counters.get(id);
       const added = Object.keys(change.amounts).filter((a) => known?.has(a) !== true);
       if (known === undefined) {
@@ -258,7 +259,7 @@ function byAffinity<D extends Packable>(decided: readonly D[], changesOf: (d: D)
     return on.size;
   });
   // Each event's place: its most written counter items first (then by key, so equal places are adjacent).
-  const counterItems = decided.map((d) => changesOf(d).map((c) => `${c.pk}|${c.sk}`));
+  const counterItems = decided.map((d) => changesOf(d).map(counterItemId));
   const writers = new Map<string, number>();
   for (const items of counterItems) for (const item of items) writers.set(item, (writers.get(item) ?? 0) + 1);
   const places = counterItems.map((items) =>

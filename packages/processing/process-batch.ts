@@ -489,12 +489,16 @@ async function commitUnlessMoved(
   let plan = unit.plans[0] as TransactionPlan;
   let members = unit.members;
   const moved: string[] = [];
+  /** Sends only `left` from now on; false if none is left. */
+  const keepOnly = (left: readonly Decided[]): boolean => {
+    members = left;
+    if (members.length > 0) plan = planFor(members, { fence: plan.fence, storedPages: plan.storedPages, lineage: options.lineage, recordOf: options.recordOf });
+    return members.length > 0;
+  };
   /** Leaves out the events decided on what moved; false if none is left. */
   const leaveOut = (keys: readonly string[]): boolean => {
     moved.push(...keys);
-    members = notDecidedOn(members, new Set(moved), options.decidedAt);
-    if (members.length > 0) plan = planFor(members, { fence: plan.fence, storedPages: plan.storedPages, lineage: options.lineage, recordOf: options.recordOf });
-    return members.length > 0;
+    return keepOnly(notDecidedOn(members, new Set(moved), options.decidedAt));
   };
   /** Leaves out the events that write an item another transaction holds, and those decided on what they write; false if none is left. */
   const leaveOutBusy = (busy: Extract<CommitResult, { status: 'busy' }>): boolean => {
@@ -504,10 +508,8 @@ async function commitUnlessMoved(
       events.has(ledgerPk(d.candidate.event.source, d.candidate.event.id)) ||
       (counters.size > 0 && counterChanges(d.decision.deltas, d.decision.distinct ?? [], options.lineage).some((c) => counters.has(counterItemId(c))));
     const left = notDecidedOn(members, new Set(busy.states), options.decidedAt, writesHeld);
-    if (left.length === members.length) return true;
-    members = left;
-    if (members.length > 0) plan = planFor(members, { fence: plan.fence, storedPages: plan.storedPages, lineage: options.lineage, recordOf: options.recordOf });
-    return members.length > 0;
+    // Nothing to leave out (only the fence shard was held): the same transaction goes again, on the next shard.
+    return left.length === members.length || keepOnly(left);
   };
   if (options.validate && members.length > 1 && plan.states.length > 0) {
     const versions = await deps.store.stateVersions(plan.states.map((w) => w.key));

@@ -579,7 +579,6 @@ export class EventStore {
 /** BatchGetItem requests of one read in flight at once. */
 const readsInFlight = 4;
 
-/** Cancellation reason codes of a TransactionCanceledException, else undefined. */
 /** A counter item's identity in a plan and in a `busy` result. */
 export const counterItemId = (c: { readonly pk: string; readonly sk: string }): string => `${c.pk}|${c.sk}`;
 
@@ -594,6 +593,7 @@ function busyItems(held: readonly ItemRole[]): CommitResult {
   };
 }
 
+/** Cancellation reason codes of a TransactionCanceledException, else undefined. */
 function cancellationCodes(error: unknown): string[] | undefined {
   if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
   const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
