@@ -105,10 +105,9 @@ export async function startCountingProxy(
   let latency = noLatency;
   const conflicts = new TransactionConflicts();
   /** DynamoDB's answer to a transaction naming an item another one in flight holds; undefined if none is held (or no round trip is set). */
-  const conflictWith = (body: Buffer): string | undefined => {
+  const conflictWith = (input: Record<string, unknown>): string | undefined => {
     if (latency.transaction <= 0) return undefined;
-    const actions = (JSON.parse(body.toString('utf8')) as { TransactItems: Record<string, Write>[] }).TransactItems;
-    const items = actions.map((action) => {
+    const items = (input['TransactItems'] as Record<string, Write>[]).map((action) => {
       const [, detail] = Object.entries(action)[0] as [string, Write];
       return meter.idOf(String(detail.TableName), detail.Item ?? detail.Key ?? {});
     });
@@ -121,7 +120,10 @@ export async function startCountingProxy(
     incoming.on('data', (c: Buffer) => chunks.push(c));
     incoming.on('end', () => {
       const body = Buffer.concat(chunks);
-      const conflict = String(incoming.headers['x-amz-target'] ?? '').endsWith('.TransactWriteItems') ? conflictWith(body) : undefined;
+      const target = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+      // Parsed once: for the conflict model before forwarding, and for the meter after a success.
+      const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      const conflict = target === 'TransactWriteItems' ? conflictWith(input) : undefined;
       if (conflict !== undefined) {
         counts.conflicts++;
         setTimeout(() => {
@@ -134,11 +136,9 @@ export async function startCountingProxy(
         const parts: Buffer[] = [];
         response.on('data', (c: Buffer) => parts.push(c));
         response.on('end', () => {
-          const target = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
           const answer = Buffer.concat(parts).toString('utf8');
           const committing: string[] = [];
           if (response.statusCode === 200) {
-            const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
             if (target === 'TransactWriteItems') {
               const items = input['TransactItems'] as Record<string, Write>[];
               counts.transactions++;
