@@ -19,7 +19,7 @@ import type { IncomingMessage, MessageResult, ProcessorDependencies } from '../.
 import { processBatch } from '../../packages/processing/process-batch.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
 import { liveFigure } from '../support/counter-table.ts';
-import { processorOnFreshTables } from '../support/processor.ts';
+import { processorOnFreshTables, transactionCancelled } from '../support/processor.ts';
 
 const divisions = new DivisionTree(defaultDeploymentConfig.root);
 const zhongzhou = '500233001000';
@@ -205,10 +205,7 @@ describe('one batch, many events', () => {
       // Another processor's transaction in flight holds the township's March item: DynamoDB names it.
       const held = (item: (typeof items)[number]) => item.Update?.TableName === tables.counters && item.Update.Key?.['pk'] === township && item.Update.Key['sk'] === 'M#2026-03';
       expect(items.some(held)).toBe(true);
-      throw Object.assign(new Error('Transaction cancelled'), {
-        name: 'TransactionCanceledException',
-        CancellationReasons: items.map((item) => ({ Code: held(item) ? 'TransactionConflict' : 'None' })),
-      });
+      throw transactionCancelled(items.map((item) => (held(item) ? 'TransactionConflict' : 'None')));
     }) as never);
     const batch = [...march, ...may].map((e) => message(e));
     const settled = outcomes(batch, await processBatch(batch, deps));
@@ -235,10 +232,7 @@ describe('one batch, many events', () => {
       const items = command.input.TransactItems ?? [];
       fenceShardsChecked.push(String(items[0]?.ConditionCheck?.Key?.['sk']));
       if (fenceShardsChecked.length > 1) return realSend(command);
-      throw Object.assign(new Error('Transaction cancelled'), {
-        name: 'TransactionCanceledException',
-        CancellationReasons: items.map((_, i) => ({ Code: i === 0 ? 'TransactionConflict' : 'None' })),
-      });
+      throw transactionCancelled(items.map((_, i) => (i === 0 ? 'TransactionConflict' : 'None')));
     }) as never);
     const batch = events.map((e) => message(e));
     const settled = outcomes(batch, await processBatch(batch, deps));

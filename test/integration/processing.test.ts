@@ -16,6 +16,7 @@ import { processEvent } from '../../packages/processing/process-batch.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
 import { liveFigure } from '../support/counter-table.ts';
+import { transactionCancelled } from '../support/processor.ts';
 
 const county = '500233000000';
 const zhongzhou = '500233001000';
@@ -189,10 +190,7 @@ describe('exactly once', () => {
     let transactions = 0;
     const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
       if (command instanceof TransactWriteCommand && transactions++ === 0) {
-        throw Object.assign(new Error('Transaction cancelled'), {
-          name: 'TransactionCanceledException',
-          CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
-        });
+        throw transactionCancelled(['None', 'TransactionConflict']);
       }
       return realSend(command);
     }) as never);

@@ -36,3 +36,8 @@ export async function processorOnFreshTables(
     },
   };
 }
+
+/** The error the SDK throws for a cancelled transaction, with DynamoDB's reason code for each of its items in order. */
+export function transactionCancelled(codes: readonly string[]): Error {
+  return Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', CancellationReasons: codes.map((Code) => ({ Code })) });
+}
