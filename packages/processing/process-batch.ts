@@ -138,9 +138,10 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
     /** Whether a cancellation of this batch named no item that can be put down to an event (one holding a baseline, or none at all). */
     let unexplained = false;
     for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
-      // State another processor moved is read again at once (a jittered 10–20 ms): waiting would not make it fresher.
-      // Only a TransactionConflict naming no item that can be put down to an event backs off exponentially; a held item is free again a round trip later.
-      if (attempt > 0) await backoff(unexplained ? attempt : 0);
+      // State another processor moved is read again at once (a jittered 10–20 ms): waiting would not make it fresher, and a held item is free again a round trip later.
+      // From the third round on, or after a TransactionConflict naming no item that can be put down to an event, rounds back off exponentially (with jitter):
+      // events still meeting races then are on state other processors keep moving, and racing them at the same pace could keep them meeting it until the queue takes them back.
+      if (attempt > 0) await backoff(unexplained || attempt >= backOffFromRound ? attempt : 0);
       // One event per key a round: a second message with the same key is settled against the first next round.
       const seen = new Set<string>();
       const round = pending.filter((c) => !seen.has(c.key) && (seen.add(c.key), true));
@@ -176,6 +177,9 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
     pending = [];
   }
 }
+
+/** The round from which rounds back off exponentially whatever the cancellation (the 10 rounds then span 2.6–5.2 s of waiting, within the processor's 30 s). */
+const backOffFromRound = 3;
 
 /**
  * The fence to commit under. While maintenance has processing paused, waits
@@ -413,8 +417,10 @@ async function commitAll(
     finished.push(
       (async () => {
         await Promise.all(before);
-        const dependsOnFailed = unit.members.some((m) => notLanded.decidedOn(m));
-        const sent = dependsOnFailed || fenced ? undefined : await slots.run(() => commitUnlessMoved(unit, { validate: racing(), attempt, decidedAt, recordOf, lineage: divisions.lineage }, deps));
+        // The events decided on writes that did not land wait for the next round; the rest go now.
+        const members = fenced ? [] : notDecidedOn(unit.members, new Set(), decidedAt, (m) => notLanded.decidedOn(m));
+        const options = { validate: racing(), attempt, decidedAt, recordOf, lineage: divisions.lineage };
+        const sent = members.length === 0 ? undefined : await slots.run(() => commitUnlessMoved(unit, members, options, deps));
         const result = sent?.result;
         if (result?.status === 'fenced') fenced = true;
         if (sent !== undefined && sent.moved.length > 0) lastContentionAt = Date.now();
@@ -454,7 +460,8 @@ export const forgetContention = (): void => {
 };
 
 /**
- * Commits a unit's first transaction. When another processor moved state
+ * Commits a unit's first transaction, for `members` (the unit's events, or
+ * those of them not decided on a write that did not land). When another processor moved state
  * the unit writes, the events decided on it — those that read or write a
  * moved item, and those decided after one of these on an item it writes —
  * are left out for another round, and the rest go at once, in a
@@ -465,10 +472,14 @@ export const forgetContention = (): void => {
  * events first reads the versions of the state it writes, since a cancelled
  * transaction of a hundred items costs as much as a committed one. When
  * another transaction in flight holds some of its items (DynamoDB cancels
- * with `TransactionConflict`, item by item), nothing decided is wrong: the
+ * with `TransactionConflict`, item by item), nothing decided is wrong. When
+ * only counter items are held (another batch writing a township's month),
+ * the same transaction goes again a round trip later, when the holder is
+ * done, at most twice: counter changes add up in any order, and the events
+ * keep their shared transaction. Otherwise, or when it is still held, the
  * events that write a held item (and those decided on what they write) are
- * left for the next round, when it is free again, and the rest go at once;
- * a held fence shard only means sending the same transaction on another.
+ * left for the next round, and the rest go at once; a held fence shard only
+ * means sending the same transaction on another.
  * Every transaction sent keeps all its conditions: the reads and the reasons
  * only choose what to send.
  *
@@ -477,6 +488,7 @@ export const forgetContention = (): void => {
  */
 async function commitUnlessMoved(
   unit: Unit<Decided>,
+  sending: readonly Decided[],
   options: {
     readonly validate: boolean;
     readonly attempt: number;
@@ -495,6 +507,7 @@ async function commitUnlessMoved(
     if (members.length > 0) plan = planFor(members, { fence: plan.fence, storedPages: plan.storedPages, lineage: options.lineage, recordOf: options.recordOf });
     return members.length > 0;
   };
+  if (sending.length < members.length) keepOnly(sending);
   /** Leaves out the events decided on what moved; false if none is left. */
   const leaveOut = (keys: readonly string[]): boolean => {
     moved.push(...keys);
@@ -516,8 +529,19 @@ async function commitUnlessMoved(
     const found = plan.states.filter((w) => (w.expectedVersion === undefined ? versions.has(w.key) : versions.get(w.key) !== w.expectedVersion)).map((w) => w.key);
     if (found.length > 0 && !leaveOut(found)) return { result: { status: 'stale_state', keys: found }, members: [], moved };
   }
+  let waited = 0;
+  /** Sends the plan; while another transaction holds only counter items of it, sends it again when that one is done. */
+  const send = async (): Promise<CommitResult> => {
+    for (;;) {
+      const result = await deps.store.commit(plan, options.attempt);
+      const countersHeld = result.status === 'busy' && result.counters.length > 0 && result.states.length === 0 && result.events.length === 0;
+      if (!countersHeld || waited >= maxWaitsForHeldCounters) return result;
+      waited++;
+      await roundTrip();
+    }
+  };
   for (let sent = 1; ; sent++) {
-    const result = await deps.store.commit(plan, options.attempt);
+    const result = await send();
     if (result.status === 'busy' && sent < maxSendsPerUnit) {
       if (!leaveOutBusy(result)) return { result, members: [], moved };
       continue;
@@ -531,6 +555,8 @@ async function commitUnlessMoved(
 
 /** Transactions sent for one unit, each without the events the last one's cancellation named. */
 const maxSendsPerUnit = 3;
+/** Times a unit's transaction whose counter items another transaction holds is sent again unchanged, a round trip later. */
+const maxWaitsForHeldCounters = 2;
 
 /** For each unit, the earlier units it waits for: those writing an item it writes, or state one of its events read. */
 function unitDependencies(units: readonly Unit<Decided>[]): number[][] {
@@ -600,6 +626,11 @@ async function completeChunks(source: string, id: string, chunks: number, deps: 
       await backoff(attempt + 1);
     }
   }
+}
+
+/** About one DynamoDB transaction's round trip, jittered (10–20 ms). */
+function roundTrip(): Promise<void> {
+  return backoff(0);
 }
 
 function backoff(attempt: number): Promise<void> {

@@ -186,37 +186,117 @@ describe('one batch, many events', () => {
     expect(reconciled.differences).toEqual([]);
   });
 
-  it('leaves out only the events that write an item another transaction holds, sends the rest at once, and the held ones next round', async () => {
-    const march = Array.from({ length: 6 }, (_, i) => sampleEvent('studio.established.v1', { id: `studio-held-mar-${i}`, time: '2026-03-10T10:00:00+08:00', data: { studioId: `held-mar-${i}`, orgCode } }));
-    const may = Array.from({ length: 6 }, (_, i) => sampleEvent('studio.established.v1', { id: `studio-held-may-${i}`, time: '2026-05-10T10:00:00+08:00', data: { studioId: `held-may-${i}`, orgCode } }));
+  /**
+   * Twelve studios, six in March and six in May, whose transactions another
+   * processor's transaction in flight cancels `times` times holding the
+   * township's March item (DynamoDB names it): the ids of the events each
+   * transaction sent carried, and what the batch settled.
+   */
+  const heldMarch = async (label: string, times: number): Promise<{ sent: string[][]; settled: string[]; march: number; may: number }> => {
+    const march = Array.from({ length: 6 }, (_, i) => sampleEvent('studio.established.v1', { id: `studio-${label}-mar-${i}`, time: '2026-03-10T10:00:00+08:00', data: { studioId: `${label}-mar-${i}`, orgCode } }));
+    const may = Array.from({ length: 6 }, (_, i) => sampleEvent('studio.established.v1', { id: `studio-${label}-may-${i}`, time: '2026-05-10T10:00:00+08:00', data: { studioId: `${label}-may-${i}`, orgCode } }));
     const township = counterKeys.division(zhongzhou);
     // A reconcile above moved the fence's epoch: this process learns it here, so that no transaction below is fenced.
-    const warmUp = [message(studio('held-warm-up'))];
+    const warmUp = [message(studio(`${label}-warm-up`))];
     expect(outcomes(warmUp, await processBatch(warmUp, deps))).toEqual(['accepted']);
     const [beforeMarch, beforeMay] = [await figure(township, 'M#2026-03', metrics.skillStudios), await figure(township, 'M#2026-05', metrics.skillStudios)];
     const realSend = doc.send.bind(doc);
-    /** Per transaction sent: the ids of the events whose ledger records it writes. */
     const sent: string[][] = [];
     const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
       if (!(command instanceof TransactWriteCommand)) return realSend(command);
       const items = command.input.TransactItems ?? [];
       sent.push(items.flatMap((item) => (item.Put?.TableName === tables.ledger && item.Put.Item?.['sk'] === 'ACCEPTED' ? [String(item.Put.Item['id'])] : [])));
-      if (sent.length > 1) return realSend(command);
-      // Another processor's transaction in flight holds the township's March item: DynamoDB names it.
       const held = (item: (typeof items)[number]) => item.Update?.TableName === tables.counters && item.Update.Key?.['pk'] === township && item.Update.Key['sk'] === 'M#2026-03';
-      expect(items.some(held)).toBe(true);
+      if (sent.length > times || !items.some(held)) return realSend(command);
       throw transactionCancelled(items.map((item) => (held(item) ? 'TransactionConflict' : 'None')));
     }) as never);
     const batch = [...march, ...may].map((e) => message(e));
     const settled = outcomes(batch, await processBatch(batch, deps));
     spy.mockRestore();
-    expect(settled).toEqual(batch.map(() => 'accepted'));
-    // All twelve together; then at once the May studios without the March ones, which write the held item; then, next round, the March studios.
-    expect(sent.map((ids) => ids.length)).toEqual([12, 6, 6]);
-    expect(sent[1]?.every((id) => id.startsWith('studio-held-may-'))).toBe(true);
-    expect(sent[2]?.every((id) => id.startsWith('studio-held-mar-'))).toBe(true);
-    expect(await figure(township, 'M#2026-03', metrics.skillStudios)).toBe(beforeMarch + 6);
-    expect(await figure(township, 'M#2026-05', metrics.skillStudios)).toBe(beforeMay + 6);
+    return { sent, settled, march: (await figure(township, 'M#2026-03', metrics.skillStudios)) - beforeMarch, may: (await figure(township, 'M#2026-05', metrics.skillStudios)) - beforeMay };
+  };
+
+  it('sends a transaction whose counter items another transaction holds again, whole, once that one is done', async () => {
+    const { sent, settled, march, may } = await heldMarch('held-once', 1);
+    expect(settled).toEqual(settled.map(() => 'accepted'));
+    // The same twelve events twice: no event was left out, none waits for another round.
+    expect(sent.map((ids) => ids.length)).toEqual([12, 12]);
+    expect(sent[1]).toEqual(sent[0]);
+    expect([march, may]).toEqual([6, 6]);
+  });
+
+  it('when the item stays held, leaves out only the events that write it, sends the rest at once, and the held ones next round', async () => {
+    const { sent, settled, march, may } = await heldMarch('held-long', 3);
+    expect(settled).toEqual(settled.map(() => 'accepted'));
+    // All twelve three times (twice again after a round trip); then at once the May studios without the March ones; then, next round, the March studios.
+    expect(sent.map((ids) => ids.length)).toEqual([12, 12, 12, 6, 6]);
+    expect(sent[3]?.every((id) => id.startsWith('studio-held-long-may-'))).toBe(true);
+    expect(sent[4]?.every((id) => id.startsWith('studio-held-long-mar-'))).toBe(true);
+    expect([march, may]).toEqual([6, 6]);
+  });
+
+  it('sends at once the events of a transaction not decided on writes that did not land, and only the others wait for the next round', async () => {
+    // One person's certificates, more than one transaction holds, interleaved with studios: a transaction after the first carries some of both.
+    const idNumber = residentIdFor(88_005);
+    const certificates = Array.from({ length: 90 }, (_, i) => certificate(`CHAIN-${i}`, idNumber, ['level5', 'level4', 'level3'][i % 3] as string, '2026-07-01T10:00:00+08:00'));
+    const studios = Array.from({ length: 90 }, (_, i) => sampleEvent('studio.established.v1', { id: `studio-chain-${i}`, time: '2026-07-01T10:00:00+08:00', data: { studioId: `chain-${i}`, orgCode } }));
+    const theirs = certificate('CHAIN-THEIRS', idNumber, 'level2', '2026-01-01T10:00:00+08:00');
+    deps.store.forgetFence();
+    const realSend = doc.send.bind(doc);
+    let racing = false;
+    let raced = false;
+    const sent: string[][] = [];
+    const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
+      if (command instanceof TransactWriteCommand && !racing) {
+        if (!raced) {
+          // Another processor applies a certificate of the same person first: the batch's first transaction fails for them.
+          raced = racing = true;
+          const other = [message(theirs)];
+          expect(outcomes(other, await processBatch(other, deps))).toEqual(['accepted']);
+          racing = false;
+        }
+        const items = command.input.TransactItems ?? [];
+        sent.push(items.flatMap((item) => (item.Put?.TableName === tables.ledger && item.Put.Item?.['sk'] === 'ACCEPTED' ? [String(item.Put.Item['id'])] : [])));
+      }
+      return realSend(command);
+    }) as never);
+    const batch = certificates.flatMap((c, i) => [message(c), message(studios[i])]);
+    // One round only: what the first round did not commit is left to the queue.
+    const settled = outcomes(batch, await processBatch(batch, { ...deps, maxAttempts: 1 }));
+    spy.mockRestore();
+    expect(raced).toBe(true);
+    // Every studio went in the first round, those packed with the person's later certificates too; the certificates wait for the next.
+    expect(settled.filter((_, i) => i % 2 === 1)).toEqual(studios.map(() => 'accepted'));
+    expect(settled.filter((_, i) => i % 2 === 0)).toEqual(certificates.map(() => 'retry:RetryableProcessingError'));
+    expect(new Set(sent.flat().filter((id) => id.startsWith('studio-')))).toEqual(new Set(studios.map((e) => e.id)));
+    const reconciled = await runReconcile({ store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards });
+    expect(reconciled.differences).toEqual([]);
+  });
+
+  it('from the third round on backs off exponentially: an event on state other processors keep moving for 1.5 s still lands in its batch', async () => {
+    const idNumber = residentIdFor(88_006);
+    const mine = certificate('CHURN-MINE', idNumber, 'level3', '2026-08-01T10:00:00+08:00');
+    deps.store.forgetFence();
+    const realSend = doc.send.bind(doc);
+    let racing = false;
+    let moves = 0;
+    const started = Date.now();
+    const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
+      if (command instanceof TransactWriteCommand && !racing && Date.now() - started < 1500) {
+        // Each time, another processor applies another certificate of the same person first.
+        racing = true;
+        const other = [message(certificate(`CHURN-${++moves}`, idNumber, 'level4', '2026-02-01T10:00:00+08:00'))];
+        expect(outcomes(other, await processBatch(other, deps))).toEqual(['accepted']);
+        racing = false;
+      }
+      return realSend(command);
+    }) as never);
+    const batch = [message(mine)];
+    const settled = outcomes(batch, await processBatch(batch, deps));
+    spy.mockRestore();
+    // Ten rounds a jittered 10–20 ms apart would all have met a move (the queue would take the event back); backing off, a later round lands.
+    expect(moves).toBeGreaterThanOrEqual(5);
+    expect(settled).toEqual(['accepted']);
   });
 
   it('sends a transaction whose fence shard another transaction holds again at once, on another shard', async () => {
