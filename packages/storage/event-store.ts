@@ -491,7 +491,9 @@ export class EventStore {
     if (items.length > maxTransactionItems) throw new StorageError(`a transaction of ${items.length} actions was planned; DynamoDB takes ${maxTransactionItems}`);
     // Same items, same token: the SDK's retry of an ambiguous (timed-out) write
     // is recognised by DynamoDB as the same transaction. Our own re-attempts
-    // take a new token; the ledger conditions still make them apply at most once.
+    // take a new token (a later round, or the same transaction sent again: each
+    // call checks the next fence shard); the ledger conditions still make them
+    // apply at most once.
     const token = createHash('sha256').update(`${attempt}:${JSON.stringify(items)}`).digest('hex').slice(0, 36);
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
