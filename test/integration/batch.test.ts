@@ -295,7 +295,7 @@ describe('one batch, many events', () => {
     const settled = outcomes(batch, await processBatch(batch, deps));
     spy.mockRestore();
     // Ten rounds a jittered 10–20 ms apart would all have met a move (the queue would take the event back); backing off, a later round lands.
-    expect(moves).toBeGreaterThanOrEqual(5);
+    expect(moves).toBeGreaterThanOrEqual(3);
     expect(settled).toEqual(['accepted']);
   });
 
