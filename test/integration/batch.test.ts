@@ -42,6 +42,34 @@ const figure = (pk: string, sk: string, metric: string) => liveFigure(doc, table
 const certificate = (certificateNo: string, idNumber: string, level: string, time: string) =>
   sampleEvent('certificate.submitted.v1', { id: `cert-${certificateNo}`, time, data: { certificateNo, level, issuedOn: time.slice(0, 10), holder: { idNumber, frontline: false }, orgCode } });
 const studio = (studioId: string, id = `studio-${studioId}`) => sampleEvent('studio.established.v1', { id, data: { studioId, orgCode } });
+/** The ids of the events whose ledger records a transaction writes. */
+const acceptedIds = (command: TransactWriteCommand): string[] =>
+  (command.input.TransactItems ?? []).flatMap((item) => (item.Put?.TableName === tables.ledger && item.Put.Item?.['sk'] === 'ACCEPTED' ? [String(item.Put.Item['id'])] : []));
+
+/**
+ * Until `restore()`: before the first transaction a batch sends, another
+ * processor applies `theirs` (accepted); `sent` lists, per transaction of the
+ * batch, the ids of the events it carried.
+ */
+function raceBeforeFirstTransaction(theirs: unknown): { sent: string[][]; raced: () => boolean; restore: () => void } {
+  const realSend = doc.send.bind(doc);
+  let racing = false;
+  let raced = false;
+  const sent: string[][] = [];
+  const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
+    if (command instanceof TransactWriteCommand && !racing) {
+      if (!raced) {
+        raced = racing = true;
+        const other = [message(theirs)];
+        expect(outcomes(other, await processBatch(other, deps))).toEqual(['accepted']);
+        racing = false;
+      }
+      sent.push(acceptedIds(command));
+    }
+    return realSend(command);
+  }) as never);
+  return { sent, raced: () => raced, restore: () => spy.mockRestore() };
+}
 
 beforeAll(async () => {
   dynamo = await startDynamoDbLocal();
@@ -112,29 +140,12 @@ describe('one batch, many events', () => {
     const studios = Array.from({ length: 20 }, (_, i) => studio(`shared-${i}`));
     const mine = certificate('SHARED-1', idNumber, 'level3', '2026-05-01T10:00:00+08:00');
     const mineLater = certificate('SHARED-2', idNumber, 'level2', '2026-06-01T10:00:00+08:00');
-    const theirs = certificate('SHARED-3', idNumber, 'level4', '2026-02-01T10:00:00+08:00');
-    const realSend = doc.send.bind(doc);
-    let racing = false;
-    let raced = false;
-    /** Per transaction of this batch: the ids of the events whose ledger records it writes. */
-    const sent: string[][] = [];
-    const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
-      if (command instanceof TransactWriteCommand && !racing) {
-        if (!raced) {
-          // Another processor applies a certificate of the same person first.
-          raced = racing = true;
-          const other = [message(theirs)];
-          expect(outcomes(other, await processBatch(other, deps))).toEqual(['accepted']);
-          racing = false;
-        }
-        const items = command.input.TransactItems ?? [];
-        sent.push(items.flatMap((item) => (item.Put?.TableName === tables.ledger && item.Put.Item?.['sk'] === 'ACCEPTED' ? [String(item.Put.Item['id'])] : [])));
-      }
-      return realSend(command);
-    }) as never);
+    // Another processor applies a certificate of the same person first.
+    const race = raceBeforeFirstTransaction(certificate('SHARED-3', idNumber, 'level4', '2026-02-01T10:00:00+08:00'));
+    const { sent } = race;
     const batch = [...studios.slice(0, 10), mine, mineLater, ...studios.slice(10)].map((e) => message(e));
     const settled = outcomes(batch, await processBatch(batch, deps));
-    spy.mockRestore();
+    race.restore();
     expect(settled).toEqual(batch.map(() => 'accepted'));
     // The studios went together without the certificates; both certificates, decided again, went together next round.
     const lastStudios = sent.filter((ids) => ids.some((id) => id.startsWith('studio-shared-'))).at(-1) ?? [];
@@ -205,7 +216,7 @@ describe('one batch, many events', () => {
     const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
       if (!(command instanceof TransactWriteCommand)) return realSend(command);
       const items = command.input.TransactItems ?? [];
-      sent.push(items.flatMap((item) => (item.Put?.TableName === tables.ledger && item.Put.Item?.['sk'] === 'ACCEPTED' ? [String(item.Put.Item['id'])] : [])));
+      sent.push(acceptedIds(command));
       const held = (item: (typeof items)[number]) => item.Update?.TableName === tables.counters && item.Update.Key?.['pk'] === township && item.Update.Key['sk'] === 'M#2026-03';
       if (sent.length > times || !items.some(held)) return realSend(command);
       throw transactionCancelled(items.map((item) => (held(item) ? 'TransactionConflict' : 'None')));
@@ -240,35 +251,18 @@ describe('one batch, many events', () => {
     const idNumber = residentIdFor(88_005);
     const certificates = Array.from({ length: 90 }, (_, i) => certificate(`CHAIN-${i}`, idNumber, ['level5', 'level4', 'level3'][i % 3] as string, '2026-07-01T10:00:00+08:00'));
     const studios = Array.from({ length: 90 }, (_, i) => sampleEvent('studio.established.v1', { id: `studio-chain-${i}`, time: '2026-07-01T10:00:00+08:00', data: { studioId: `chain-${i}`, orgCode } }));
-    const theirs = certificate('CHAIN-THEIRS', idNumber, 'level2', '2026-01-01T10:00:00+08:00');
     deps.store.forgetFence();
-    const realSend = doc.send.bind(doc);
-    let racing = false;
-    let raced = false;
-    const sent: string[][] = [];
-    const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: Parameters<typeof realSend>[0]) => {
-      if (command instanceof TransactWriteCommand && !racing) {
-        if (!raced) {
-          // Another processor applies a certificate of the same person first: the batch's first transaction fails for them.
-          raced = racing = true;
-          const other = [message(theirs)];
-          expect(outcomes(other, await processBatch(other, deps))).toEqual(['accepted']);
-          racing = false;
-        }
-        const items = command.input.TransactItems ?? [];
-        sent.push(items.flatMap((item) => (item.Put?.TableName === tables.ledger && item.Put.Item?.['sk'] === 'ACCEPTED' ? [String(item.Put.Item['id'])] : [])));
-      }
-      return realSend(command);
-    }) as never);
+    // Another processor applies a certificate of the same person first: the batch's first transaction fails for them.
+    const race = raceBeforeFirstTransaction(certificate('CHAIN-THEIRS', idNumber, 'level2', '2026-01-01T10:00:00+08:00'));
     const batch = certificates.flatMap((c, i) => [message(c), message(studios[i])]);
     // One round only: what the first round did not commit is left to the queue.
     const settled = outcomes(batch, await processBatch(batch, { ...deps, maxAttempts: 1 }));
-    spy.mockRestore();
-    expect(raced).toBe(true);
+    race.restore();
+    expect(race.raced()).toBe(true);
     // Every studio went in the first round, those packed with the person's later certificates too; the certificates wait for the next.
     expect(settled.filter((_, i) => i % 2 === 1)).toEqual(studios.map(() => 'accepted'));
     expect(settled.filter((_, i) => i % 2 === 0)).toEqual(certificates.map(() => 'retry:RetryableProcessingError'));
-    expect(new Set(sent.flat().filter((id) => id.startsWith('studio-')))).toEqual(new Set(studios.map((e) => e.id)));
+    expect(new Set(race.sent.flat().filter((id) => id.startsWith('studio-')))).toEqual(new Set(studios.map((e) => e.id)));
     const reconciled = await runReconcile({ store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards });
     expect(reconciled.differences).toEqual([]);
   });
