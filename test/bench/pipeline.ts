@@ -368,8 +368,9 @@ export async function benchPipeline(): Promise<void> {
     const latencyNote = `read ${deployedLatency.read} ms, write ${deployedLatency.write} ms, transaction ${deployedLatency.transaction} ms a round trip`;
     console.log(`with deployed-like round trips (${latencyNote}), the same burst:`);
     const each = (pick: (run: (typeof deployed)[number]) => number, digits = 1): string => deployed.map((run) => pick(run).toFixed(digits)).join(', ');
-    line('ours, 1 poller', `${each((run) => run.one.perSecond)} events/s (${retried((deployed.at(-1) as (typeof deployed)[number]).one, deployed.map((run) => run.one))})`);
-    line('ours, 8 pollers, one county', `${each((run) => run.eight.perSecond)} events/s (${retried((deployed.at(-1) as (typeof deployed)[number]).eight, deployed.map((run) => run.eight))})`);
+    const lastDeployed = deployed.at(-1) as (typeof deployed)[number];
+    line('ours, 1 poller', `${each((run) => run.one.perSecond)} events/s (${retried(lastDeployed.one, deployed.map((run) => run.one))})`);
+    line('ours, 8 pollers, one county', `${each((run) => run.eight.perSecond)} events/s (${retried(lastDeployed.eight, deployed.map((run) => run.eight))})`);
     line('8 pollers ÷ 1 poller', each((run) => run.eight.perSecond / run.one.perSecond, 2));
     const spread = (ms: readonly number[]) => `p50 ${percentile(ms, 50)} ms, p99 ${percentile(ms, 99)} ms, max ${percentile(ms, 100)} ms (${ms.length} events committed)`;
     console.log(
