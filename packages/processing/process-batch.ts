@@ -141,7 +141,7 @@ export async function processBatch(messages: readonly IncomingMessage[], deps: P
       // State another processor moved is read again at once (a jittered 10–20 ms): waiting would not make it fresher, and a held item is free again a round trip later.
       // From the third round on, or after a TransactionConflict naming no item that can be put down to an event, rounds back off exponentially (with jitter):
       // events still meeting races then are on state other processors keep moving, and racing them at the same pace could keep them meeting it until the queue takes them back.
-      if (attempt > 0) await backoff(unexplained || attempt >= backOffFromRound ? attempt : 0);
+      if (attempt > 0) await (unexplained || attempt >= backOffFromRound ? backoff(attempt) : roundTrip());
       // One event per key a round: a second message with the same key is settled against the first next round.
       const seen = new Set<string>();
       const round = pending.filter((c) => !seen.has(c.key) && (seen.add(c.key), true));

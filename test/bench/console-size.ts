@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { consoleDistDirectory, ensureConsoleBuilt, sourceHashFile } from '../../console/serving/build.ts';
 import { chromiumInstalled, launchChromium, openConsole, signIn, waitUntilReady } from '../e2e/browser.ts';
 import { startDemoStack } from '../e2e/demo-stack.ts';
+import { median } from './percentile.ts';
 
 /** 600 KB gzip for everything the browser downloads. */
 export const consoleBudgetBytes = 600 * 1024;
@@ -93,7 +94,6 @@ async function main(): Promise<void> {
   }
   const runs = Number(values.runs ?? '5');
   const { figures, sparklines, analytics, requestStart } = await overviewRenderTimes(runs);
-  const median = (times: number[]): number => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? Number.NaN;
   const list = (times: number[]): string => times.map((t) => t.toFixed(0)).join(', ');
   console.log(
     `overview first render with the demo data (31 cards, county, 2026), navigation start to every figure shown: ` +

@@ -42,7 +42,7 @@ import { ledgerPk } from '../../packages/storage/event-store.ts';
 import { sendBodies, waitUntilDrained } from '../support/queue.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import type { CloudEvent } from '../support/workload.ts';
-import { percentile } from './percentile.ts';
+import { median, percentile } from './percentile.ts';
 import { noLatency } from './services.ts';
 import type { Latency, ServicesRequest, RequestCounts } from './services.ts';
 
@@ -308,11 +308,6 @@ export async function benchPipeline(): Promise<void> {
     await services.setLatency(noLatency);
     const asLocal = await pacedLatencies(false);
 
-    const median = (values: readonly number[]): number => {
-      const sorted = [...values].sort((a, b) => a - b);
-      const mid = Math.floor(sorted.length / 2);
-      return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-    };
     const figure = (pick: (run: (typeof runs)[number]) => number, digits = 1): string =>
       `${median(runs.map(pick)).toFixed(digits)}${rounds > 1 ? ` (rounds: ${runs.map((run) => pick(run).toFixed(digits)).join(', ')})` : ''}`;
     // Write counts hardly move between rounds: the last round's are printed.
