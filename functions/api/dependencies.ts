@@ -16,7 +16,8 @@ import { RecordedBaselines } from '../../packages/indicators/recorded-baselines.
 import { DynamoBaselineReader } from '../../packages/storage/baseline-reader.ts';
 import { DynamoExplainReader } from '../../packages/storage/explain-reader.ts';
 import { DynamoCounterBatchReader } from '../../packages/storage/counter-batch-reader.ts';
-import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
+import { orgFoldingCounters } from '../../packages/storage/counter-reader.ts';
+import { OrgFoldingKeyReader } from '../../packages/indicators/org-figures.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { DynamoLedgerReader } from '../../packages/storage/ledger-reader.ts';
@@ -50,17 +51,18 @@ export function apiDependenciesFromEnvironment(environment: NodeJS.ProcessEnv, p
   const divisions = new DivisionTree(config.root);
   // The API writes nothing but rejection records (its role may only PutItem on the Ledger).
   const store = new EventStore(doc, settings.tables);
+  const counters = orgFoldingCounters(doc, settings.tables);
   return {
     catalog: indicatorCatalog,
     indicators: new BatchedIndicatorComputation(
-      new DynamoCounterReader(doc, settings.tables.counters),
-      new DynamoCounterBatchReader(doc, settings.tables.counters),
+      counters,
+      new OrgFoldingKeyReader(new DynamoCounterBatchReader(doc, settings.tables.counters), counters),
       new DynamoBaselineReader(doc, settings.tables.counters),
       divisions,
     ),
     explainer: new Explainer(
       new DynamoExplainReader(doc, settings.tables.ledger),
-      new RecordedBaselines(new DynamoBaselineReader(doc, settings.tables.counters), new DynamoCounterReader(doc, settings.tables.counters), divisions),
+      new RecordedBaselines(new DynamoBaselineReader(doc, settings.tables.counters), counters, divisions),
       divisions,
     ),
     ledger: new DynamoLedgerReader(doc, settings.tables.ledger),

@@ -137,3 +137,33 @@ export function counterChanges(
   }
   return out;
 }
+
+/** True for an organisation's counter partition (`ORG#…`). */
+export const isOrgPartition = (pk: string): boolean => pk.startsWith(counterKeys.org(''));
+
+/**
+ * The counter changes the Counters table keeps from events: a division's.
+ * An organisation's are written only as the `xo` cells of the event's explain
+ * entries, and its figure is folded from them (explain.ts, foldEntries):
+ * most events are their organisation-month's only writer, so its month item
+ * would be one more item written per event for what the entry already holds.
+ */
+export function storedCounterChanges(
+  deltas: readonly CounterDelta[],
+  distinct: readonly DistinctDelta[],
+  lineage: (division: string) => readonly string[],
+): CounterChange[] {
+  return counterChanges(deltas, distinct, lineage).filter((c) => !isOrgPartition(c.pk));
+}
+
+/**
+ * Where a counter cell sits in the canonical form that folded explain entries
+ * and counter items are compared and read in: as stored, except that a
+ * first-date cell (`<metric>@Q`, `@Y`, `@A`) moves to the first month of its
+ * period — an entry keeps its period, not the month of the first date, and
+ * every read of such a cell sums it over the whole period (distinctCells).
+ */
+export function canonicalCell(sk: string, attribute: string): { sk: string; attribute: string } {
+  const first = firstDatePeriod(sk, attribute);
+  return first === undefined ? { sk, attribute } : { sk: distinctCells(first.metric, first.period).from, attribute };
+}

@@ -1,5 +1,6 @@
 import type { CounterChange } from './counter-changes.ts';
-import { counterChanges, firstDatePeriod } from './counter-changes.ts';
+import { canonicalCell, counterChanges, distinctCells, firstDatePeriod } from './counter-changes.ts';
+import { counterKeys } from './metrics.ts';
 import type { CounterDelta, DistinctDelta } from './decision.ts';
 
 /**
@@ -75,4 +76,68 @@ export function splitHomeEntries(
   const division = entries.find((e) => e.scope.startsWith('DIV#') && e.day === eventDate);
   const org = entries.find((e) => e.scope.startsWith('ORG#') && e.day === eventDate);
   return { ...(division === undefined ? {} : { division }), ...(org === undefined ? {} : { org }), rest: entries.filter((e) => e !== division && e !== org) };
+}
+
+/** An entry as stored, its cells read exactly (sums of money pass 2^53 fen). */
+export interface StoredCells {
+  readonly scope: string;
+  readonly day: string;
+  readonly cells: Readonly<Record<string, number | bigint>>;
+}
+
+/** Canonical counter items (see canonicalCell): partition → sort key → attribute → exact amount. */
+export type FoldedItems = Map<string, Map<string, Record<string, bigint>>>;
+
+/** Adds `amount` to a cell of `items`, at its canonical place. */
+export function addCanonical(items: FoldedItems, pk: string, sk: string, attribute: string, amount: bigint): void {
+  const cell = canonicalCell(sk, attribute);
+  const partition = items.get(pk) ?? items.set(pk, new Map()).get(pk)!;
+  const item = partition.get(cell.sk) ?? partition.set(cell.sk, {}).get(cell.sk)!;
+  item[cell.attribute] = (item[cell.attribute] ?? 0n) + amount;
+}
+
+/**
+ * The inverse of entriesOfChanges, summed: the counter items that the
+ * entries' changes add up to, in canonical form (zero amounts and empty
+ * items left out). A day cell goes back to its day's attribute of the day's
+ * month item, a month's count to that month's item, a first-date cell to the
+ * first month of its period — exact for every read the evaluator makes.
+ */
+export function foldEntries(entries: Iterable<StoredCells>, into: FoldedItems = new Map()): FoldedItems {
+  for (const entry of entries) {
+    for (const [cell, value] of Object.entries(entry.cells)) {
+      const amount = BigInt(value);
+      const bar = cell.indexOf('|');
+      if (bar < 0) {
+        addCanonical(into, entry.scope, counterKeys.month(entry.day), counterKeys.dayAttribute(cell, entry.day), amount);
+        continue;
+      }
+      const metric = cell.slice(0, bar);
+      const period = cell.slice(bar + 1);
+      if (period.startsWith('M#')) addCanonical(into, entry.scope, period, metric, amount);
+      else {
+        const { from, attribute } = distinctCells(metric, period);
+        addCanonical(into, entry.scope, from, attribute, amount);
+      }
+    }
+  }
+  return withoutZeros(into);
+}
+
+/** Counter items (a recomputation's, the Counters table's) brought to canonical form, added to `into`. */
+export function canonicalItems(items: Iterable<{ readonly pk: string; readonly sk: string; readonly amounts: Readonly<Record<string, bigint>> }>, into: FoldedItems = new Map()): FoldedItems {
+  for (const { pk, sk, amounts } of items) for (const [attribute, amount] of Object.entries(amounts)) addCanonical(into, pk, sk, attribute, amount);
+  return withoutZeros(into);
+}
+
+/** Drops zero amounts, and items and partitions left empty. */
+export function withoutZeros(items: FoldedItems): FoldedItems {
+  for (const [pk, partition] of items) {
+    for (const [sk, item] of partition) {
+      for (const [attribute, amount] of Object.entries(item)) if (amount === 0n) delete item[attribute];
+      if (Object.keys(item).length === 0) partition.delete(sk);
+    }
+    if (partition.size === 0) items.delete(pk);
+  }
+  return items;
 }

@@ -9,7 +9,10 @@ import { ScanCommand as RawScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BatchWriteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { explainIndexes } from '../config/resources.ts';
+import type { StoredCells } from '../domain/explain.ts';
 import type { StateItem } from '../domain/state.ts';
+import { exactCells } from '../storage/explain-reader.ts';
 import type { Fence } from '../storage/event-store.ts';
 import { fenceKey, fenceKeys, ledgerPk } from '../storage/event-store.ts';
 import { projection } from '../storage/projection.ts';
@@ -66,6 +69,29 @@ export class MaintenanceStore {
       data: typeof item['data'] === 'string' ? (JSON.parse(item['data']) as unknown) : item['data'],
       ...(typeof item['chunks'] === 'number' ? { chunks: item['chunks'] } : {}),
     }));
+  }
+
+  /**
+   * Every organisation's explain entry, cells exact: what the ExplainByOrg
+   * index holds (its partitions are what organisations' figures are folded
+   * from), read from the Ledger itself with a consistent scan — an index is
+   * only eventually consistent, and a rebuild that missed an entry just
+   * committed would write its change a second time. Read with processing
+   * paused, like the events, so the two agree.
+   */
+  async orgEntries(): Promise<StoredCells[]> {
+    const names = explainIndexes.org;
+    const items = await this.scanAll(
+      {
+        TableName: this.tables.ledger,
+        ConsistentRead: true,
+        FilterExpression: 'attribute_exists(#p)',
+        ProjectionExpression: '#p, #s, #cells',
+        ExpressionAttributeNames: { '#p': names.partitionKey, '#s': names.sortKey, '#cells': names.cells },
+      },
+      true,
+    );
+    return items.map((item) => ({ scope: String(item[names.partitionKey]), day: String(item[names.sortKey]).slice(0, 10), cells: exactCells(item[names.cells]) }));
   }
 
   /** Every item of the Counters table (net-change items and baselines); numbers exact, as bigint. */

@@ -21,6 +21,7 @@ import type { SkippedEvent } from './recompute.ts';
 import { counterItemKey, recompute } from './recompute.ts';
 import type { CounterDifference } from './reconcile.ts';
 import { reconcile } from './reconcile.ts';
+import { comparableLive, comparableRecomputation, countersToWrite } from './org-figures.ts';
 
 export type MaintenanceAction = 'reconcile' | 'rebuild' | 'publish';
 
@@ -38,7 +39,7 @@ export interface ReconcileResult {
   readonly differences: readonly CounterDifference[];
   readonly differenceCount: number;
   readonly truncated: boolean;
-  /** Counter and baseline items compared. */
+  /** Counter and baseline items compared (an organisation's months as folded from its explain entries). */
   readonly checkedItems: number;
   /** Accepted events replayed. */
   readonly events: number;
@@ -105,9 +106,9 @@ export function runReconcile(deps: MaintenanceDependencies): Promise<ReconcileRe
 }
 
 async function reconcileNow(deps: MaintenanceDependencies): Promise<ReconcileResult> {
-  const [events, live] = await Promise.all([deps.store.acceptedEvents(), deps.store.counterItems()]);
+  const [events, live, orgEntries] = await Promise.all([deps.store.acceptedEvents(), deps.store.counterItems(), deps.store.orgEntries()]);
   const recomputed = recompute(events, deps);
-  const { differences, checkedItems } = reconcile(live, recomputed);
+  const { differences, checkedItems } = reconcile(comparableLive(live, orgEntries), comparableRecomputation(recomputed));
   return {
     action: 'reconcile',
     differences: differences.slice(0, maxListedDifferences),
@@ -125,18 +126,19 @@ export function runRebuild(deps: MaintenanceDependencies): Promise<RebuildResult
 }
 
 async function rebuildNow(deps: MaintenanceDependencies): Promise<RebuildResult> {
-  const events = await deps.store.acceptedEvents();
+  const [events, orgEntries] = await Promise.all([deps.store.acceptedEvents(), deps.store.orgEntries()]);
   const recomputed = recompute(events, deps);
   const [liveCounters, liveState] = await Promise.all([deps.store.counterItems(), deps.store.stateKeys()]);
 
   // A chunked event interrupted half-way is counted whole here: its missing chunks must not be applied again.
   await deps.store.markChunksApplied(events.flatMap((e) => (e.chunks === undefined ? [] : [{ source: e.source, id: e.id, chunks: e.chunks }])));
-  const counterPuts = [...recomputed.counters].map(([key, amounts]) => {
+  const counters = countersToWrite(recomputed, orgEntries);
+  const counterPuts = [...counters].map(([key, amounts]) => {
     const at = key.lastIndexOf('|');
     return { pk: key.slice(0, at), sk: key.slice(at + 1), ...amounts };
   });
   const baselinePuts = recomputed.baselines.map((b) => ({ ...b }));
-  const keep = new Set([...recomputed.counters.keys(), ...recomputed.baselines.map((b) => counterItemKey(b.pk, b.sk))]);
+  const keep = new Set([...counters.keys(), ...recomputed.baselines.map((b) => counterItemKey(b.pk, b.sk))]);
   const counterDeletes = liveCounters.filter((item) => !keep.has(counterItemKey(item.pk, item.sk))).map(({ pk, sk }) => ({ pk, sk }));
   await deps.store.rewriteCounters([...counterPuts, ...baselinePuts], counterDeletes);
 

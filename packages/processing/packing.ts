@@ -5,7 +5,7 @@
  * of its own is chunked. Pure: no I/O, the same events give the same plans.
  */
 import type { CounterChange } from '../domain/counter-changes.ts';
-import { counterChanges } from '../domain/counter-changes.ts';
+import { storedCounterChanges } from '../domain/counter-changes.ts';
 import type { Baseline, Decision, StateWrite } from '../domain/decision.ts';
 import { splitHomeEntries } from '../domain/explain.ts';
 import type { AcceptedRecord, Fence, TransactionPlan } from '../storage/event-store.ts';
@@ -120,7 +120,7 @@ export function planUnits<D extends Packable>(decided: readonly D[], options: Pa
   const { fence, lineage, recordOf, alone } = options;
   const pages = new Map(options.storedPages);
   const units: Unit<D>[] = [];
-  const changesOf = new Map(decided.map((d) => [d, counterChanges(d.decision.deltas, d.decision.distinct ?? [], lineage)]));
+  const changesOf = new Map(decided.map((d) => [d, storedCounterChanges(d.decision.deltas, d.decision.distinct ?? [], lineage)]));
   let open = new OpenTransaction<D>(pages, changesOf, recordOf);
 
   const build = (group: readonly D[]): TransactionPlan => planFor(group, { fence, storedPages: pages, lineage, recordOf });
@@ -168,7 +168,7 @@ export function planFor<D extends Packable>(
     events: group.map(options.recordOf),
     states: [...states.values()],
     storedPages: new Map([...states.keys()].map((key) => [key, options.storedPages.get(key) ?? 1])),
-    counters: counterChanges(group.flatMap((d) => d.decision.deltas), group.flatMap((d) => d.decision.distinct ?? []), options.lineage),
+    counters: storedCounterChanges(group.flatMap((d) => d.decision.deltas), group.flatMap((d) => d.decision.distinct ?? []), options.lineage),
     // One write per item: of two balances for one (metric, division, asOf), the later decision holds.
     baselines: [...new Map(group.flatMap((d) => d.decision.baselines ?? []).map((b) => [`${b.metric}|${b.division}|${b.asOf}`, b])).values()],
   };

@@ -11,7 +11,7 @@ import type { RejectionReason, ValidatedEvent } from '../contract/index.ts';
 import { idNumberPaths, validateEvent, validationOptionsFor } from '../contract/index.ts';
 import { applyEvent, missingStateKeys } from '../domain/apply-event.ts';
 import type { Divisions, DomainEvent } from '../domain/apply-event.ts';
-import { counterChanges } from '../domain/counter-changes.ts';
+import { storedCounterChanges } from '../domain/counter-changes.ts';
 import type { Decision } from '../domain/decision.ts';
 import { explainEntries, splitHomeEntries } from '../domain/explain.ts';
 import { rankOf } from '../domain/rank.ts';
@@ -519,7 +519,7 @@ async function commitUnlessMoved(
     const events = new Set(busy.events);
     const writesHeld = (d: Decided): boolean =>
       events.has(ledgerPk(d.candidate.event.source, d.candidate.event.id)) ||
-      (counters.size > 0 && counterChanges(d.decision.deltas, d.decision.distinct ?? [], options.lineage).some((c) => counters.has(counterItemId(c))));
+      (counters.size > 0 && storedCounterChanges(d.decision.deltas, d.decision.distinct ?? [], options.lineage).some((c) => counters.has(counterItemId(c))));
     const left = notDecidedOn(members, new Set(busy.states), options.decidedAt, writesHeld);
     // Nothing to leave out (only the fence shard was held): the same transaction goes again, on the next shard.
     return left.length === members.length || keepOnly(left);
@@ -612,7 +612,7 @@ async function completeChunks(source: string, id: string, chunks: number, deps: 
     const recorded = await deps.store.effectsOf(source, id);
     if (recorded === undefined) throw new ProcessingError('a chunked event has no recorded effects');
     const lineage = (d: string): readonly string[] => deps.divisions.lineage(d);
-    const changes = counterChanges(recorded.effects.deltas, recorded.effects.distinct, lineage);
+    const changes = storedCounterChanges(recorded.effects.deltas, recorded.effects.distinct, lineage);
     const entries = splitHomeEntries(explainEntries(recorded.event.date, recorded.effects, lineage), recorded.event.date).rest;
     const applied = await deps.store.appliedChunks(source, id, chunks);
     todo = chunkShares(changes, explainItems(recorded.event, entries), fence, { source, id }).filter((plan) => !applied.has(plan.chunk?.index ?? 0));

@@ -9,6 +9,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CounterItem, CounterSource, SortKeyRange } from '../indicators/counter-source.ts';
+import { OrgFoldingCounterSource } from '../indicators/org-figures.ts';
+import { entriesOfScope } from './explain-reader.ts';
 
 export class DynamoCounterReader implements CounterSource {
   /** Query requests sent so far (pages included), for benchmarks and tests of read cost. */
@@ -48,4 +50,13 @@ export function counterItem(item: Record<string, unknown>): CounterItem {
     if (name !== 'pk' && name !== 'sk' && text !== undefined && /^-?\d+$/.test(text)) values[name] = BigInt(text);
   }
   return { sk: String(item['sk']), values };
+}
+
+/**
+ * The evaluator's counter source over the tables: a division's items as
+ * stored, an organisation's folded from its explain entries in the Ledger
+ * plus any items a rebuild wrote (packages/indicators/org-figures.ts).
+ */
+export function orgFoldingCounters(doc: DynamoDBDocumentClient, tables: { readonly counters: string; readonly ledger: string }): OrgFoldingCounterSource {
+  return new OrgFoldingCounterSource(new DynamoCounterReader(doc, tables.counters), (partition) => entriesOfScope(doc, tables.ledger, partition));
 }

@@ -4,9 +4,13 @@
  * `<day>#<source>#<id>`, so the entries of one scope over a span of days are
  * one range of one partition.
  */
+import { QueryCommand as RawQueryCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { explainIndexes } from '../config/resources.ts';
+import type { StoredCells } from '../domain/explain.ts';
 import type { EntryPage, EntryQuery, ExplainEntrySource, StoredEntry } from '../explain/explainer.ts';
 
 /** Rows a single Query may return (DynamoDB also stops at 1 MB). */
@@ -60,4 +64,44 @@ export class DynamoExplainReader implements ExplainEntrySource {
     });
     return { entries, ...(page.LastEvaluatedKey === undefined ? {} : { after: JSON.stringify(page.LastEvaluatedKey) }) };
   }
+}
+
+/** The cells of an index entry as stored (read with `wrapNumbers`), exact. */
+export function exactCells(cells: unknown): Record<string, bigint> {
+  const out: Record<string, bigint> = {};
+  for (const [cell, value] of Object.entries((cells ?? {}) as Record<string, unknown>)) {
+    const text = typeof value === 'object' && value !== null && 'value' in value ? String((value as { value: unknown }).value) : String(value);
+    if (/^-?\d+$/.test(text)) out[cell] = BigInt(text);
+  }
+  return out;
+}
+
+/**
+ * Every entry of one scope with all its cells, read whole from its index
+ * partition (an organisation's figures are folded from them:
+ * packages/indicators/org-figures.ts).
+ */
+export async function entriesOfScope(doc: DynamoDBDocumentClient, ledgerTable: string, scope: string): Promise<StoredCells[]> {
+  const names = scope.startsWith('ORG#') ? explainIndexes.org : explainIndexes.division;
+  const out: StoredCells[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await doc.send(
+      new RawQueryCommand({
+        TableName: ledgerTable,
+        IndexName: names.name,
+        KeyConditionExpression: '#p = :p',
+        ProjectionExpression: '#s, #cells',
+        ExpressionAttributeNames: { '#p': names.partitionKey, '#s': names.sortKey, '#cells': names.cells },
+        ExpressionAttributeValues: { ':p': { S: scope } },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const raw of page.Items ?? []) {
+      const item = unmarshall(raw, { wrapNumbers: true });
+      out.push({ scope, day: String(item[names.sortKey]).slice(0, 10), cells: exactCells(item[names.cells]) });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return out;
 }

@@ -11,6 +11,7 @@ import { generateLocalSigningKeys } from '../../packages/auth/local-tokens.ts';
 import { signedToken, testSigningKeys } from '../support/tokens.ts';
 import { sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
 import { metrics } from '../../packages/domain/metrics.ts';
+import { explainIndexes } from '../../packages/config/resources.ts';
 import type { ApiServer } from '../../packages/local-stack/api-server.ts';
 import { startApiServer } from '../../packages/local-stack/api-server.ts';
 import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
@@ -62,7 +63,8 @@ beforeAll(async () => {
 
   const doc = DynamoDBDocumentClient.from(ddb);
   // Each division records its own share (the county 2 of its own, its township 3): the county reads 5.
-  for (const [pk, amount] of [[`DIV#${county}`, 2], [`DIV#${zhongzhou}`, 3], [`ORG#${orgA}`, 3]] as const) {
+  // The organisation's 3 is its explain entry on the ledger record below (its figures are folded from entries).
+  for (const [pk, amount] of [[`DIV#${county}`, 2], [`DIV#${zhongzhou}`, 3]] as const) {
     await doc.send(
       new UpdateCommand({
         TableName: tableNames['COUNTERS_TABLE'], Key: { pk, sk: 'M#2026-03' },
@@ -86,6 +88,7 @@ beforeAll(async () => {
         pk: 'EVENT#hrss.zhongxian#c-1', sk: 'ACCEPTED', source: 'hrss.zhongxian', id: 'c-1', type: 'certificate.submitted.v1',
         outcome: 'accepted', receivedAt: '2026-11-24T03:00:00.000Z', processedAt: '2026-11-24T03:00:01.000Z',
         divisions: [zhongzhou, county], data: { holder: { idNumber: 'pseudonym' } }, contentHash: 'abc', date: '2026-03-02',
+        [explainIndexes.org.partitionKey]: `ORG#${orgA}`, [explainIndexes.org.sortKey]: '2026-03-02#hrss.zhongxian#c-1', [explainIndexes.org.cells]: { [metrics.skilled]: 3 },
       },
     }),
   );

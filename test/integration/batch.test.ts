@@ -38,7 +38,7 @@ const outcomes = (batch: readonly IncomingMessage[], results: Map<string, Messag
     const r = results.get(m.messageId);
     return r?.ok === true ? (r.outcome.outcome === 'rejected' ? `rejected:${r.outcome.reason}` : r.outcome.outcome) : `retry:${r?.error.name}`;
   });
-const figure = (pk: string, sk: string, metric: string) => liveFigure(doc, tables.counters, pk, sk, metric);
+const figure = (pk: string, sk: string, metric: string) => liveFigure(doc, tables, pk, sk, metric);
 const certificate = (certificateNo: string, idNumber: string, level: string, time: string) =>
   sampleEvent('certificate.submitted.v1', { id: `cert-${certificateNo}`, time, data: { certificateNo, level, issuedOn: time.slice(0, 10), holder: { idNumber, frontline: false }, orgCode } });
 const studio = (studioId: string, id = `studio-${studioId}`) => sampleEvent('studio.established.v1', { id, data: { studioId, orgCode } });

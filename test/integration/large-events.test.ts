@@ -20,7 +20,7 @@ import type { IncomingMessage, ProcessorDependencies } from '../../packages/proc
 import { processBatch } from '../../packages/processing/process-batch.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
 import { ledgerPk } from '../../packages/storage/event-store.ts';
-import { scanCounters } from '../support/counter-table.ts';
+import { scanCounters, scanFigures } from '../support/counter-table.ts';
 import { figureOf } from '../support/in-memory-ledger.ts';
 import { processorOnFreshTables } from '../support/processor.ts';
 
@@ -90,7 +90,7 @@ describe('a contract naming 1,000 employers in every township', () => {
     const settled = again.get('wide-1');
     expect(settled?.ok === false ? `${settled.error.name}: ${settled.error.message}` : settled).toMatchObject({ ok: true, outcome: { outcome: 'duplicate' } });
 
-    const counters = await scanCounters(doc, tables.counters);
+    const counters = await scanFigures(doc, tables);
     const collective = (pk: string) => figureOf(counters, pk, 'Y#2026', metrics.contractsCollective);
     expect(orgs.filter((o) => collective(counterKeys.org(o.code)) !== 1)).toEqual([]);
     expect(townships.map((t) => collective(counterKeys.division(t)))).toEqual(townships.map(() => 1));

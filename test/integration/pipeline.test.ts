@@ -24,7 +24,7 @@ let output: CapturedOutput | undefined;
 
 const scanAll = (table: string): Promise<Record<string, unknown>[]> => scanTable(doc, table);
 
-const yearly = (metric: string): Promise<number> => liveFigure(doc, stack.env['COUNTERS_TABLE'] as string, county, 'Y#2026', metric);
+const yearly = (metric: string): Promise<number> => liveFigure(doc, { counters: stack.env['COUNTERS_TABLE'] as string, ledger: stack.env['LEDGER_TABLE'] as string, state: stack.env['STATE_TABLE'] as string }, county, 'Y#2026', metric);
 
 let duplicatesSent = 0;
 

@@ -40,7 +40,7 @@ async function deliver(event: unknown, options: { receiveCount?: number; now?: D
 
 /** A figure as the API reads it: `pk` a scope (a division with its subtree), `sk` a period. */
 async function counter(pk: string, sk: string, metric: string): Promise<number> {
-  return liveFigure(doc, tables.counters, pk, sk, metric);
+  return liveFigure(doc, tables, pk, sk, metric);
 }
 
 beforeAll(async () => {

@@ -75,7 +75,8 @@ describe('processor handler', () => {
     const again = await processSqsBatch({ Records: [record(JSON.parse(batch[1]?.body ?? '{}'), 2)] }, lambdaContext('processor', 'us-east-1', 30_000));
     expect(again.batchItemFailures).toEqual([]);
     const doc = DynamoDBDocumentClient.from(stack.ddb);
-    expect(await liveFigure(doc, stack.env['COUNTERS_TABLE'] as string, counterKeys.org(orgCode), 'Y#2026', metrics.contractsCollective)).toBe(3);
+    const tables = { counters: stack.env['COUNTERS_TABLE'] as string, ledger: stack.env['LEDGER_TABLE'] as string, state: stack.env['STATE_TABLE'] as string };
+    expect(await liveFigure(doc, tables, counterKeys.org(orgCode), 'Y#2026', metrics.contractsCollective)).toBe(3);
   });
 
   it('publishes one metric value per outcome and batch, however large the batch', async () => {

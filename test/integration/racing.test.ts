@@ -26,7 +26,7 @@ import { recompute } from '../../packages/maintenance/recompute.ts';
 import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { processBatch } from '../../packages/processing/process-batch.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
-import { canonicalCounters, canonicalText } from '../support/counter-table.ts';
+import { canonicalFigures, canonicalTruth } from '../support/counter-table.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import { scanTable } from '../support/tables.ts';
 import { randomSequence, shuffle } from '../support/workload.ts';
@@ -116,8 +116,7 @@ describe('six processors racing on one workload', () => {
     const maintenance = { store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards };
     expect((await runReconcile(maintenance)).differences).toEqual([]);
     const truth = recompute(await maintenance.store.acceptedEvents(), maintenance);
-    const truthText = canonicalText(truth.counters);
-    expect(await canonicalCounters(doc, tables.counters)).toBe(truthText);
+    expect(await canonicalFigures(doc, tables)).toBe(canonicalTruth(truth));
   }, 300_000);
 
   it('with DynamoDB\'s transaction conflicts, apply every event once, the events whose items another transaction holds a round later', async () => {
@@ -139,7 +138,7 @@ describe('six processors racing on one workload', () => {
       const maintenance = { store: new MaintenanceStore(proxied, fresh.tables), divisions, rewards: defaultDeploymentConfig.rewards };
       expect((await runReconcile(maintenance)).differences).toEqual([]);
       const truth = recompute(await maintenance.store.acceptedEvents(), maintenance);
-      expect(await canonicalCounters(proxied, fresh.tables.counters)).toBe(canonicalText(truth.counters));
+      expect(await canonicalFigures(proxied, fresh.tables)).toBe(canonicalTruth(truth));
     } finally {
       viaProxy.destroy();
       proxy.close();

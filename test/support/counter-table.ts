@@ -2,6 +2,10 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
+import { comparableLive, comparableRecomputation } from '../../packages/maintenance/org-figures.ts';
+import type { Recomputation } from '../../packages/maintenance/recompute.ts';
+import type { TableNames } from '../../packages/storage/event-store.ts';
 import { figureOf } from './in-memory-ledger.ts';
 
 /** Every net-change counter item of the table, exact: `pk|sk` → attribute → amount (baselines left out). */
@@ -27,9 +31,27 @@ export async function scanCounters(doc: DynamoDBDocumentClient, table: string): 
   return out;
 }
 
-/** A figure as the API reads it (see InMemoryLedger.value), from the live table. */
-export async function liveFigure(doc: DynamoDBDocumentClient, table: string, pk: string, sk: string, metric: string): Promise<number> {
-  return figureOf(await scanCounters(doc, table), pk, sk, metric);
+/**
+ * Every figure's items as the API reads them, exact: the Counters table's
+ * net-change items, with each organisation's folded from its explain entries
+ * in the Ledger plus its stored items (packages/indicators/org-figures.ts).
+ */
+export async function scanFigures(doc: DynamoDBDocumentClient, tables: TableNames): Promise<Map<string, Record<string, bigint>>> {
+  const store = new MaintenanceStore(doc, tables);
+  const [live, entries] = await Promise.all([store.counterItems(), store.orgEntries()]);
+  const out = new Map<string, Record<string, bigint>>();
+  for (const item of comparableLive(live, entries)) {
+    if (item.pk.startsWith('BASELINE#')) continue;
+    const amounts: Record<string, bigint> = {};
+    for (const [name, value] of Object.entries(item)) if (typeof value === 'bigint') amounts[name] = value;
+    out.set(`${item.pk}|${item.sk}`, amounts);
+  }
+  return out;
+}
+
+/** A figure as the API reads it (see InMemoryLedger.value), from the live tables. */
+export async function liveFigure(doc: DynamoDBDocumentClient, tables: TableNames, pk: string, sk: string, metric: string): Promise<number> {
+  return figureOf(await scanFigures(doc, tables), pk, sk, metric);
 }
 
 /** Net-change items (`pk|sk` → attribute → amount) in one canonical text: sorted, zero amounts and empty items left out. */
@@ -44,4 +66,14 @@ export function canonicalText(counters: Iterable<readonly [string, Readonly<Reco
 /** The table's net-change items in one canonical text (see {@link canonicalText}). */
 export async function canonicalCounters(doc: DynamoDBDocumentClient, table: string): Promise<string> {
   return canonicalText(await scanCounters(doc, table));
+}
+
+/** Every figure's items, organisations' folded (see {@link scanFigures}), in one canonical text. */
+export async function canonicalFigures(doc: DynamoDBDocumentClient, tables: TableNames): Promise<string> {
+  return canonicalText(await scanFigures(doc, tables));
+}
+
+/** A recomputation's figures in the same canonical text as {@link canonicalFigures} (organisations' items canonical). */
+export function canonicalTruth(recomputed: Recomputation): string {
+  return canonicalText(comparableRecomputation(recomputed).counters);
 }

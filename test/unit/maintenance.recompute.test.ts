@@ -13,6 +13,11 @@ import { MaintenanceError } from '../../packages/maintenance/errors.ts';
 import type { Recomputation, RecordedEvent } from '../../packages/maintenance/recompute.ts';
 import { recompute, replayOrder, toDomainEvent } from '../../packages/maintenance/recompute.ts';
 import { reconcile } from '../../packages/maintenance/reconcile.ts';
+import type { CounterTableItem } from '../../packages/maintenance/reconcile.ts';
+import { comparableLive, comparableRecomputation, countersToWrite } from '../../packages/maintenance/org-figures.ts';
+import type { ExplainEntry } from '../../packages/domain/explain.ts';
+import { canonicalItems, explainEntries, foldEntries } from '../../packages/domain/explain.ts';
+import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { figureOf, InMemoryLedger } from '../support/in-memory-ledger.ts';
 import type { CloudEvent } from '../support/workload.ts';
@@ -178,5 +183,70 @@ describe('reconcile', () => {
       { pk: 'BASELINE#skilled', sk: '500233001000#2025-12-31', metric: 'skilled', live: null, recomputed: 0 },
       { pk: 'ORG#A', sk: 'D#2026-01-01', metric: 'skilled', live: 0, recomputed: 1 },
     ]);
+  });
+});
+
+describe("organisations' figures folded from explain entries", () => {
+  const lineage = (division: string): readonly string[] => divisions.lineage(division);
+  const events = buildMixedWorkload(4).map((e) => recorded(e));
+  const registrations = events.filter((e) => e.type === 'organization.registered.v1');
+  const rest = events.filter((e) => e.type !== 'organization.registered.v1');
+
+  /** Applies the events in `order` as the processor would, keeping each applied event's explain entries. */
+  function applyInOrder(order: readonly RecordedEvent[]): { ledger: InMemoryLedger; entries: ExplainEntry[] } {
+    const ledger = new InMemoryLedger();
+    const entries: ExplainEntry[] = [];
+    for (const event of order) {
+      const decision = ledger.apply(domainEvent(event));
+      if (decision.outcome === 'apply') entries.push(...explainEntries(event.date, { deltas: decision.deltas, distinct: decision.distinct ?? [] }, lineage));
+    }
+    return { ledger, entries };
+  }
+
+  /** The Counters table the processor leaves: every item but the organisations', and the baselines. */
+  const tableOf = (ledger: InMemoryLedger): CounterTableItem[] => [
+    ...[...ledger.counters].filter(([key]) => !key.startsWith('ORG#')).map(([key, amounts]) => {
+      const [pk = '', sk = ''] = key.split('|');
+      return { pk, sk, ...amounts };
+    }),
+    ...[...ledger.baselines.values()].map((b) => ({ ...b })),
+  ];
+
+  it('gives back every counter item the entries were made from, in any arrival order', () => {
+    for (const seed of [1, 2, 3]) {
+      const { ledger, entries } = applyInOrder([...registrations, ...shuffle(rest, randomSequence(seed))]);
+      expect(entries.some((e) => e.scope.startsWith('ORG#'))).toBe(true);
+      const items = [...ledger.counters].map(([key, amounts]) => ({ pk: key.slice(0, key.lastIndexOf('|')), sk: key.slice(key.lastIndexOf('|') + 1), amounts }));
+      expect(foldEntries(entries)).toEqual(canonicalItems(items));
+    }
+  });
+
+  it('reconciles a table without organisations\' items against the replay, and a rebuild writes none for them', () => {
+    for (const seed of [4, 5]) {
+      const { ledger, entries } = applyInOrder([...registrations, ...shuffle(rest, randomSequence(seed))]);
+      const orgEntries = entries.filter((e) => e.scope.startsWith('ORG#'));
+      const recomputed = recompute(events, options);
+      expect(reconcile(comparableLive(tableOf(ledger), orgEntries), comparableRecomputation(recomputed)).differences).toEqual([]);
+      expect([...countersToWrite(recomputed, orgEntries).keys()].filter((key) => key.startsWith('ORG#'))).toEqual([]);
+    }
+  });
+
+  it('lists an organisation whose entries fall short of the replay, and a rebuild writes the difference as its items', () => {
+    const { ledger, entries } = applyInOrder([...registrations, ...rest]);
+    const orgEntries = entries.filter((e) => e.scope.startsWith('ORG#'));
+    const lost = orgEntries.find((e) => Object.keys(e.cells).length === 1 && !Object.keys(e.cells)[0]?.includes('|')) as ExplainEntry;
+    const [metric, amount] = Object.entries(lost.cells)[0] as [string, number];
+    const kept = orgEntries.filter((e) => e !== lost);
+    const recomputed = recompute(events, options);
+    const month = `M#${lost.day.slice(0, 7)}`;
+    const attribute = `${metric}@${lost.day.slice(8)}`;
+    expect(reconcile(comparableLive(tableOf(ledger), kept), comparableRecomputation(recomputed)).differences).toContainEqual(
+      expect.objectContaining({ pk: lost.scope, sk: month, metric: attribute, recomputed: expect.any(Number) }),
+    );
+    const written = countersToWrite(recomputed, kept);
+    expect([...written].filter(([key]) => key.startsWith('ORG#'))).toEqual([[`${lost.scope}|R#${month}`, { [attribute]: BigInt(amount) }]]);
+    // An organisation's month item an earlier version wrote counts nowhere.
+    const rebuilt = [...tableOf(ledger), { pk: lost.scope, sk: `R#${month}`, [attribute]: BigInt(amount) }, { pk: lost.scope, sk: month, [attribute]: 99n }];
+    expect(reconcile(comparableLive(rebuilt, kept), comparableRecomputation(recomputed)).differences).toEqual([]);
   });
 });

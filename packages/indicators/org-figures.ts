@@ -1,0 +1,70 @@
+/**
+ * An organisation's counter partition, as the evaluator reads it: the fold of
+ * its explain entries (domain/explain.ts, foldEntries) plus the correction
+ * items (`R#M#…`) a rebuild wrote where its recomputation differed from that
+ * fold (none on a healthy table). The processor writes no `ORG#` counter items: every
+ * change to an organisation is already written once, as the `xo` cells of the
+ * event's entry. A division's partition is read as stored.
+ */
+import { isOrgPartition } from '../domain/counter-changes.ts';
+import { counterKeys } from '../domain/metrics.ts';
+import type { StoredCells } from '../domain/explain.ts';
+import { canonicalItems, foldEntries } from '../domain/explain.ts';
+import type { CounterItem, CounterSource, SortKeyRange } from './counter-source.ts';
+
+/** Every explain entry recorded at one organisation (its `ExplainByOrg` partition), cells exact. */
+export type OrgEntries = (partition: string) => Promise<readonly StoredCells[]>;
+
+/** The sort keys of an organisation's correction items (counterKeys.orgCorrection). */
+const correctionPrefix = counterKeys.orgCorrection('');
+const corrections: SortKeyRange = { from: correctionPrefix, to: `${correctionPrefix}\uffff` };
+
+export class OrgFoldingCounterSource implements CounterSource {
+  constructor(
+    private readonly counters: CounterSource,
+    private readonly entries: OrgEntries,
+  ) {}
+
+  async itemsInRange(partition: string, range: SortKeyRange): Promise<readonly CounterItem[]> {
+    if (!isOrgPartition(partition)) return this.counters.itemsInRange(partition, range);
+    // All of its entries: a first-date cell is filed under its event's own date, which can lie outside the range it counts in.
+    const [entries, corrected] = await Promise.all([this.entries(partition), this.counters.itemsInRange(partition, corrections)]);
+    const folded = foldEntries(entries);
+    canonicalItems(corrected.map((item) => ({ pk: partition, sk: item.sk.slice(correctionPrefix.length), amounts: item.values })), folded);
+    return [...(folded.get(partition) ?? new Map<string, Record<string, bigint>>())]
+      .filter(([sk]) => sk >= range.from && sk <= range.to)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([sk, values]) => ({ sk, values }));
+  }
+}
+
+/** A counter item with its partition, as a batch of key reads answers it. */
+type KeyedItem = CounterItem & { readonly partition: string };
+
+/** Single counter items read by key, many at once (the analytics' BatchGetItem). */
+export interface KeyedCounterReader {
+  itemsByKey(keys: readonly { readonly partition: string; readonly sk: string }[]): Promise<readonly KeyedItem[]>;
+}
+
+/** Key reads where an organisation's keys are answered from its folded partition, the rest from `batch`. */
+export class OrgFoldingKeyReader implements KeyedCounterReader {
+  constructor(
+    private readonly batch: KeyedCounterReader,
+    private readonly source: OrgFoldingCounterSource,
+  ) {}
+
+  async itemsByKey(keys: readonly { readonly partition: string; readonly sk: string }[]): Promise<readonly KeyedItem[]> {
+    const others = keys.filter((key) => !isOrgPartition(key.partition));
+    const wanted = new Map<string, Set<string>>();
+    for (const key of keys) if (isOrgPartition(key.partition)) (wanted.get(key.partition) ?? wanted.set(key.partition, new Set()).get(key.partition)!).add(key.sk);
+    const answers = await Promise.all([
+      others.length === 0 ? [] : this.batch.itemsByKey(others),
+      ...[...wanted].map(async ([partition, sks]) => {
+        const sorted = [...sks].sort();
+        const items = await this.source.itemsInRange(partition, { from: sorted[0] as string, to: sorted[sorted.length - 1] as string });
+        return items.filter((item) => sks.has(item.sk)).map((item) => ({ partition, ...item }));
+      }),
+    ]);
+    return answers.flat();
+  }
+}
