@@ -20,6 +20,7 @@ import { processEvent } from '../../packages/processing/process-batch.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
 import { scanFigures } from '../support/counter-table.ts';
+import { explainIndexes } from '../../packages/config/resources.ts';
 
 const county = '500233000000';
 /** The counter item and attribute the sample dispute filing counts in (found once the samples are in). */
@@ -174,6 +175,37 @@ describe('reconcile and rebuild against DynamoDB Local', () => {
     const result = await runReconcile(maintenance);
     expect(result.differences).toEqual([]);
     expect(result.events).toBe(accepted);
+  });
+
+  it("repairs an organisation whose explain entry was lost with a correction item, and counts an old month item nowhere", async () => {
+    const names = explainIndexes.org;
+    const ledger = (await doc.send(new ScanCommand({ TableName: tables.ledger, ConsistentRead: true }))).Items ?? [];
+    const record = ledger.find((i) => i['sk'] === 'ACCEPTED' && i[names.partitionKey] !== undefined && Object.keys(i[names.cells] as object).every((c) => !c.includes('|')));
+    const orgPk = String(record?.[names.partitionKey]);
+    const cells = record?.[names.cells] as Record<string, number>;
+    const figuresOf = async () => [...(await scanFigures(doc, tables))].filter(([key]) => key.startsWith(`${orgPk}|`)).sort(([a], [b]) => (a < b ? -1 : 1));
+    const figuresBefore = await figuresOf();
+    expect(figuresBefore.length).toBeGreaterThan(0);
+
+    // The entry lost (as if a record had been written without it), and a month item as an earlier version wrote them.
+    await doc.send(
+      new UpdateCommand({
+        TableName: tables.ledger,
+        Key: { pk: record?.['pk'], sk: 'ACCEPTED' },
+        UpdateExpression: 'REMOVE #p, #s, #c',
+        ExpressionAttributeNames: { '#p': names.partitionKey, '#s': names.sortKey, '#c': names.cells },
+      }),
+    );
+    await doc.send(new PutCommand({ TableName: tables.counters, Item: { pk: orgPk, sk: 'M#2026-01', [`${metrics.skilled}@05`]: 7 } }));
+
+    const before = await runReconcile(maintenance);
+    expect(before.differences.map((d) => d.pk)).toEqual(Object.keys(cells).map(() => orgPk));
+    const { rebuilt } = await runRebuild(maintenance);
+    expect(rebuilt.deletedCounters).toBe(1);
+    const corrections = ((await doc.send(new ScanCommand({ TableName: tables.counters, ConsistentRead: true }))).Items ?? []).filter((i) => String(i['pk']).startsWith('ORG#'));
+    expect(corrections.map((i) => ({ pk: i['pk'], sk: String(i['sk']).slice(0, 4) }))).toEqual([{ pk: orgPk, sk: 'R#M#' }]);
+    expect((await runReconcile(maintenance)).differences).toEqual([]);
+    expect(await figuresOf()).toEqual(figuresBefore);
   });
 
   it('runs through the maintenance function module in process, as the local stack does (MAINTENANCE_MODE=in-process)', async () => {
