@@ -52,6 +52,8 @@ export class MaintenanceStore {
     const fields = projection(['source', 'id', 'type', 'date', 'time', 'receivedAt', 'data', 'chunks']);
     const items = await this.scanAll({
       TableName: this.tables.ledger,
+      // Consistent, like every scan here: an event committed a moment before processing paused must be replayed.
+      ConsistentRead: true,
       // Placeholders throughout: several of these names are DynamoDB reserved words.
       FilterExpression: '#sk = :accepted',
       ProjectionExpression: fields.ProjectionExpression,

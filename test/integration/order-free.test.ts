@@ -22,6 +22,12 @@ import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import type { CloudEvent } from '../support/workload.ts';
 import { randomSequence, shuffle } from '../support/workload.ts';
 import { processorOnFreshTables } from '../support/processor.ts';
+import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
+import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
+import { InMemoryCounterSource } from '../../packages/indicators/in-memory-counter-source.ts';
+import { parsePeriod } from '../../packages/indicators/period.ts';
+import { recompute } from '../../packages/maintenance/recompute.ts';
+import { orgFoldingCounters } from '../../packages/storage/counter-reader.ts';
 
 const divisions = new DivisionTree(defaultDeploymentConfig.root);
 const workload = buildMixedWorkload(3);
@@ -103,5 +109,29 @@ describe('figures do not depend on arrival order', () => {
     await runRebuild({ store: new MaintenanceStore(doc, tables), divisions, rewards: defaultDeploymentConfig.rewards });
     expect(await canonicalCounters(doc, tables.counters)).toBe(counters);
     expect(await canonicalFigures(doc, tables)).toBe(figures);
+  }, 300_000);
+  it("serves every organisation's figures, read as the API reads them, as the replay gives them", async () => {
+    const { tables } = results[0] as (typeof results)[number];
+    const truth = recompute(await new MaintenanceStore(doc, tables).acceptedEvents(), { divisions, rewards: defaultDeploymentConfig.rewards });
+    const replayed = new InMemoryCounterSource();
+    for (const [key, amounts] of truth.counters) {
+      const at = key.lastIndexOf('|');
+      for (const [attribute, amount] of Object.entries(amounts)) replayed.add(key.slice(0, at), key.slice(at + 1), attribute, amount);
+    }
+    const subtree = (d: string) => divisions.subtree(d);
+    const live = new IndicatorEvaluator(orgFoldingCounters(doc, tables), subtree);
+    const expected = new IndicatorEvaluator(replayed, subtree);
+    const orgs = [...new Set([...truth.counters.keys()].filter((key) => key.startsWith('ORG#')).map((key) => key.slice(4, key.indexOf('|'))))];
+    expect(orgs.length).toBeGreaterThan(10);
+    const periods = ['2026', '2026-Q2', '2026-06', '2026-06-15', 'all'].map(parsePeriod);
+    let nonZero = 0;
+    for (const orgCode of orgs) {
+      for (const period of periods) {
+        const [got, want] = await Promise.all([live.evaluate(indicatorCatalog, { orgCode }, period), expected.evaluate(indicatorCatalog, { orgCode }, period)]);
+        expect(got).toEqual(want);
+        nonZero += want.filter((v) => v.value !== null && v.value !== 0).length;
+      }
+    }
+    expect(nonZero).toBeGreaterThan(50);
   }, 300_000);
 });

@@ -49,3 +49,19 @@ describe('MaintenanceStore writes', () => {
     await expect(store.rewriteCounters([{ pk: 'DIV#1', sk: 'Y#2026', skilled: 1 }], [])).rejects.toThrow(RebuildIncompleteError);
   });
 });
+
+describe('MaintenanceStore reads', () => {
+  it('scans every table it replays or compares with consistent reads (an index could not give them)', async () => {
+    const scans: { TableName?: string; IndexName?: string; ConsistentRead?: boolean }[] = [];
+    const doc = {
+      send: (command: { input: { TableName?: string; IndexName?: string; ConsistentRead?: boolean } }) => {
+        scans.push(command.input);
+        return Promise.resolve({ Items: [] });
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const store = new MaintenanceStore(doc, tables, noWait);
+    await Promise.all([store.acceptedEvents(), store.orgEntries(), store.counterItems(), store.stateKeys()]);
+    expect(scans.map((s) => s.TableName).sort()).toEqual(['Counters', 'Ledger', 'Ledger', 'State']);
+    expect(scans.filter((s) => s.ConsistentRead !== true || s.IndexName !== undefined)).toEqual([]);
+  });
+});
