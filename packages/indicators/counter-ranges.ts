@@ -4,7 +4,8 @@
  * day attributes of the scope's month items in that span — for a division,
  * over every division of its subtree, since each records only its own share.
  * One range query per partition, bounded by the calendar, never by the
- * number of events. Distinct-count metrics are read at the scope itself,
+ * number of events (an organisation's partition is folded from its explain
+ * entries instead: org-figures.ts). Distinct-count metrics are read at the scope itself,
  * from the cells that hold their count for exactly the period (one cell for
  * a day or a month; for a quarter, a year or all time, the cells of its
  * months that count the persons whose first date in it fell there).
