@@ -11,6 +11,7 @@
 import type { DivisionTree } from '../config/deployment.ts';
 import type { IndicatorDefinition } from '../indicators/catalog.ts';
 import type { CounterItem, CounterSource, SortKeyRange } from '../indicators/counter-source.ts';
+import type { KeyedCounterReader } from '../indicators/org-figures.ts';
 import { noBaselines } from '../indicators/counter-source.ts';
 import type { IndicatorValue } from '../indicators/evaluator.ts';
 import { IndicatorEvaluator } from '../indicators/evaluator.ts';
@@ -26,11 +27,13 @@ export interface CounterKey {
   readonly sk: string;
 }
 
-/** Reads many single counter items at once (BatchGetItem in DynamoDB). */
-export interface CounterItemBatchReader {
-  /** The items that exist among `keys` (at most {@link maxKeysPerBatch}), with their partition. */
-  itemsByKey(keys: readonly CounterKey[]): Promise<readonly (CounterItem & { readonly partition: string })[]>;
-}
+/**
+ * Reads many single counter items at once (BatchGetItem in DynamoDB): the
+ * items that exist among at most {@link maxKeysPerBatch} keys, with their
+ * partition. Declared with the indicators, whose organisations' reader
+ * answers it too (org-figures.ts).
+ */
+export type CounterItemBatchReader = KeyedCounterReader;
 
 /** BatchGetItem's limit of keys per call. */
 export const maxKeysPerBatch = 100;

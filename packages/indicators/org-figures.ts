@@ -2,9 +2,9 @@
  * An organisation's counter partition, as the evaluator reads it: the fold of
  * its explain entries (domain/explain.ts, foldEntries) plus the correction
  * items (`R#M#…`) a rebuild wrote where its recomputation differed from that
- * fold (none on a healthy table). The processor writes no `ORG#` counter items: every
- * change to an organisation is already written once, as the `xo` cells of the
- * event's entry. A division's partition is read as stored.
+ * fold (none on a healthy table). The processor writes no `ORG#` counter
+ * items: every change to an organisation is already written once, as the
+ * `xo` cells of the event's entry. A division's partition is read as stored.
  */
 import { isOrgPartition } from '../domain/counter-changes.ts';
 import { counterKeys } from '../domain/metrics.ts';
@@ -41,8 +41,9 @@ export class OrgFoldingCounterSource implements CounterSource {
 /** A counter item with its partition, as a batch of key reads answers it. */
 type KeyedItem = CounterItem & { readonly partition: string };
 
-/** Single counter items read by key, many at once (the analytics' BatchGetItem). */
+/** Single counter items read by key, many at once (the analytics' BatchGetItem; api/batched-evaluation.ts). */
 export interface KeyedCounterReader {
+  /** The items that exist among `keys`, with their partition. */
   itemsByKey(keys: readonly { readonly partition: string; readonly sk: string }[]): Promise<readonly KeyedItem[]>;
 }
 
