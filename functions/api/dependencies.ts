@@ -17,7 +17,6 @@ import { DynamoBaselineReader } from '../../packages/storage/baseline-reader.ts'
 import { DynamoExplainReader } from '../../packages/storage/explain-reader.ts';
 import { DynamoCounterBatchReader } from '../../packages/storage/counter-batch-reader.ts';
 import { orgFoldingCounters } from '../../packages/storage/counter-reader.ts';
-import { OrgFoldingKeyReader } from '../../packages/indicators/org-figures.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { DynamoLedgerReader } from '../../packages/storage/ledger-reader.ts';
@@ -56,7 +55,7 @@ export function apiDependenciesFromEnvironment(environment: NodeJS.ProcessEnv, p
     catalog: indicatorCatalog,
     indicators: new BatchedIndicatorComputation(
       counters,
-      new OrgFoldingKeyReader(new DynamoCounterBatchReader(doc, settings.tables.counters), counters),
+      new DynamoCounterBatchReader(doc, settings.tables.counters),
       new DynamoBaselineReader(doc, settings.tables.counters),
       divisions,
     ),

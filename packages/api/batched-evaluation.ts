@@ -11,7 +11,6 @@
 import type { DivisionTree } from '../config/deployment.ts';
 import type { IndicatorDefinition } from '../indicators/catalog.ts';
 import type { CounterItem, CounterSource, SortKeyRange } from '../indicators/counter-source.ts';
-import type { KeyedCounterReader } from '../indicators/org-figures.ts';
 import { noBaselines } from '../indicators/counter-source.ts';
 import type { IndicatorValue } from '../indicators/evaluator.ts';
 import { IndicatorEvaluator } from '../indicators/evaluator.ts';
@@ -27,13 +26,11 @@ export interface CounterKey {
   readonly sk: string;
 }
 
-/**
- * Reads many single counter items at once (BatchGetItem in DynamoDB): the
- * items that exist among at most {@link maxKeysPerBatch} keys, with their
- * partition. Declared with the indicators, whose organisations' reader
- * answers it too (org-figures.ts).
- */
-export type CounterItemBatchReader = KeyedCounterReader;
+/** Reads many single counter items at once (BatchGetItem in DynamoDB). */
+export interface CounterItemBatchReader {
+  /** The items that exist among `keys` (at most {@link maxKeysPerBatch}), with their partition. */
+  itemsByKey(keys: readonly CounterKey[]): Promise<readonly (CounterItem & { readonly partition: string })[]>;
+}
 
 /** BatchGetItem's limit of keys per call. */
 export const maxKeysPerBatch = 100;
@@ -81,6 +78,12 @@ export class PlannedCounterReads implements CounterSource {
     const singleKeys: CounterKey[] = [];
     const queries: { partition: string; range: SortKeyRange }[] = [];
     for (const [partition, ranges] of this.wanted) {
+      if (this.direct.readsWhole?.(partition) === true) {
+        // Read whole anyway (an organisation's entries): once, for the span of every range asked.
+        const all = [...ranges.values()];
+        queries.push({ partition, range: all.reduce((span, r) => ({ from: r.from < span.from ? r.from : span.from, to: r.to > span.to ? r.to : span.to })) });
+        continue;
+      }
       const longer: SortKeyRange[] = [];
       for (const range of ranges.values()) {
         if (range.from === range.to && this.batch !== undefined) singleKeys.push({ partition, sk: range.from });

@@ -143,7 +143,7 @@ export const analyticsRoute = defineRoute({
     'A large answer comes in pages of whole divisions: pass the `next` of one page as `cursor` (with the same parameters) for the following one; the last page has no `next` (CSV: the `X-Next-Cursor` header).',
     'Within a page rows come indicator by indicator as listed, then division, then period as listed.',
     'A year row of a division with a target set for that year carries `target` and `progress` (the CSV then has two more columns, `target,progress`): one more Query per division of the page when a year is asked for.',
-    'DynamoDB-read budget: a page reads each counter item it needs at most once, batched (BatchGetItem for single items, one Query per run of items), plus one Query per stock metric for baselines: at most 2,236 requests for the largest request, all pages together (`npm run bench` measures it). An organisation (`orgCode`) is read from its explain entries, one Query (paged) per run of its items.',
+    'DynamoDB-read budget: a page reads each counter item it needs at most once, batched (BatchGetItem for single items, one Query per run of items), plus one Query per stock metric for baselines: at most 2,236 requests for the largest request, all pages together (`npm run bench` measures it). An organisation (`orgCode`) is read once per request from its explain entries (one paged Query).',
   ].join(' '),
   access: anyRole,
   query: analyticsQuery,

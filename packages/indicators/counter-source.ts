@@ -31,6 +31,12 @@ export interface CounterItem {
 export interface CounterSource {
   /** Every item of partition `partition` whose sort key lies in `range` (both ends included). */
   itemsInRange(partition: string, range: SortKeyRange): Promise<readonly CounterItem[]>;
+  /**
+   * True for a partition this source reads whole whatever range is asked (an
+   * organisation's, folded from its explain entries): a request then asks it
+   * once, for the span of every range it needs there.
+   */
+  readsWhole?(partition: string): boolean;
 }
 
 /**

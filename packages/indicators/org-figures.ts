@@ -25,6 +25,10 @@ export class OrgFoldingCounterSource implements CounterSource {
     private readonly entries: OrgEntries,
   ) {}
 
+  readsWhole(partition: string): boolean {
+    return isOrgPartition(partition);
+  }
+
   async itemsInRange(partition: string, range: SortKeyRange): Promise<readonly CounterItem[]> {
     if (!isOrgPartition(partition)) return this.counters.itemsInRange(partition, range);
     // All of its entries: a first-date cell is filed under its event's own date, which can lie outside the range it counts in.
@@ -35,37 +39,5 @@ export class OrgFoldingCounterSource implements CounterSource {
       .filter(([sk]) => sk >= range.from && sk <= range.to)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([sk, values]) => ({ sk, values }));
-  }
-}
-
-/** A counter item with its partition, as a batch of key reads answers it. */
-type KeyedItem = CounterItem & { readonly partition: string };
-
-/** Single counter items read by key, many at once (the analytics' BatchGetItem; api/batched-evaluation.ts). */
-export interface KeyedCounterReader {
-  /** The items that exist among `keys`, with their partition. */
-  itemsByKey(keys: readonly { readonly partition: string; readonly sk: string }[]): Promise<readonly KeyedItem[]>;
-}
-
-/** Key reads where an organisation's keys are answered from its folded partition, the rest from `batch`. */
-export class OrgFoldingKeyReader implements KeyedCounterReader {
-  constructor(
-    private readonly batch: KeyedCounterReader,
-    private readonly source: OrgFoldingCounterSource,
-  ) {}
-
-  async itemsByKey(keys: readonly { readonly partition: string; readonly sk: string }[]): Promise<readonly KeyedItem[]> {
-    const others = keys.filter((key) => !isOrgPartition(key.partition));
-    const wanted = new Map<string, Set<string>>();
-    for (const key of keys) if (isOrgPartition(key.partition)) (wanted.get(key.partition) ?? wanted.set(key.partition, new Set()).get(key.partition)!).add(key.sk);
-    const answers = await Promise.all([
-      others.length === 0 ? [] : this.batch.itemsByKey(others),
-      ...[...wanted].map(async ([partition, sks]) => {
-        const sorted = [...sks].sort();
-        const items = await this.source.itemsInRange(partition, { from: sorted[0] as string, to: sorted[sorted.length - 1] as string });
-        return items.filter((item) => sks.has(item.sk)).map((item) => ({ partition, ...item }));
-      }),
-    ]);
-    return answers.flat();
   }
 }

@@ -5,7 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredCells } from '../../packages/domain/explain.ts';
 import { InMemoryCounterSource } from '../../packages/indicators/in-memory-counter-source.ts';
-import { OrgFoldingCounterSource, OrgFoldingKeyReader } from '../../packages/indicators/org-figures.ts';
+import { OrgFoldingCounterSource } from '../../packages/indicators/org-figures.ts';
+import { BatchedIndicatorComputation } from '../../packages/api/batched-evaluation.ts';
+import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
+import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
+import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
 import { CounterLayoutReader } from '../../packages/indicators/counter-ranges.ts';
 import { parsePeriod } from '../../packages/indicators/period.ts';
 import { metrics } from '../../packages/domain/metrics.ts';
@@ -52,21 +56,16 @@ describe("an organisation's folded partition", () => {
     expect(asked).toEqual([org]);
   });
 
-  it('answers key reads of an organisation from its fold, one read of its entries for all its keys', async () => {
+  it("is read once per request, for every cell and indicator asked, with the same figures as cell by cell", async () => {
     const stored = new InMemoryCounterSource().addNetChange('DIV#500233001000', '2026-03-03', 'skilled', 7);
     const { source, asked } = sourceWith(stored);
-    const batch = { itemsByKey: (keys: readonly { partition: string; sk: string }[]) => Promise.resolve(keys.flatMap((k) => (k.partition.startsWith('DIV#') ? [{ partition: k.partition, sk: k.sk, values: { 'skilled@03': 7n } }] : []))) };
-    const items = await new OrgFoldingKeyReader(batch, source).itemsByKey([
-      { partition: org, sk: 'M#2026-01' },
-      { partition: org, sk: 'M#2026-05' },
-      { partition: 'DIV#500233001000', sk: 'M#2026-03' },
-      { partition: org, sk: 'M#2026-07' },
-    ]);
-    expect(items).toEqual([
-      { partition: 'DIV#500233001000', sk: 'M#2026-03', values: { 'skilled@03': 7n } },
-      { partition: org, sk: 'M#2026-01', values: { 'trained_workers@Q': 1n, 'trained_workers@Y': 1n } },
-      { partition: org, sk: 'M#2026-05', values: { 'reward_fen@02': 900719925474099n, 'reward_fen@03': 900719925474099n } },
-    ]);
+    const tree = new DivisionTree(defaultDeploymentConfig.root);
+    const cells = ['2026', '2026-Q1', '2026-03', '2026-05-02', 'all'].map((p) => ({ scope: { orgCode: org.slice(4) }, period: parsePeriod(p) }));
+    const batch = { itemsByKey: () => Promise.reject(new Error('an organisation is not read by key')) };
+    const batched = await new BatchedIndicatorComputation(source, batch, undefined, tree).evaluateAll(indicatorCatalog, cells);
     expect(asked).toEqual([org]);
+    const one = new IndicatorEvaluator(source, (d) => tree.subtree(d));
+    expect(batched).toEqual(await Promise.all(cells.map(({ scope, period }) => one.evaluate(indicatorCatalog, scope, period))));
+    expect(batched.flat().some((v) => v.value !== null && v.value !== 0)).toBe(true);
   });
 });
