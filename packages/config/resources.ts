@@ -52,6 +52,10 @@ export const explainIndexes = {
   org: { name: 'ExplainByOrg', partitionKey: 'xop', sortKey: 'xos', cells: 'xo' },
 } as const;
 
+/** The index an entry of `scope` (`DIV#…` or `ORG#…`) is filed in. */
+export const explainIndexOf = (scope: string): (typeof explainIndexes)[keyof typeof explainIndexes] =>
+  scope.startsWith('DIV#') ? explainIndexes.division : explainIndexes.org;
+
 /**
  * Rejections by the UTC day they were processed: only rejection records
  * carry `rejectedDay`, so the index holds nothing else. It copies what a

@@ -130,6 +130,20 @@ export function canonicalItems(items: Iterable<{ readonly pk: string; readonly s
   return withoutZeros(into);
 }
 
+/** The sort keys of an organisation's correction items (counterKeys.orgCorrection). */
+const correctionPrefix = counterKeys.orgCorrection('');
+
+/**
+ * Adds the correction items among `items` (`R#M#…`: what a rebuild found an
+ * organisation's entries lack) at their months, canonical. Other items of an
+ * organisation's partition — month items an earlier version wrote — count
+ * nowhere.
+ */
+export function addCorrections(into: FoldedItems, items: Iterable<{ readonly pk: string; readonly sk: string; readonly amounts: Readonly<Record<string, bigint>> }>): FoldedItems {
+  const corrections = [...items].filter((item) => item.sk.startsWith(correctionPrefix));
+  return canonicalItems(corrections.map((item) => ({ ...item, sk: item.sk.slice(correctionPrefix.length) })), into);
+}
+
 /** Drops zero amounts, and items and partitions left empty. */
 export function withoutZeros(items: FoldedItems): FoldedItems {
   for (const [pk, partition] of items) {

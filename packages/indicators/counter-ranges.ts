@@ -5,10 +5,11 @@
  * over every division of its subtree, since each records only its own share.
  * One range query per partition, bounded by the calendar, never by the
  * number of events (an organisation's partition is folded from its explain
- * entries instead: org-figures.ts). Distinct-count metrics are read at the scope itself,
- * from the cells that hold their count for exactly the period (one cell for
- * a day or a month; for a quarter, a year or all time, the cells of its
- * months that count the persons whose first date in it fell there).
+ * entries instead: org-figures.ts). Distinct-count metrics are read at the
+ * scope itself, from the cells that hold their count for exactly the period
+ * (one cell for a day or a month; for a quarter, a year or all time, the
+ * cells of its months that count the persons whose first date in it fell
+ * there).
  */
 import { counterKeys, distinctMetrics } from '../domain/metrics.ts';
 import type { Metric } from '../domain/metrics.ts';

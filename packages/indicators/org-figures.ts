@@ -9,15 +9,14 @@
 import { isOrgPartition } from '../domain/counter-changes.ts';
 import { counterKeys } from '../domain/metrics.ts';
 import type { StoredCells } from '../domain/explain.ts';
-import { canonicalItems, foldEntries } from '../domain/explain.ts';
+import { addCorrections, foldEntries } from '../domain/explain.ts';
 import type { CounterItem, CounterSource, SortKeyRange } from './counter-source.ts';
 
 /** Every explain entry recorded at one organisation (its `ExplainByOrg` partition), cells exact. */
 export type OrgEntries = (partition: string) => Promise<readonly StoredCells[]>;
 
 /** The sort keys of an organisation's correction items (counterKeys.orgCorrection). */
-const correctionPrefix = counterKeys.orgCorrection('');
-const corrections: SortKeyRange = { from: correctionPrefix, to: `${correctionPrefix}\uffff` };
+const corrections: SortKeyRange = { from: counterKeys.orgCorrection(''), to: counterKeys.orgCorrection('\uffff') };
 
 export class OrgFoldingCounterSource implements CounterSource {
   constructor(
@@ -33,8 +32,7 @@ export class OrgFoldingCounterSource implements CounterSource {
     if (!isOrgPartition(partition)) return this.counters.itemsInRange(partition, range);
     // All of its entries: a first-date cell is filed under its event's own date, which can lie outside the range it counts in.
     const [entries, corrected] = await Promise.all([this.entries(partition), this.counters.itemsInRange(partition, corrections)]);
-    const folded = foldEntries(entries);
-    canonicalItems(corrected.map((item) => ({ pk: partition, sk: item.sk.slice(correctionPrefix.length), amounts: item.values })), folded);
+    const folded = addCorrections(foldEntries(entries), corrected.map((item) => ({ pk: partition, sk: item.sk, amounts: item.values })));
     return [...(folded.get(partition) ?? new Map<string, Record<string, bigint>>())]
       .filter(([sk]) => sk >= range.from && sk <= range.to)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

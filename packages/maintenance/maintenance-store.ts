@@ -12,7 +12,7 @@ import { BatchWriteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dyna
 import { explainIndexes } from '../config/resources.ts';
 import type { StoredCells } from '../domain/explain.ts';
 import type { StateItem } from '../domain/state.ts';
-import { exactCells } from '../storage/explain-reader.ts';
+import { storedCells } from '../storage/explain-reader.ts';
 import type { Fence } from '../storage/event-store.ts';
 import { fenceKey, fenceKeys, ledgerPk } from '../storage/event-store.ts';
 import { projection } from '../storage/projection.ts';
@@ -47,20 +47,28 @@ export class MaintenanceStore {
     this.backoff = options.backoff ?? ((attempt) => new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** attempt))));
   }
 
-  /** Every accepted event in the Ledger, with the fields a replay needs (never the content hash). */
-  async acceptedEvents(): Promise<RecordedEvent[]> {
-    const fields = projection(['source', 'id', 'type', 'date', 'time', 'receivedAt', 'data', 'chunks']);
+  /**
+   * What a replay reads of the Ledger, in one consistent scan (an event
+   * committed a moment before processing paused must be replayed): every
+   * accepted event, with the fields a replay needs (never the content hash),
+   * and every organisation's explain entry — what the ExplainByOrg index
+   * holds, read from the table itself, since an index is only eventually
+   * consistent and a rebuild that missed an entry would write its change a
+   * second time.
+   */
+  async replaySource(): Promise<{ events: RecordedEvent[]; orgEntries: StoredCells[] }> {
+    const names = explainIndexes.org;
+    const fields = projection(['sk', 'source', 'id', 'type', 'date', 'time', 'receivedAt', 'data', 'chunks', names.partitionKey, names.sortKey, names.cells]);
     const items = await this.scanAll({
       TableName: this.tables.ledger,
-      // Consistent, like every scan here: an event committed a moment before processing paused must be replayed.
       ConsistentRead: true,
       // Placeholders throughout: several of these names are DynamoDB reserved words.
-      FilterExpression: '#sk = :accepted',
+      FilterExpression: '#sk = :accepted OR attribute_exists(#xop)',
       ProjectionExpression: fields.ProjectionExpression,
-      ExpressionAttributeNames: { '#sk': 'sk', ...fields.ExpressionAttributeNames },
+      ExpressionAttributeNames: { '#sk': 'sk', '#xop': names.partitionKey, ...fields.ExpressionAttributeNames },
       ExpressionAttributeValues: { ':accepted': 'ACCEPTED' },
     });
-    return items.map((item) => ({
+    const events = items.filter((item) => item['sk'] === 'ACCEPTED').map((item) => ({
       source: String(item['source']),
       id: String(item['id']),
       type: String(item['type']),
@@ -71,29 +79,19 @@ export class MaintenanceStore {
       data: typeof item['data'] === 'string' ? (JSON.parse(item['data']) as unknown) : item['data'],
       ...(typeof item['chunks'] === 'number' ? { chunks: item['chunks'] } : {}),
     }));
+    // One event's cells: whole numbers within 2^53, read exactly without wrapping.
+    const orgEntries = items.filter((item) => item[names.partitionKey] !== undefined).map((item) => storedCells(item, names));
+    return { events, orgEntries };
   }
 
-  /**
-   * Every organisation's explain entry, cells exact: what the ExplainByOrg
-   * index holds (its partitions are what organisations' figures are folded
-   * from), read from the Ledger itself with a consistent scan — an index is
-   * only eventually consistent, and a rebuild that missed an entry just
-   * committed would write its change a second time. Read with processing
-   * paused, like the events, so the two agree.
-   */
+  /** Every accepted event in the Ledger (see {@link replaySource}). */
+  async acceptedEvents(): Promise<RecordedEvent[]> {
+    return (await this.replaySource()).events;
+  }
+
+  /** Every organisation's explain entry, cells exact (see {@link replaySource}). */
   async orgEntries(): Promise<StoredCells[]> {
-    const names = explainIndexes.org;
-    const items = await this.scanAll(
-      {
-        TableName: this.tables.ledger,
-        ConsistentRead: true,
-        FilterExpression: 'attribute_exists(#p)',
-        ProjectionExpression: '#p, #s, #cells',
-        ExpressionAttributeNames: { '#p': names.partitionKey, '#s': names.sortKey, '#cells': names.cells },
-      },
-      true,
-    );
-    return items.map((item) => ({ scope: String(item[names.partitionKey]), day: String(item[names.sortKey]).slice(0, 10), cells: exactCells(item[names.cells]) }));
+    return (await this.replaySource()).orgEntries;
   }
 
   /** Every item of the Counters table (net-change items and baselines); numbers exact, as bigint. */

@@ -18,7 +18,7 @@ import type { MaintenanceStore } from './maintenance-store.ts';
 import type { PublishingDependencies, PublishRequest } from './publish.ts';
 import { publishEdition } from './publish.ts';
 import type { SkippedEvent } from './recompute.ts';
-import { counterItemKey, recompute } from './recompute.ts';
+import { counterItemKey, counterItemKeyParts, recompute } from './recompute.ts';
 import type { CounterDifference } from './reconcile.ts';
 import { reconcile } from './reconcile.ts';
 import { comparableLive, comparableRecomputation, countersToWrite } from './org-figures.ts';
@@ -106,7 +106,7 @@ export function runReconcile(deps: MaintenanceDependencies): Promise<ReconcileRe
 }
 
 async function reconcileNow(deps: MaintenanceDependencies): Promise<ReconcileResult> {
-  const [events, live, orgEntries] = await Promise.all([deps.store.acceptedEvents(), deps.store.counterItems(), deps.store.orgEntries()]);
+  const [{ events, orgEntries }, live] = await Promise.all([deps.store.replaySource(), deps.store.counterItems()]);
   const recomputed = recompute(events, deps);
   const { differences, checkedItems } = reconcile(comparableLive(live, orgEntries), comparableRecomputation(recomputed));
   return {
@@ -126,17 +126,14 @@ export function runRebuild(deps: MaintenanceDependencies): Promise<RebuildResult
 }
 
 async function rebuildNow(deps: MaintenanceDependencies): Promise<RebuildResult> {
-  const [events, orgEntries] = await Promise.all([deps.store.acceptedEvents(), deps.store.orgEntries()]);
+  const { events, orgEntries } = await deps.store.replaySource();
   const recomputed = recompute(events, deps);
   const [liveCounters, liveState] = await Promise.all([deps.store.counterItems(), deps.store.stateKeys()]);
 
   // A chunked event interrupted half-way is counted whole here: its missing chunks must not be applied again.
   await deps.store.markChunksApplied(events.flatMap((e) => (e.chunks === undefined ? [] : [{ source: e.source, id: e.id, chunks: e.chunks }])));
   const counters = countersToWrite(recomputed, orgEntries);
-  const counterPuts = [...counters].map(([key, amounts]) => {
-    const at = key.lastIndexOf('|');
-    return { pk: key.slice(0, at), sk: key.slice(at + 1), ...amounts };
-  });
+  const counterPuts = [...counters].map(([key, amounts]) => ({ ...counterItemKeyParts(key), ...amounts }));
   const baselinePuts = recomputed.baselines.map((b) => ({ ...b }));
   const keep = new Set([...counters.keys(), ...recomputed.baselines.map((b) => counterItemKey(b.pk, b.sk))]);
   const counterDeletes = liveCounters.filter((item) => !keep.has(counterItemKey(item.pk, item.sk))).map(({ pk, sk }) => ({ pk, sk }));

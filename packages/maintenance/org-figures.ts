@@ -9,14 +9,12 @@
  */
 import { isOrgPartition } from '../domain/counter-changes.ts';
 import type { FoldedItems, StoredCells } from '../domain/explain.ts';
-import { addCanonical, canonicalItems, foldEntries, withoutZeros } from '../domain/explain.ts';
+import { addCanonical, addCorrections, canonicalItems, foldEntries, withoutZeros } from '../domain/explain.ts';
 import { counterKeys } from '../domain/metrics.ts';
 import type { CounterAmounts, Recomputation } from './recompute.ts';
-import { counterItemKey } from './recompute.ts';
+import { counterItemKey, counterItemKeyParts } from './recompute.ts';
 import type { CounterTableItem } from './reconcile.ts';
-
-/** The sort keys of an organisation's correction items. */
-const correctionPrefix = counterKeys.orgCorrection('');
+import { numericAttributes } from './reconcile.ts';
 
 /** `pk|sk` → amounts, the recomputation's layout. */
 function asItemMap(items: FoldedItems): Map<string, CounterAmounts> {
@@ -27,11 +25,7 @@ function asItemMap(items: FoldedItems): Map<string, CounterAmounts> {
 
 /** The recomputation's `ORG#` items, canonical. */
 function recomputedOrgs(recomputed: Recomputation): FoldedItems {
-  const items = [...recomputed.counters].filter(([key]) => isOrgPartition(key)).map(([key, amounts]) => {
-    const at = key.lastIndexOf('|');
-    return { pk: key.slice(0, at), sk: key.slice(at + 1), amounts };
-  });
-  return canonicalItems(items);
+  return canonicalItems([...recomputed.counters].filter(([key]) => isOrgPartition(key)).map(([key, amounts]) => ({ ...counterItemKeyParts(key), amounts })));
 }
 
 /** The recomputation as reconcile compares it: organisations' items canonical, the rest as stored. */
@@ -43,18 +37,10 @@ export function comparableRecomputation(recomputed: Recomputation): Recomputatio
 
 /** The live Counters items as reconcile compares them: each organisation's as its folded entries plus its stored items, canonical. */
 export function comparableLive(live: readonly CounterTableItem[], orgEntries: readonly StoredCells[]): CounterTableItem[] {
-  const orgs = foldEntries(orgEntries);
-  for (const item of live) {
-    // An organisation's other items (month items an earlier version wrote) count nowhere: a rebuild deletes them.
-    if (!isOrgPartition(item.pk) || !item.sk.startsWith(correctionPrefix)) continue;
-    const sk = item.sk.slice(correctionPrefix.length);
-    for (const [attribute, value] of Object.entries(item)) {
-      if (attribute === 'pk' || attribute === 'sk') continue;
-      if (typeof value === 'bigint') addCanonical(orgs, item.pk, sk, attribute, value);
-      else if (typeof value === 'number' && Number.isInteger(value)) addCanonical(orgs, item.pk, sk, attribute, BigInt(value));
-    }
-  }
-  const folded = [...withoutZeros(orgs)].flatMap(([pk, partition]) => [...partition].map(([sk, amounts]) => ({ ...amounts, pk, sk })));
+  // Month items an earlier version wrote count nowhere: a rebuild deletes them.
+  const orgItems = live.filter((item) => isOrgPartition(item.pk)).map((item) => ({ pk: item.pk, sk: item.sk, amounts: numericAttributes(item) }));
+  const orgs = addCorrections(foldEntries(orgEntries), orgItems);
+  const folded = [...orgs].flatMap(([pk, partition]) => [...partition].map(([sk, amounts]) => ({ ...amounts, pk, sk })));
   return [...live.filter((item) => !isOrgPartition(item.pk)), ...folded];
 }
 

@@ -75,6 +75,12 @@ export interface RecomputeOptions {
 /** The key under which a counter item appears in `Recomputation.counters`. */
 export const counterItemKey = (pk: string, sk: string): string => `${pk}|${sk}`;
 
+/** The pk and sk of a {@link counterItemKey}: sort keys never contain `|`, partition keys might in theory, so split at the last one. */
+export function counterItemKeyParts(key: string): { pk: string; sk: string } {
+  const at = key.lastIndexOf('|');
+  return { pk: key.slice(0, at), sk: key.slice(at + 1) };
+}
+
 /**
  * The order events are replayed in: by the date they count on, then their
  * time, then arrival, then (source, id) so that equal timestamps still give

@@ -6,7 +6,7 @@
  */
 import { counterKeys } from '../domain/metrics.ts';
 import type { Recomputation } from './recompute.ts';
-import { counterItemKey } from './recompute.ts';
+import { counterItemKey, counterItemKeyParts } from './recompute.ts';
 
 /** A Counters table item as scanned: `pk`, `sk` and its attributes. */
 export type CounterTableItem = Readonly<Record<string, unknown>> & { readonly pk: string; readonly sk: string };
@@ -78,7 +78,7 @@ export function reconcile(live: Iterable<CounterTableItem>, recomputed: Recomput
 }
 
 /** The metric attributes of a counter item, exact (read as bigint, or as number by older readers). */
-function numericAttributes(item: CounterTableItem): Record<string, bigint> {
+export function numericAttributes(item: CounterTableItem): Record<string, bigint> {
   const out: Record<string, bigint> = {};
   for (const [name, value] of Object.entries(item)) {
     if (name === 'pk' || name === 'sk') continue;
@@ -88,11 +88,10 @@ function numericAttributes(item: CounterTableItem): Record<string, bigint> {
   return out;
 }
 
-/** pk and sk of a `pk|sk` key; sort keys never contain `|`, partition keys might in theory, so split at the last one. */
+/** pk and sk of a `pk|sk` key: the live item's own where there is one. */
 function splitKey(key: string, liveItem: CounterTableItem | undefined): [string, string] {
-  if (liveItem !== undefined) return [liveItem.pk, liveItem.sk];
-  const at = key.lastIndexOf('|');
-  return [key.slice(0, at), key.slice(at + 1)];
+  const { pk, sk } = liveItem ?? counterItemKeyParts(key);
+  return [pk, sk];
 }
 
 function compare(a: string, b: string): number {

@@ -10,6 +10,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CounterItem, CounterSource, SortKeyRange } from '../indicators/counter-source.ts';
 import { OrgFoldingCounterSource } from '../indicators/org-figures.ts';
+import { exactInteger } from './exact-numbers.ts';
 import { entriesOfScope } from './explain-reader.ts';
 
 export class DynamoCounterReader implements CounterSource {
@@ -46,8 +47,8 @@ export class DynamoCounterReader implements CounterSource {
 export function counterItem(item: Record<string, unknown>): CounterItem {
   const values: Record<string, bigint> = {};
   for (const [name, value] of Object.entries(item)) {
-    const text = typeof value === 'object' && value !== null && 'value' in value ? String((value as { value: unknown }).value) : undefined;
-    if (name !== 'pk' && name !== 'sk' && text !== undefined && /^-?\d+$/.test(text)) values[name] = BigInt(text);
+    const amount = exactInteger(value);
+    if (name !== 'pk' && name !== 'sk' && amount !== undefined) values[name] = amount;
   }
   return { sk: String(item['sk']), values };
 }

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { explainIndexes } from '../config/resources.ts';
+import { explainIndexOf } from '../config/resources.ts';
 import type { CounterChange } from '../domain/counter-changes.ts';
 import type { ExplainEntry } from '../domain/explain.ts';
 import { splitHomeEntries } from '../domain/explain.ts';
@@ -164,7 +164,7 @@ export type ExplainedEvent = Pick<AcceptedRecord, 'source' | 'id' | 'type' | 'da
 
 /** The index attributes of one explain entry (`explainIndexes` in config/resources.ts). */
 function indexAttributes(entry: ExplainEntry, event: ExplainedEvent): Record<string, unknown> {
-  const names = entry.scope.startsWith('DIV#') ? explainIndexes.division : explainIndexes.org;
+  const names = explainIndexOf(entry.scope);
   return { [names.partitionKey]: entry.scope, [names.sortKey]: `${entry.day}#${event.source}#${event.id}`, [names.cells]: entry.cells };
 }
 

@@ -9,7 +9,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { explainIndexes } from '../config/resources.ts';
+import type { explainIndexes } from '../config/resources.ts';
+import { explainIndexOf } from '../config/resources.ts';
+import { exactInteger } from './exact-numbers.ts';
 import type { StoredCells } from '../domain/explain.ts';
 import type { EntryPage, EntryQuery, ExplainEntrySource, StoredEntry } from '../explain/explainer.ts';
 
@@ -23,7 +25,7 @@ export class DynamoExplainReader implements ExplainEntrySource {
   ) {}
 
   async entries(query: EntryQuery): Promise<EntryPage> {
-    const names = query.scope.startsWith('ORG#') ? explainIndexes.org : explainIndexes.division;
+    const names = explainIndexOf(query.scope);
     const page = await this.doc.send(
       new QueryCommand({
         TableName: this.ledgerTable,
@@ -66,14 +68,14 @@ export class DynamoExplainReader implements ExplainEntrySource {
   }
 }
 
-/** The cells of an index entry as stored (read with `wrapNumbers`), exact. */
-export function exactCells(cells: unknown): Record<string, bigint> {
-  const out: Record<string, bigint> = {};
-  for (const [cell, value] of Object.entries((cells ?? {}) as Record<string, unknown>)) {
-    const text = typeof value === 'object' && value !== null && 'value' in value ? String((value as { value: unknown }).value) : String(value);
-    if (/^-?\d+$/.test(text)) out[cell] = BigInt(text);
+/** One explain entry of a ledger record or an entry item (`names`: which of its two): its scope, day and cells, exact. */
+export function storedCells(item: Record<string, unknown>, names: (typeof explainIndexes)[keyof typeof explainIndexes]): StoredCells {
+  const cells: Record<string, bigint> = {};
+  for (const [cell, value] of Object.entries((item[names.cells] ?? {}) as Record<string, unknown>)) {
+    const amount = exactInteger(value);
+    if (amount !== undefined) cells[cell] = amount;
   }
-  return out;
+  return { scope: String(item[names.partitionKey]), day: String(item[names.sortKey]).slice(0, 10), cells };
 }
 
 /**
@@ -82,7 +84,7 @@ export function exactCells(cells: unknown): Record<string, bigint> {
  * packages/indicators/org-figures.ts).
  */
 export async function entriesOfScope(doc: DynamoDBDocumentClient, ledgerTable: string, scope: string): Promise<StoredCells[]> {
-  const names = scope.startsWith('ORG#') ? explainIndexes.org : explainIndexes.division;
+  const names = explainIndexOf(scope);
   const out: StoredCells[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
@@ -91,16 +93,13 @@ export async function entriesOfScope(doc: DynamoDBDocumentClient, ledgerTable: s
         TableName: ledgerTable,
         IndexName: names.name,
         KeyConditionExpression: '#p = :p',
-        ProjectionExpression: '#s, #cells',
+        ProjectionExpression: '#p, #s, #cells',
         ExpressionAttributeNames: { '#p': names.partitionKey, '#s': names.sortKey, '#cells': names.cells },
         ExpressionAttributeValues: { ':p': { S: scope } },
         ExclusiveStartKey: start,
       }),
     );
-    for (const raw of page.Items ?? []) {
-      const item = unmarshall(raw, { wrapNumbers: true });
-      out.push({ scope, day: String(item[names.sortKey]).slice(0, 10), cells: exactCells(item[names.cells]) });
-    }
+    for (const raw of page.Items ?? []) out.push(storedCells(unmarshall(raw, { wrapNumbers: true }), names));
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
   return out;
