@@ -79,7 +79,7 @@ export class MaintenanceStore {
       data: typeof item['data'] === 'string' ? (JSON.parse(item['data']) as unknown) : item['data'],
       ...(typeof item['chunks'] === 'number' ? { chunks: item['chunks'] } : {}),
     }));
-    // One event's cells: whole numbers within 2^53, read exactly without wrapping.
+    // One event's cells, read exactly without wrapping: no amount passes maxYuan (10^13 fen), far within 2^53.
     const orgEntries = items.filter((item) => item[names.partitionKey] !== undefined).map((item) => storedCells(item, names));
     return { events, orgEntries };
   }
