@@ -5,8 +5,8 @@
  * rewrite the Counters and State tables besides the processor, and it alone
  * writes publications, so the API's role stays read-only on all three.
  *
- * Pause the processor (disable its event source mapping) before a rebuild:
- * see packages/maintenance/maintenance.ts.
+ * Nothing needs pausing by hand: each action pauses processing itself
+ * through the fence (packages/maintenance/maintenance.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';

@@ -11,6 +11,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableDefinition } from '../../packages/config/resources.ts';
+import { fencePartition } from '../../packages/config/resources.ts';
 import { lambdaBundleAliases, lambdaBundleBanner, lambdaBundleExternals } from './lambda-bundling.ts';
 
 /**
@@ -31,11 +32,23 @@ export const applyEventsTableActions = [
 export const readTableActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 
 /**
- * What maintenance does to the table it replays from (the Ledger): one full
- * Scan of the accepted events. Nothing else: a rebuild must never touch the
- * record of what happened.
+ * What maintenance reads of the table it replays from (the Ledger): one full
+ * consistent Scan of the accepted events and their explain entries.
  */
 export const replaySourceTableActions = ['dynamodb:Scan'] as const;
+
+/**
+ * What maintenance writes in the Ledger, and nothing more: the fence that
+ * pauses processing (`UpdateItem`, only in the fence's partition: a
+ * `dynamodb:LeadingKeys` condition), and the markers that say a chunked
+ * event's chunks were counted whole by a rebuild (`BatchWriteItem` puts of
+ * key-only items in the event's partition). No `PutItem`, `DeleteItem` or
+ * other update: an event's record is never rewritten. IAM cannot narrow
+ * the markers' puts further: `dynamodb:Attributes` would have to name
+ * every index key too.
+ */
+export const fenceTableActions = ['dynamodb:UpdateItem'] as const;
+export const chunkMarkerTableActions = ['dynamodb:BatchWriteItem'] as const;
 
 /**
  * What maintenance does to the tables it rebuilds (Counters, State): scan the
@@ -224,12 +237,24 @@ export class HouseFunction extends Construct {
 
   /**
    * Lets the function replay `source` into `rebuilt`: {@link replaySourceTableActions}
-   * on the source table, {@link rebuildTableActions} on each rebuilt table (table
-   * ARNs only, no indexes), and the KMS actions the tables' key needs for
-   * writes. Exports every table's physical name under its definition's `envVar`.
+   * on the source table, and there {@link fenceTableActions} on the fence's
+   * partition and {@link chunkMarkerTableActions}; {@link rebuildTableActions}
+   * on each rebuilt table (table ARNs only, no indexes), and the KMS actions
+   * the tables' key needs for writes. Exports every table's physical name
+   * under its definition's `envVar`.
    */
   bindTablesForRebuilding(source: BoundTable, rebuilt: readonly BoundTable[], key: IKey): void {
     this.bindTables([source], replaySourceTableActions, 'ReplaySource');
+    // Pausing and resuming processing: the fence's items, in their partition only.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'FenceInReplaySource',
+        actions: [...fenceTableActions],
+        resources: [source.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [fencePartition] } },
+      }),
+    );
+    this.role.addToPrincipalPolicy(new PolicyStatement({ sid: 'ChunkMarkersInReplaySource', actions: [...chunkMarkerTableActions], resources: [source.table.tableArn] }));
     this.bindTables(rebuilt, rebuildTableActions, 'Rebuild');
     this.bindKey(key, kmsWriteActions);
   }

@@ -133,7 +133,7 @@ export class StatelessStack extends Stack {
     });
     new CfnOutput(this, 'ProcessorEventSourceMappingId', {
       value: processorMappingId,
-      description: 'Disable it (aws lambda update-event-source-mapping --uuid <this> --no-enabled) during a rebuild',
+      description: 'The processor\'s SQS mapping (aws lambda update-event-source-mapping --uuid <this>); maintenance pauses processing itself, through the fence',
     });
 
     this.maintenance = new HouseFunction(this, 'Maintenance', {

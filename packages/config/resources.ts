@@ -52,6 +52,13 @@ export const explainIndexes = {
   org: { name: 'ExplainByOrg', partitionKey: 'xop', sortKey: 'xos', cells: 'xo' },
 } as const;
 
+/**
+ * Partition key of the fence's items in the Ledger (packages/storage/event-store.ts):
+ * the one partition maintenance may update there (its role's
+ * `dynamodb:LeadingKeys` condition, infra/constructs/house-function.ts).
+ */
+export const fencePartition = 'META';
+
 /** The index an entry of `scope` (`DIV#…` or `ORG#…`) is filed in. */
 export const explainIndexOf = (scope: string): (typeof explainIndexes)[keyof typeof explainIndexes] =>
   scope.startsWith('DIV#') ? explainIndexes.division : explainIndexes.org;

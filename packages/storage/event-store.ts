@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { explainIndexOf } from '../config/resources.ts';
+import { explainIndexOf, fencePartition } from '../config/resources.ts';
 import type { CounterChange } from '../domain/counter-changes.ts';
 import type { ExplainEntry } from '../domain/explain.ts';
 import { splitHomeEntries } from '../domain/explain.ts';
@@ -154,8 +154,8 @@ export const ledgerPk = (source: string, id: string): string => `EVENT#${source}
  * sets every shard; the processor reads shard 0.
  */
 export const fenceShards = 64;
-export const fenceKeys: readonly { readonly pk: 'META'; readonly sk: string }[] = Array.from({ length: fenceShards }, (_, i) => ({ pk: 'META', sk: i === 0 ? 'FENCE' : `FENCE#${i}` }));
-export const fenceKey = fenceKeys[0] as { readonly pk: 'META'; readonly sk: string };
+export const fenceKeys: readonly { readonly pk: typeof fencePartition; readonly sk: string }[] = Array.from({ length: fenceShards }, (_, i) => ({ pk: fencePartition, sk: i === 0 ? 'FENCE' : `FENCE#${i}` }));
+export const fenceKey = fenceKeys[0] as { readonly pk: typeof fencePartition; readonly sk: string };
 const chunkSk = (index: number): string => `CHUNK#${String(index).padStart(4, '0')}`;
 const effectsSk = (index: number): string => `EFFECTS#${String(index).padStart(4, '0')}`;
 

@@ -4,13 +4,11 @@
  * run on other machines; here they would otherwise share one event loop with
  * the processor being measured. Started by `startServices` in pipeline.ts.
  */
-import { once } from 'node:events';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startSqsEmulator } from '../../packages/local-stack/emulators.ts';
 import { conflictCancellation, TransactionConflicts } from './conflict-model.ts';
 import { CapacityMeter } from './capacity-units.ts';
+import { dynamoDbProxyServer, listenOnLoopback } from '../support/loopback-server.ts';
 import type { WireItem, WriteUnits } from './capacity-units.ts';
 
 export interface RequestCounts {
@@ -114,74 +112,63 @@ export async function startCountingProxy(
     const held = conflicts.arrive(items, performance.now(), latency.transaction);
     return held === undefined ? undefined : conflictCancellation(held);
   };
-  const { hostname, port } = new URL(target);
-  const server = createServer((incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (c: Buffer) => chunks.push(c));
-    incoming.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const target = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-      // Parsed once: for the conflict model before forwarding, and for the meter after a success.
-      const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
-      const conflict = target === 'TransactWriteItems' ? conflictWith(input) : undefined;
-      if (conflict !== undefined) {
-        counts.conflicts++;
-        setTimeout(() => {
-          outgoing.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `conflict-${counts.conflicts}` });
-          outgoing.end(conflict);
-        }, latency.transaction);
-        return;
-      }
-      const upstream = request({ hostname, port, method: incoming.method, path: incoming.url, headers: incoming.headers }, (response) => {
-        const parts: Buffer[] = [];
-        response.on('data', (c: Buffer) => parts.push(c));
-        response.on('end', () => {
-          const answer = Buffer.concat(parts).toString('utf8');
-          const committing: string[] = [];
-          if (response.statusCode === 200) {
-            if (target === 'TransactWriteItems') {
-              const items = input['TransactItems'] as Record<string, Write>[];
-              counts.transactions++;
-              for (const action of items) {
-                const [kind, detail] = Object.entries(action)[0] as [string, Write];
-                if (kind === 'Put' && detail.Item?.['sk']?.S === 'ACCEPTED') committing.push(String(detail.Item['pk']?.S));
-                if (kind === 'ConditionCheck') {
-                  counts.readUnits += meter.conditionCheck(String(detail.TableName), detail.Key ?? {});
-                  continue;
-                }
-                wrote(detail.TableName, metered(kind, String(detail.TableName), detail, true));
+  // The input is parsed once: for the conflict model before forwarding, and for the meter after a success.
+  const server = dynamoDbProxyServer(target, ({ operation: target, input, outgoing, forward }) => {
+    const conflict = target === 'TransactWriteItems' ? conflictWith(input) : undefined;
+    if (conflict !== undefined) {
+      counts.conflicts++;
+      setTimeout(() => {
+        outgoing.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `conflict-${counts.conflicts}` });
+        outgoing.end(conflict);
+      }, latency.transaction);
+      return;
+    }
+    forward((response) => {
+      const parts: Buffer[] = [];
+      response.on('data', (c: Buffer) => parts.push(c));
+      response.on('end', () => {
+        const answer = Buffer.concat(parts).toString('utf8');
+        const committing: string[] = [];
+        if (response.statusCode === 200) {
+          if (target === 'TransactWriteItems') {
+            const items = input['TransactItems'] as Record<string, Write>[];
+            counts.transactions++;
+            for (const action of items) {
+              const [kind, detail] = Object.entries(action)[0] as [string, Write];
+              if (kind === 'Put' && detail.Item?.['sk']?.S === 'ACCEPTED') committing.push(String(detail.Item['pk']?.S));
+              if (kind === 'ConditionCheck') {
+                counts.readUnits += meter.conditionCheck(String(detail.TableName), detail.Key ?? {});
+                continue;
               }
-            } else if (target === 'PutItem' || target === 'UpdateItem' || target === 'DeleteItem') {
-              wrote(input['TableName'], metered(target, String(input['TableName']), input as Write, false));
-            } else if (target === 'BatchWriteItem') {
-              for (const [table, requests] of Object.entries(input['RequestItems'] as Record<string, { PutRequest?: { Item: WireItem }; DeleteRequest?: { Key: WireItem } }[]>)) {
-                // DynamoDB Local has no throughput limit: it leaves no item of a BatchWriteItem unprocessed.
-                for (const r of requests) {
-                  wrote(table, r.PutRequest === undefined ? meter.delete(table, r.DeleteRequest?.Key ?? {}, false) : meter.put(table, r.PutRequest.Item, false));
-                }
+              wrote(detail.TableName, metered(kind, String(detail.TableName), detail, true));
+            }
+          } else if (target === 'PutItem' || target === 'UpdateItem' || target === 'DeleteItem') {
+            wrote(input['TableName'], metered(target, String(input['TableName']), input as Write, false));
+          } else if (target === 'BatchWriteItem') {
+            for (const [table, requests] of Object.entries(input['RequestItems'] as Record<string, { PutRequest?: { Item: WireItem }; DeleteRequest?: { Key: WireItem } }[]>)) {
+              // DynamoDB Local has no throughput limit: it leaves no item of a BatchWriteItem unprocessed.
+              for (const r of requests) {
+                wrote(table, r.PutRequest === undefined ? meter.delete(table, r.DeleteRequest?.Key ?? {}, false) : meter.put(table, r.PutRequest.Item, false));
               }
             }
-            counts.readUnits += readUnits(target, input, JSON.parse(answer || '{}') as Record<string, unknown>);
-            if (target.endsWith('Item') || target.endsWith('Items')) counts.requests++;
-          } else if (target === 'TransactWriteItems' && answer.includes('TransactionConflict')) counts.conflicts++;
-          else if (target === 'TransactWriteItems' && answer.includes('ConditionalCheckFailed')) counts.stale++;
-          const answerNow = (): void => {
-            for (const key of committing) committedAt.set(key, Date.now());
-            outgoing.writeHead(response.statusCode ?? 500, response.headers);
-            outgoing.end(Buffer.concat(parts));
-          };
-          const delay = latencyOf(target, latency);
-          if (delay > 0) setTimeout(answerNow, delay);
-          else answerNow();
-        });
+          }
+          counts.readUnits += readUnits(target, input, JSON.parse(answer || '{}') as Record<string, unknown>);
+          if (target.endsWith('Item') || target.endsWith('Items')) counts.requests++;
+        } else if (target === 'TransactWriteItems' && answer.includes('TransactionConflict')) counts.conflicts++;
+        else if (target === 'TransactWriteItems' && answer.includes('ConditionalCheckFailed')) counts.stale++;
+        const answerNow = (): void => {
+          for (const key of committing) committedAt.set(key, Date.now());
+          outgoing.writeHead(response.statusCode ?? 500, response.headers);
+          outgoing.end(Buffer.concat(parts));
+        };
+        const delay = latencyOf(target, latency);
+        if (delay > 0) setTimeout(answerNow, delay);
+        else answerNow();
       });
-      upstream.end(body);
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: await listenOnLoopback(server),
     counts,
     committedAt,
     reset: () => {

@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { applyEventsTableActions, readTableActions } from '../../infra/constructs/house-function.ts';
+import { fencePartition } from '../../packages/config/resources.ts';
 import { countersTable, eventsQueue, processorEventSource, processorTimeoutSeconds, tables } from '../../packages/config/resources.ts';
 import { DeploymentSettingsError, readDeploymentSettings } from '../../infra/reform-indicators-app.ts';
 import { defaultFunctionEntries, maintenanceFunctionNameEnvVar } from '../../infra/stateless/stateless-stack.ts';
@@ -138,9 +139,13 @@ describe('API role', () => {
 });
 
 describe('maintenance role', () => {
-  it('may only Scan the Ledger, and Scan and batch-rewrite Counters and State', () => {
+  it('may Scan the Ledger, update only its fence and batch-write chunk markers there, and Scan and batch-rewrite Counters and State', () => {
     const statements = statementsOfRole('maintenance');
-    expect([...actionsAllowedOn(statements, tableArnInStateless('ledger'))]).toEqual(['dynamodb:Scan']);
+    expect([...actionsAllowedOn(statements, tableArnInStateless('ledger'))].sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+    const ledger = JSON.stringify(tableArnInStateless('ledger'));
+    const updates = statements.filter((s) => actionsOf(s).includes('dynamodb:UpdateItem') && resourcesOf(s).some((r) => JSON.stringify(r) === ledger));
+    expect(updates.map((s) => s.Condition)).toEqual([{ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [fencePartition] } }]);
+    expect(statements.filter((s) => resourcesOf(s).some((r) => JSON.stringify(r) === ledger)).flatMap(actionsOf)).not.toContain('dynamodb:PutItem');
     expect([...actionsAllowedOn(statements, tableArnInStateless('state'))].sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Scan']);
     // Counters are also read for publishing (the figures an edition freezes).
     expect([...actionsAllowedOn(statements, tableArnInStateless('counters'))].sort()).toEqual(

@@ -5,8 +5,9 @@
  * produce it.
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { liveFigure } from '../support/counter-table.ts';
+import { sqsRecordOf } from '../support/queue.ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
@@ -18,27 +19,6 @@ let stack: LocalStack;
 let processSqsBatch: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 const orgCode = usccFor(8080);
-let n = 0;
-
-function record(body: unknown, receiveCount = 1): SQSRecord {
-  n++;
-  return {
-    messageId: `msg-${n}`,
-    receiptHandle: `rh-${n}`,
-    body: JSON.stringify(body),
-    attributes: {
-      ApproximateReceiveCount: String(receiveCount),
-      SentTimestamp: String(Date.now()),
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:Events',
-    awsRegion: 'us-east-1',
-  };
-}
 
 const contract = (id: string, contractNo: string) =>
   sampleEvent('contract.signed.v1', { id, data: { contractNo, orgCodes: [orgCode], kind: 'collective', topic: undefined } });
@@ -47,7 +27,7 @@ beforeAll(async () => {
   stack = await startLocalStack({ withApi: false, withPoller: false, quiet: true });
   ({ processSqsBatch, handler } = (await import('../../functions/processor/handler.ts')) as unknown as { processSqsBatch: typeof processSqsBatch; handler: typeof handler });
   const response = await processSqsBatch(
-    { Records: [record(sampleEvent('organization.registered.v1', { id: 'reg-8080', data: { orgCode } }))] },
+    { Records: [sqsRecordOf(sampleEvent('organization.registered.v1', { id: 'reg-8080', data: { orgCode } }))] },
     lambdaContext('processor', 'us-east-1', 30_000),
   );
   expect(response.batchItemFailures).toEqual([]);
@@ -67,12 +47,12 @@ describe('processor handler', () => {
       }
       return (realSend as (c: unknown) => Promise<unknown>).call(this, command);
     } as never);
-    const batch = [record(contract('c-1', 'OK-1')), record(contract('c-2', 'THROTTLED-1')), record(contract('c-3', 'OK-2'))];
+    const batch = [sqsRecordOf(contract('c-1', 'OK-1')), sqsRecordOf(contract('c-2', 'THROTTLED-1')), sqsRecordOf(contract('c-3', 'OK-2'))];
     const response = await processSqsBatch({ Records: batch }, lambdaContext('processor', 'us-east-1', 30_000));
     spy.mockRestore();
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: batch[1]?.messageId }]);
 
-    const again = await processSqsBatch({ Records: [record(JSON.parse(batch[1]?.body ?? '{}'), 2)] }, lambdaContext('processor', 'us-east-1', 30_000));
+    const again = await processSqsBatch({ Records: [sqsRecordOf(JSON.parse(batch[1]?.body ?? '{}'), 2)] }, lambdaContext('processor', 'us-east-1', 30_000));
     expect(again.batchItemFailures).toEqual([]);
     const doc = DynamoDBDocumentClient.from(stack.ddb);
     const tables = { counters: stack.env['COUNTERS_TABLE'] as string, ledger: stack.env['LEDGER_TABLE'] as string, state: stack.env['STATE_TABLE'] as string };
@@ -85,7 +65,7 @@ describe('processor handler', () => {
     const capture = (chunk: unknown): boolean => (written.push(String(chunk)), true);
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture as never);
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture as never);
-    const batch = Array.from({ length: 200 }, (_, i) => record(sampleEvent('studio.established.v1', { id: `metrics-studio-${i}`, data: { studioId: `M-${i}`, orgCode } })));
+    const batch = Array.from({ length: 200 }, (_, i) => sqsRecordOf(sampleEvent('studio.established.v1', { id: `metrics-studio-${i}`, data: { studioId: `M-${i}`, orgCode } })));
     const response = await handler({ Records: batch }, lambdaContext('processor', 'us-east-1', 30_000));
     out.mockRestore();
     err.mockRestore();
@@ -98,7 +78,7 @@ describe('processor handler', () => {
   });
 
   it('records poison input as rejected and reports no failure for it', async () => {
-    const response = await processSqsBatch({ Records: [record('not an event'), record(contract('c-4', 'OK-3'))] }, lambdaContext('processor', 'us-east-1', 30_000));
+    const response = await processSqsBatch({ Records: [sqsRecordOf('not an event'), sqsRecordOf(contract('c-4', 'OK-3'))] }, lambdaContext('processor', 'us-east-1', 30_000));
     expect(response.batchItemFailures).toEqual([]);
   });
 });

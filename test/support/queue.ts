@@ -1,6 +1,19 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { toSqsRecord } from '../../packages/local-stack/poller.ts';
 import { messagesInQueue, waitUntilDrained as waitUntilEmpty } from '../../packages/local-stack/demo-data.ts';
+
+let recordsMade = 0;
+
+/** The record Lambda would hand the processor for a message with `body` (JSON-encoded), delivered for the `receiveCount`-th time. */
+export function sqsRecordOf(body: unknown, receiveCount = 1): SQSRecord {
+  recordsMade++;
+  return toSqsRecord(
+    { MessageId: `msg-${recordsMade}`, ReceiptHandle: `rh-${recordsMade}`, Body: JSON.stringify(body), Attributes: { ApproximateReceiveCount: String(receiveCount) } },
+    'arn:aws:sqs:us-east-1:000000000000:Events',
+  );
+}
 
 /** Sends message bodies in batches of ten, a few batches at a time; fails if SQS refuses any. */
 export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: readonly string[], inFlight = 4): Promise<void> {

@@ -1,8 +1,7 @@
-import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPseudonymKey } from '../../packages/processing/pseudonym-key.ts';
+import { listenOnLoopback } from '../support/loopback-server.ts';
 
 /** A stand-in for Secrets Manager's JSON endpoint that records what it was asked. */
 const requests: { headers: Record<string, unknown>; body: string }[] = [];
@@ -22,14 +21,13 @@ const server = createServer((request, response) => {
 let environment: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  const url = await listenOnLoopback(server);
   environment = {
     AWS_REGION: 'cn-northwest-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'secret',
     AWS_SESSION_TOKEN: 'session',
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: url,
   };
 });
 afterAll(() => server.close());
