@@ -135,7 +135,7 @@ const skippedEvent = z.object({
 const count = z.number().check(z.int(), z.nonnegative());
 
 export const rebuildResponse = z.object({
-  rebuilt: z.object({ counters: count, baselines: count, state: count, events: count, deletedCounters: count, deletedState: count }),
+  rebuilt: z.object({ counters: count, baselines: count, state: count, events: count, deletedCounters: count, deletedState: count, corrections: count, correctionId: z.optional(z.string()) }),
   skippedEvents: z.array(skippedEvent),
 });
 

@@ -30,6 +30,9 @@ export interface ExplainEntry {
 /** The cell of an entry that holds a part's change: `metric`, or `metric|<period key>` for a distinct count over a longer period. */
 export const explainCell = (metric: string, periodKey?: string): string => (periodKey === undefined ? metric : `${metric}|${periodKey}`);
 
+/** Entries in scope order, then day order. */
+const byScopeAndDay = (a: ExplainEntry, b: ExplainEntry): number => (a.scope === b.scope ? (a.day < b.day ? -1 : a.day > b.day ? 1 : 0) : a.scope < b.scope ? -1 : 1);
+
 /** Groups counter changes into entries (one event's changes, or anything already merged per item). */
 export function entriesOfChanges(changes: readonly CounterChange[], eventDate: string): ExplainEntry[] {
   const entries = new Map<string, { scope: string; day: string; cells: Record<string, number> }>();
@@ -51,7 +54,7 @@ export function entriesOfChanges(changes: readonly CounterChange[], eventDate: s
     for (const [cell, amount] of Object.entries(entry.cells)) if (amount === 0) delete entry.cells[cell];
     if (Object.keys(entry.cells).length === 0) entries.delete(key);
   }
-  return [...entries.values()].sort((a, b) => (a.scope === b.scope ? (a.day < b.day ? -1 : a.day > b.day ? 1 : 0) : a.scope < b.scope ? -1 : 1));
+  return [...entries.values()].sort(byScopeAndDay);
 }
 
 /** The explain entries of one event, from the effects it applied. */
@@ -130,18 +133,52 @@ export function canonicalItems(items: Iterable<{ readonly pk: string; readonly s
   return withoutZeros(into);
 }
 
-/** The sort keys of an organisation's correction items (counterKeys.orgCorrection). */
-const correctionPrefix = counterKeys.orgCorrection('');
-
 /**
- * Adds the correction items among `items` (`R#M#…`: what a rebuild found an
- * organisation's entries lack) at their months, canonical. Other items of an
- * organisation's partition — month items an earlier version wrote — count
- * nowhere.
+ * The inverse of foldEntries: entries that fold to exactly `items` (canonical
+ * month items) — what a rebuild writes as correction entries where the
+ * replay differs from the fold of the stored entries. A day's cell goes to
+ * its day; a month's count to the month's first day; a first-date cell of a
+ * quarter or a year to its period's first day and one of all time to `date`
+ * (the rebuild's own): each inside the span of days the explainer reads for
+ * that cell. One list of entries, one per (scope, day); an amount past
+ * Number.MAX_SAFE_INTEGER continues in a further list, so every entry's
+ * cells are exact as numbers and the lists together add up to `items`.
  */
-export function addCorrections(into: FoldedItems, items: Iterable<{ readonly pk: string; readonly sk: string; readonly amounts: Readonly<Record<string, bigint>> }>): FoldedItems {
-  const corrections = [...items].filter((item) => item.sk.startsWith(correctionPrefix));
-  return canonicalItems(corrections.map((item) => ({ ...item, sk: item.sk.slice(correctionPrefix.length) })), into);
+export function entriesOfFolded(items: FoldedItems, date: string): ExplainEntry[][] {
+  const max = BigInt(Number.MAX_SAFE_INTEGER);
+  const lists: Map<string, { scope: string; day: string; cells: Record<string, number> }>[] = [];
+  const put = (scope: string, day: string, cell: string, amount: bigint): void => {
+    for (let rest = amount, list = 0; rest !== 0n; list++) {
+      const step = rest > max ? max : rest < -max ? -max : rest;
+      const entries = lists[list] ?? (lists[list] = new Map());
+      const key = `${scope}|${day}`;
+      const entry = entries.get(key) ?? entries.set(key, { scope, day, cells: {} }).get(key)!;
+      entry.cells[cell] = Number(step);
+      rest -= step;
+    }
+  };
+  for (const [scope, partition] of items) {
+    for (const [sk, amounts] of partition) {
+      if (!sk.startsWith('M#')) throw new Error(`${scope} ${sk} is not a month item`);
+      const month = sk.slice(2);
+      for (const [attribute, amount] of Object.entries(amounts)) {
+        const first = firstDatePeriod(sk, attribute);
+        const at = attribute.lastIndexOf('@');
+        if (first !== undefined) put(scope, first.period.startsWith('A#') ? date : `${month}-01`, explainCell(first.metric, first.period), amount);
+        else if (at >= 0) put(scope, `${month}-${attribute.slice(at + 1)}`, attribute.slice(0, at), amount);
+        else put(scope, `${month}-01`, explainCell(attribute, sk), amount);
+      }
+    }
+  }
+  return lists.map((entries) => [...entries.values()].sort(byScopeAndDay));
+}
+
+/** `items` less `less`, canonical, zeros left out. */
+export function foldedDifference(items: FoldedItems, less: FoldedItems): FoldedItems {
+  const out: FoldedItems = new Map();
+  for (const [pk, partition] of items) for (const [sk, amounts] of partition) for (const [attribute, amount] of Object.entries(amounts)) addCanonical(out, pk, sk, attribute, amount);
+  for (const [pk, partition] of less) for (const [sk, amounts] of partition) for (const [attribute, amount] of Object.entries(amounts)) addCanonical(out, pk, sk, attribute, -amount);
+  return withoutZeros(out);
 }
 
 /** Drops zero amounts, and items and partitions left empty. */

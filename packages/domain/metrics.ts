@@ -103,13 +103,6 @@ export const counterKeys = {
   quarter: (date: string): string => `Q#${date.slice(0, 4)}-Q${Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1}`,
   year: (date: string): string => `Y#${date.slice(0, 4)}`,
   allTime: (): string => 'A#ALL',
-  /**
-   * A rebuild's correction of an organisation's month (`R#M#2026-03`, in its
-   * `ORG#` partition): what the replay gives beyond the fold of its explain
-   * entries. Its own prefix, so that month items an earlier version wrote
-   * there (`M#…`) are never read as corrections.
-   */
-  orgCorrection: (monthSk: string): string => `R#${monthSk}`,
   /** Opening balances of a stock metric (baseline.recorded.v1): pk per metric, sk `<division>#<asOf>`. */
   baseline: (metric: string): string => `BASELINE#${metric}`,
   baselineEntry: (division: string, asOf: string): string => `${division}#${asOf}`,

@@ -1,22 +1,18 @@
 /**
  * An organisation's counter partition, as the evaluator reads it: the fold of
- * its explain entries (domain/explain.ts, foldEntries) plus the correction
- * items (`R#M#…`) a rebuild wrote where its recomputation differed from that
- * fold (none on a healthy table). The processor writes no `ORG#` counter
- * items: every change to an organisation is already written once, as the
- * `xo` cells of the event's entry. A division's partition is read as stored.
+ * its explain entries (domain/explain.ts, foldEntries), a rebuild's correction
+ * entries among them (none on a healthy table). The processor writes no
+ * `ORG#` counter items: every change to an organisation is already written
+ * once, as the `xo` cells of the event's entry. A division's partition is
+ * read as stored.
  */
 import { isOrgPartition } from '../domain/counter-changes.ts';
-import { counterKeys } from '../domain/metrics.ts';
 import type { StoredCells } from '../domain/explain.ts';
-import { addCorrections, foldEntries } from '../domain/explain.ts';
+import { foldEntries } from '../domain/explain.ts';
 import type { CounterItem, CounterSource, SortKeyRange } from './counter-source.ts';
 
 /** Every explain entry recorded at one organisation (its `ExplainByOrg` partition), cells exact. */
 export type OrgEntries = (partition: string) => Promise<readonly StoredCells[]>;
-
-/** The sort keys of an organisation's correction items (counterKeys.orgCorrection). */
-const corrections: SortKeyRange = { from: counterKeys.orgCorrection(''), to: counterKeys.orgCorrection('\uffff') };
 
 export class OrgFoldingCounterSource implements CounterSource {
   constructor(
@@ -31,8 +27,7 @@ export class OrgFoldingCounterSource implements CounterSource {
   async itemsInRange(partition: string, range: SortKeyRange): Promise<readonly CounterItem[]> {
     if (!isOrgPartition(partition)) return this.counters.itemsInRange(partition, range);
     // All of its entries: a first-date cell is filed under its event's own date, which can lie outside the range it counts in.
-    const [entries, corrected] = await Promise.all([this.entries(partition), this.counters.itemsInRange(partition, corrections)]);
-    const folded = addCorrections(foldEntries(entries), corrected.map((item) => ({ pk: partition, sk: item.sk, amounts: item.values })));
+    const folded = foldEntries(await this.entries(partition));
     return [...(folded.get(partition) ?? new Map<string, Record<string, bigint>>())]
       .filter(([sk]) => sk >= range.from && sk <= range.to)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

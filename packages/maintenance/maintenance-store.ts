@@ -1,7 +1,8 @@
 /**
  * The DynamoDB side of maintenance: full scans of the Ledger's accepted
- * events, the Counters and the State table, and batched rewrites of the last
- * two. The only code that writes counters outside the processor's
+ * events and explain entries, the Counters and the State table, batched
+ * rewrites of the last two, and a rebuild's correction entries in the
+ * Ledger. The only code that writes counters outside the processor's
  * transactions.
  */
 import type { ScanCommandInput as RawScanInput } from '@aws-sdk/client-dynamodb';
@@ -10,11 +11,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BatchWriteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { explainIndexes } from '../config/resources.ts';
-import type { StoredCells } from '../domain/explain.ts';
+import type { ExplainEntry, StoredCells } from '../domain/explain.ts';
 import type { StateItem } from '../domain/state.ts';
 import { storedCells } from '../storage/explain-reader.ts';
-import type { Fence } from '../storage/event-store.ts';
-import { fenceKey, fenceKeys, ledgerPk } from '../storage/event-store.ts';
+import type { ExplainedEvent, Fence } from '../storage/event-store.ts';
+import { explainItems, fenceKey, fenceKeys, ledgerPk } from '../storage/event-store.ts';
 import { projection } from '../storage/projection.ts';
 import { encodeState } from '../storage/state-codec.ts';
 import type { TableNames } from '../storage/event-store.ts';
@@ -51,21 +52,22 @@ export class MaintenanceStore {
    * What a replay reads of the Ledger, in one consistent scan (an event
    * committed a moment before processing paused must be replayed): every
    * accepted event, with the fields a replay needs (never the content hash),
-   * and every organisation's explain entry — what the ExplainByOrg index
-   * holds, read from the table itself, since an index is only eventually
-   * consistent and a rebuild that missed an entry would write its change a
-   * second time.
+   * and every explain entry, a division's and an organisation's — what the
+   * two explain indexes hold, read from the table itself, since an index is
+   * only eventually consistent and a rebuild that missed an entry would write
+   * its change a second time. A rebuild's correction entries are entries,
+   * not events.
    */
-  async replaySource(): Promise<{ events: RecordedEvent[]; orgEntries: StoredCells[] }> {
-    const names = explainIndexes.org;
-    const fields = projection(['sk', 'source', 'id', 'type', 'date', 'time', 'receivedAt', 'data', 'chunks', names.partitionKey, names.sortKey, names.cells]);
+  async replaySource(): Promise<{ events: RecordedEvent[]; entries: StoredCells[] }> {
+    const { division, org } = explainIndexes;
+    const fields = projection(['sk', 'source', 'id', 'type', 'date', 'time', 'receivedAt', 'data', 'chunks', ...[division, org].flatMap((names) => [names.partitionKey, names.sortKey, names.cells])]);
     const items = await this.scanAll({
       TableName: this.tables.ledger,
       ConsistentRead: true,
       // Placeholders throughout: several of these names are DynamoDB reserved words.
-      FilterExpression: '#sk = :accepted OR attribute_exists(#xop)',
+      FilterExpression: '#sk = :accepted OR attribute_exists(#xdp) OR attribute_exists(#xop)',
       ProjectionExpression: fields.ProjectionExpression,
-      ExpressionAttributeNames: { '#sk': 'sk', '#xop': names.partitionKey, ...fields.ExpressionAttributeNames },
+      ExpressionAttributeNames: { '#sk': 'sk', '#xdp': division.partitionKey, '#xop': org.partitionKey, ...fields.ExpressionAttributeNames },
       ExpressionAttributeValues: { ':accepted': 'ACCEPTED' },
     });
     const events = items.filter((item) => item['sk'] === 'ACCEPTED').map((item) => ({
@@ -79,9 +81,9 @@ export class MaintenanceStore {
       data: typeof item['data'] === 'string' ? (JSON.parse(item['data']) as unknown) : item['data'],
       ...(typeof item['chunks'] === 'number' ? { chunks: item['chunks'] } : {}),
     }));
-    // One event's cells, read exactly without wrapping: no amount passes maxYuan (10^13 fen), far within 2^53.
-    const orgEntries = items.filter((item) => item[names.partitionKey] !== undefined).map((item) => storedCells(item, names));
-    return { events, orgEntries };
+    // Read exactly without wrapping: no event's amount passes maxYuan (10^13 fen), no correction's 2^53 (entriesOfFolded).
+    const entries = [division, org].flatMap((names) => items.filter((item) => item[names.partitionKey] !== undefined).map((item) => storedCells(item, names)));
+    return { events, entries };
   }
 
   /** Every accepted event in the Ledger (see {@link replaySource}). */
@@ -89,9 +91,21 @@ export class MaintenanceStore {
     return (await this.replaySource()).events;
   }
 
-  /** Every organisation's explain entry, cells exact (see {@link replaySource}). */
-  async orgEntries(): Promise<StoredCells[]> {
-    return (await this.replaySource()).orgEntries;
+  /** Every explain entry, cells exact (see {@link replaySource}). */
+  async explainEntries(): Promise<StoredCells[]> {
+    return (await this.replaySource()).entries;
+  }
+
+  /**
+   * Writes a rebuild's correction entries (explained-figures.ts) as new Ledger
+   * items of their own run: in the partition of (`run.source`, `run.id`), one
+   * run per list — a further list, for an amount past 2^53, under
+   * `<id>.2`, `<id>.3`, …. Every item is new; nothing an event wrote is touched.
+   */
+  async writeCorrections(run: ExplainedEvent, lists: readonly (readonly ExplainEntry[])[]): Promise<number> {
+    const items = lists.flatMap((entries, i) => explainItems({ ...run, id: i === 0 ? run.id : `${run.id}.${i + 1}` }, entries));
+    await this.writeAll(this.tables.ledger, items.map((Item): WriteRequest => ({ PutRequest: { Item } })));
+    return lists.reduce((n, entries) => n + entries.length, 0);
   }
 
   /** Every item of the Counters table (net-change items and baselines); numbers exact, as bigint. */

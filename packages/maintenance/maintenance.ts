@@ -21,7 +21,7 @@ import type { SkippedEvent } from './recompute.ts';
 import { counterItemKey, counterItemKeyParts, recompute } from './recompute.ts';
 import type { CounterDifference } from './reconcile.ts';
 import { reconcile } from './reconcile.ts';
-import { comparableLive, comparableRecomputation, countersToWrite } from './org-figures.ts';
+import { comparableLive, comparableRecomputation, correctionEntries, correctionRun, countersToWrite } from './explained-figures.ts';
 
 export type MaintenanceAction = 'reconcile' | 'rebuild' | 'publish';
 
@@ -61,6 +61,14 @@ export interface RebuildResult {
     /** Live Counters items (net-change or baseline) no accepted event accounts for, deleted. */
     readonly deletedCounters: number;
     readonly deletedState: number;
+    /**
+     * Correction entries written: where the explain entries did not add up
+     * to the replay (0 on tables the processor alone wrote), so that every
+     * figure stays its baseline plus the effects listed for it.
+     */
+    readonly corrections: number;
+    /** The id its correction entries carry (`rebuild-…`, source `reform-indicators`), when it wrote any. */
+    readonly correctionId?: string;
   };
   readonly skippedEvents: readonly SkippedEvent[];
 }
@@ -88,6 +96,8 @@ export interface MaintenanceDependencies {
   readonly rewards: RewardPolicy;
   /** What publishing needs; without it the publish action is unavailable. */
   readonly publishing?: PublishingDependencies;
+  /** The clock a rebuild stamps its correction entries with. @default the system clock */
+  readonly now?: () => Date;
 }
 
 /** Runs `work` with processing paused; processing goes on afterwards, whatever happens. */
@@ -106,9 +116,9 @@ export function runReconcile(deps: MaintenanceDependencies): Promise<ReconcileRe
 }
 
 async function reconcileNow(deps: MaintenanceDependencies): Promise<ReconcileResult> {
-  const [{ events, orgEntries }, live] = await Promise.all([deps.store.replaySource(), deps.store.counterItems()]);
+  const [{ events, entries }, live] = await Promise.all([deps.store.replaySource(), deps.store.counterItems()]);
   const recomputed = recompute(events, deps);
-  const { differences, checkedItems } = reconcile(comparableLive(live, orgEntries), comparableRecomputation(recomputed));
+  const { differences, checkedItems } = reconcile(comparableLive(live, entries), comparableRecomputation(recomputed));
   return {
     action: 'reconcile',
     differences: differences.slice(0, maxListedDifferences),
@@ -126,13 +136,14 @@ export function runRebuild(deps: MaintenanceDependencies): Promise<RebuildResult
 }
 
 async function rebuildNow(deps: MaintenanceDependencies): Promise<RebuildResult> {
-  const { events, orgEntries } = await deps.store.replaySource();
+  const { events, entries } = await deps.store.replaySource();
   const recomputed = recompute(events, deps);
+  const at = (deps.now ?? (() => new Date()))();
   const [liveCounters, liveState] = await Promise.all([deps.store.counterItems(), deps.store.stateKeys()]);
 
   // A chunked event interrupted half-way is counted whole here: its missing chunks must not be applied again.
   await deps.store.markChunksApplied(events.flatMap((e) => (e.chunks === undefined ? [] : [{ source: e.source, id: e.id, chunks: e.chunks }])));
-  const counters = countersToWrite(recomputed, orgEntries);
+  const counters = countersToWrite(recomputed);
   const counterPuts = [...counters].map(([key, amounts]) => ({ ...counterItemKeyParts(key), ...amounts }));
   const baselinePuts = recomputed.baselines.map((b) => ({ ...b }));
   const keep = new Set([...counters.keys(), ...recomputed.baselines.map((b) => counterItemKey(b.pk, b.sk))]);
@@ -140,6 +151,10 @@ async function rebuildNow(deps: MaintenanceDependencies): Promise<RebuildResult>
   await deps.store.rewriteCounters([...counterPuts, ...baselinePuts], counterDeletes);
 
   const state = await deps.store.rewriteState(recomputed.state, liveState);
+
+  // Written last: a rebuild stopped before this point leaves them to the next one, which compares with the entries then stored.
+  const run = { source: correctionRun.source, id: correctionRun.id(at), type: correctionRun.type, date: at.toISOString().slice(0, 10), processedAt: at.toISOString() };
+  const corrections = await deps.store.writeCorrections(run, correctionEntries(recomputed, entries, run.date));
 
   return {
     action: 'rebuild',
@@ -150,6 +165,8 @@ async function rebuildNow(deps: MaintenanceDependencies): Promise<RebuildResult>
       events: events.length,
       deletedCounters: counterDeletes.length,
       deletedState: state.deleted,
+      corrections,
+      ...(corrections === 0 ? {} : { correctionId: run.id }),
     },
     skippedEvents: recomputed.skipped,
   };

@@ -55,8 +55,8 @@ export function counterItem(item: Record<string, unknown>): CounterItem {
 
 /**
  * The evaluator's counter source over the tables: a division's items as
- * stored, an organisation's folded from its explain entries in the Ledger
- * plus any items a rebuild wrote (packages/indicators/org-figures.ts).
+ * stored, an organisation's folded from its explain entries in the Ledger,
+ * a rebuild's corrections among them (packages/indicators/org-figures.ts).
  */
 export function orgFoldingCounters(doc: DynamoDBDocumentClient, tables: { readonly counters: string; readonly ledger: string }): OrgFoldingCounterSource {
   return new OrgFoldingCounterSource(new DynamoCounterReader(doc, tables.counters), (partition) => entriesOfScope(doc, tables.ledger, partition));

@@ -16,6 +16,7 @@ import type { LocalStack } from '../../packages/local-stack/stack.ts';
 import { startLocalStack } from '../../packages/local-stack/stack.ts';
 import { buildDemo, demoCounty } from '../../events/demo/generate.ts';
 import { zhongCounty } from '../../packages/config/zhong-county.ts';
+import { defaultDeploymentConfig, deploymentConfigVariable } from '../../packages/config/deployment.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import { randomSequence, shuffle } from '../support/workload.ts';
 
@@ -124,5 +125,53 @@ describe('every figure is its baseline plus the effects of the events listed for
     // The workload's townships and one of its organisations (registered first thing, named by many events).
     const scopes = [`division=${demoCounty}`, 'division=500233001000', 'division=500233101000', `orgCode=${busiestOrg(workload as { data?: unknown }[])}`];
     expect(await checkEverything(scopes)).toBeGreaterThan(1000);
+  }, 600_000);
+
+  it('after a rebuild that moved figures (the reward policy doubled): its correction entries are listed beside the events, and a publication\'s revisions name them', async () => {
+    const post = async (path: string, body?: unknown): Promise<Record<string, unknown>> => {
+      const response = await fetch(`${stack.apiUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const answer = (await response.json()) as Record<string, unknown>;
+      expect(response.status, `${path}: ${JSON.stringify(answer).slice(0, 300)}`).toBeLessThan(300);
+      return answer;
+    };
+    const rewards = `/v1/indicators/dual_upgrade_rewards_yuan?division=${demoCounty}&period=2026`;
+    const before = (await getJson(rewards))['value'] as number;
+    // Ops double every reward in the deployment configuration: the maintenance function (loaded by this test's first admin call) prices every certificate anew in a rebuild.
+    process.env[deploymentConfigVariable] = JSON.stringify({
+      ...defaultDeploymentConfig,
+      rewards: { skill: { level3: 4000, level2: 8000, level1: 12000 }, degree: { associate: 4000, bachelor: 8000, master: 12000, doctor: 12000 } },
+    });
+    try {
+      // Publishing freezes the counters as they are: the policy is not read.
+      const published = (await post('/v1/admin/publications', { period: '2026', title: 'before the rebuild' })) as { id: string };
+      const { rebuilt } = (await post('/v1/admin/rebuild')) as { rebuilt: { corrections: number; correctionId?: string } };
+      expect(rebuilt.corrections).toBeGreaterThan(0);
+      expect(rebuilt.correctionId).toMatch(/^rebuild-/);
+      expect((await getJson(rewards))['value']).toBe(before * 2);
+      const listed = await getJson(`/v1/indicators/dual_upgrade_rewards_yuan/events?division=${demoCounty}&period=2026&part=value`);
+      expect((listed['events'] as { source: string; id: string; type: string }[]).filter((e) => e.source === 'reform-indicators')).toContainEqual(
+        expect.objectContaining({ id: rebuilt.correctionId, type: 'rebuild.correction' }),
+      );
+      const scopes = [`division=${demoCounty}`, `division=${townshipA?.code}`, `orgCode=${busiestOrg(buildDemo().events)}`];
+      expect(await checkEverything(scopes)).toBeGreaterThan(1000);
+      const revisions = (await getJson(`/v1/publications/${published.id}/revisions`))['revisions'] as {
+        indicator: string;
+        division: string;
+        difference: number;
+        unexplained?: number;
+        events: { source: string; effect: number }[];
+      }[];
+      const revised = revisions.find((r) => r.indicator === 'dual_upgrade_rewards_yuan' && r.division === demoCounty);
+      expect(revised?.difference).toBe(before);
+      expect(revised?.unexplained).toBeUndefined();
+      expect(revised?.events.every((e) => e.source === 'reform-indicators')).toBe(true);
+      expect(revisions.every((r) => r.unexplained === undefined)).toBe(true);
+    } finally {
+      delete process.env[deploymentConfigVariable];
+    }
   }, 600_000);
 });

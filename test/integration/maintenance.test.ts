@@ -21,6 +21,7 @@ import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
 import { scanFigures } from '../support/counter-table.ts';
 import { explainIndexes } from '../../packages/config/resources.ts';
+import { DynamoExplainReader } from '../../packages/storage/explain-reader.ts';
 
 const county = '500233000000';
 /** The counter item and attribute the sample dispute filing counts in (found once the samples are in). */
@@ -97,10 +98,14 @@ describe('reconcile and rebuild against DynamoDB Local', () => {
     expect(result.differences).toEqual([]);
     expect(result.events).toBe(accepted);
     expect(result.skippedEvents).toEqual([]);
-    // Every item of the table, and each organisation's months folded from its entries (it has no items of its own).
-    const orgMonths = [...(await scanFigures(doc, tables)).keys()].filter((key) => key.startsWith('ORG#')).length;
+    // Every item of the table, each organisation's months folded from its entries (it has no items of its own),
+    // and each division's months as its entries add them up (what its explain page lists, X#M#…).
+    const keys = [...(await scanFigures(doc, tables)).keys()];
+    const orgMonths = keys.filter((key) => key.startsWith('ORG#')).length;
+    const explainedMonths = keys.filter((key) => key.startsWith('DIV#') && key.includes('|X#M#')).length;
     expect(orgMonths).toBeGreaterThan(0);
-    expect(result.checkedItems).toBe((await scanCount(tables.counters)) + orgMonths);
+    expect(explainedMonths).toBeGreaterThan(0);
+    expect(result.checkedItems).toBe((await scanCount(tables.counters)) + orgMonths + explainedMonths);
   });
 
   it('reads event data stored as JSON text, and as a map in records written before', async () => {
@@ -177,7 +182,7 @@ describe('reconcile and rebuild against DynamoDB Local', () => {
     expect(result.events).toBe(accepted);
   });
 
-  it("repairs an organisation whose explain entry was lost with a correction item, and counts an old month item nowhere", async () => {
+  it("repairs an organisation whose explain entry was lost with a correction entry, listed among its events, and counts an old month item nowhere", async () => {
     const names = explainIndexes.org;
     const ledger = (await doc.send(new ScanCommand({ TableName: tables.ledger, ConsistentRead: true }))).Items ?? [];
     const record = ledger.find((i) => i['sk'] === 'ACCEPTED' && i[names.partitionKey] !== undefined && Object.keys(i[names.cells] as object).every((c) => !c.includes('|')));
@@ -200,12 +205,21 @@ describe('reconcile and rebuild against DynamoDB Local', () => {
 
     const before = await runReconcile(maintenance);
     expect(before.differences.map((d) => d.pk)).toEqual(Object.keys(cells).map(() => orgPk));
-    const { rebuilt } = await runRebuild(maintenance);
+    const at = new Date('2026-12-08T01:02:03.456Z');
+    const { rebuilt } = await runRebuild({ ...maintenance, now: () => at });
     expect(rebuilt.deletedCounters).toBe(1);
-    const corrections = ((await doc.send(new ScanCommand({ TableName: tables.counters, ConsistentRead: true }))).Items ?? []).filter((i) => String(i['pk']).startsWith('ORG#'));
-    expect(corrections.map((i) => ({ pk: i['pk'], sk: String(i['sk']).slice(0, 4) }))).toEqual([{ pk: orgPk, sk: 'R#M#' }]);
+    expect(rebuilt).toMatchObject({ corrections: 1, correctionId: 'rebuild-20261208T010203.456Z' });
+    // No counter item for an organisation: the correction is an entry, in its ExplainByOrg partition, named as the rebuild's.
+    const counterItems = (await doc.send(new ScanCommand({ TableName: tables.counters, ConsistentRead: true }))).Items ?? [];
+    expect(counterItems.filter((i) => String(i['pk']).startsWith('ORG#'))).toEqual([]);
+    const listed = await new DynamoExplainReader(doc, tables.ledger).entries({ scope: orgPk, cell: Object.keys(cells)[0] as string, from: undefined, to: undefined, limit: 1000 });
+    expect(listed.entries.filter((e) => e.source === 'reform-indicators')).toEqual([
+      expect.objectContaining({ id: 'rebuild-20261208T010203.456Z', type: 'rebuild.correction', processedAt: at.toISOString(), day: String(record?.[names.sortKey]).slice(0, 10), amount: Object.values(cells)[0] }),
+    ]);
     expect((await runReconcile(maintenance)).differences).toEqual([]);
     expect(await figuresOf()).toEqual(figuresBefore);
+    // A second rebuild finds the entries adding up: no further correction.
+    expect((await runRebuild(maintenance)).rebuilt.corrections).toBe(0);
   });
 
   it('runs through the maintenance function module in process, as the local stack does (MAINTENANCE_MODE=in-process)', async () => {

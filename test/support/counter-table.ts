@@ -3,7 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
-import { comparableLive, comparableRecomputation } from '../../packages/maintenance/org-figures.ts';
+import { comparableLive, comparableRecomputation } from '../../packages/maintenance/explained-figures.ts';
 import type { Recomputation } from '../../packages/maintenance/recompute.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
 import { figureOf } from './in-memory-ledger.ts';
@@ -34,11 +34,12 @@ export async function scanCounters(doc: DynamoDBDocumentClient, table: string): 
 /**
  * Every figure's items as the API reads them, exact: the Counters table's
  * net-change items, with each organisation's folded from its explain entries
- * in the Ledger plus its stored items (packages/indicators/org-figures.ts).
+ * in the Ledger (packages/indicators/org-figures.ts) — and, under `X#M#…`,
+ * what each division's entries add up to (what its explain page lists).
  */
 export async function scanFigures(doc: DynamoDBDocumentClient, tables: TableNames): Promise<Map<string, Record<string, bigint>>> {
   const store = new MaintenanceStore(doc, tables);
-  const [live, entries] = await Promise.all([store.counterItems(), store.orgEntries()]);
+  const [live, entries] = await Promise.all([store.counterItems(), store.explainEntries()]);
   const out = new Map<string, Record<string, bigint>>();
   for (const item of comparableLive(live, entries)) {
     if (item.pk.startsWith('BASELINE#')) continue;

@@ -35,7 +35,7 @@ const reconciled: ReconcileResult = {
 };
 const rebuilt: RebuildResult = {
   action: 'rebuild',
-  rebuilt: { counters: 100, baselines: 2, state: 30, events: 40, deletedCounters: 1, deletedState: 0 },
+  rebuilt: { counters: 100, baselines: 2, state: 30, events: 40, deletedCounters: 1, deletedState: 0, corrections: 0 },
   skippedEvents: [],
 };
 

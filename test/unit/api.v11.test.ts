@@ -242,7 +242,7 @@ describe('the OpenAPI document comes from the route table', () => {
         run: ((action: string) =>
           Promise.resolve(
             action === 'rebuild'
-              ? { action, rebuilt: { counters: 1, baselines: 0, state: 1, events: 1, deletedCounters: 0, deletedState: 0 }, skippedEvents: [] }
+              ? { action, rebuilt: { counters: 1, baselines: 0, state: 1, events: 1, deletedCounters: 0, deletedState: 0, corrections: 0 }, skippedEvents: [] }
               : action === 'publish'
                 ? { action, publication: summaryOf(edition.record) }
                 : { action, differences: [], differenceCount: 0, truncated: false, checkedItems: 1, events: 1, skippedEvents: [] },

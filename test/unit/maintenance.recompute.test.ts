@@ -14,9 +14,9 @@ import type { Recomputation, RecordedEvent } from '../../packages/maintenance/re
 import { recompute, replayOrder, toDomainEvent } from '../../packages/maintenance/recompute.ts';
 import { reconcile } from '../../packages/maintenance/reconcile.ts';
 import type { CounterTableItem } from '../../packages/maintenance/reconcile.ts';
-import { comparableLive, comparableRecomputation, countersToWrite } from '../../packages/maintenance/org-figures.ts';
+import { comparableLive, comparableRecomputation, correctionEntries, countersToWrite } from '../../packages/maintenance/explained-figures.ts';
 import type { ExplainEntry } from '../../packages/domain/explain.ts';
-import { canonicalItems, explainEntries, foldEntries } from '../../packages/domain/explain.ts';
+import { canonicalItems, entriesOfFolded, explainEntries, foldEntries } from '../../packages/domain/explain.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { figureOf, InMemoryLedger } from '../support/in-memory-ledger.ts';
@@ -186,7 +186,7 @@ describe('reconcile', () => {
   });
 });
 
-describe("organisations' figures folded from explain entries", () => {
+describe("figures and their explain entries: organisations' folded, every scope's checked and corrected", () => {
   const lineage = (division: string): readonly string[] => divisions.lineage(division);
   const events = buildMixedWorkload(4).map((e) => recorded(e));
   const registrations = events.filter((e) => e.type === 'organization.registered.v1');
@@ -221,32 +221,61 @@ describe("organisations' figures folded from explain entries", () => {
     }
   });
 
-  it('reconciles a table without organisations\' items against the replay, and a rebuild writes none for them', () => {
+  it('reconciles a table without organisations\' items against the replay, and a rebuild writes no counter item for them and no correction', () => {
     for (const seed of [4, 5]) {
       const { ledger, entries } = applyInOrder([...registrations, ...shuffle(rest, randomSequence(seed))]);
-      const orgEntries = entries.filter((e) => e.scope.startsWith('ORG#'));
       const recomputed = recompute(events, options);
-      expect(reconcile(comparableLive(tableOf(ledger), orgEntries), comparableRecomputation(recomputed)).differences).toEqual([]);
-      expect([...countersToWrite(recomputed, orgEntries).keys()].filter((key) => key.startsWith('ORG#'))).toEqual([]);
+      expect(reconcile(comparableLive(tableOf(ledger), entries), comparableRecomputation(recomputed)).differences).toEqual([]);
+      expect([...countersToWrite(recomputed).keys()].filter((key) => key.startsWith('ORG#'))).toEqual([]);
+      expect(correctionEntries(recomputed, entries, '2026-12-08')).toEqual([]);
     }
   });
 
-  it('lists an organisation whose entries fall short of the replay, and a rebuild writes the difference as its items', () => {
+  it('lists an organisation and a division whose entries fall short of the replay; a rebuild writes exactly what they lack as correction entries', () => {
     const { ledger, entries } = applyInOrder([...registrations, ...rest]);
-    const orgEntries = entries.filter((e) => e.scope.startsWith('ORG#'));
-    const lost = orgEntries.find((e) => Object.keys(e.cells).length === 1 && !Object.keys(e.cells)[0]?.includes('|')) as ExplainEntry;
-    const [metric, amount] = Object.entries(lost.cells)[0] as [string, number];
-    const kept = orgEntries.filter((e) => e !== lost);
+    const oneDayCell = (e: ExplainEntry): boolean => Object.keys(e.cells).length === 1 && !Object.keys(e.cells)[0]?.includes('|');
+    const lostOrg = entries.find((e) => e.scope.startsWith('ORG#') && oneDayCell(e)) as ExplainEntry;
+    const lostDivision = entries.find((e) => e.scope.startsWith('DIV#') && oneDayCell(e)) as ExplainEntry;
+    const kept = entries.filter((e) => e !== lostOrg && e !== lostDivision);
     const recomputed = recompute(events, options);
-    const month = `M#${lost.day.slice(0, 7)}`;
-    const attribute = `${metric}@${lost.day.slice(8)}`;
-    expect(reconcile(comparableLive(tableOf(ledger), kept), comparableRecomputation(recomputed)).differences).toContainEqual(
-      expect.objectContaining({ pk: lost.scope, sk: month, metric: attribute, recomputed: expect.any(Number) }),
+    const cellOf = (lost: ExplainEntry) => ({ month: `M#${lost.day.slice(0, 7)}`, attribute: `${Object.keys(lost.cells)[0]}@${lost.day.slice(8)}` });
+    const differences = reconcile(comparableLive(tableOf(ledger), kept), comparableRecomputation(recomputed)).differences;
+    // The division's counters are right; what its explain page lists is not: listed under X#.
+    expect(differences.map(({ pk, sk, metric }) => ({ pk, sk, metric }))).toEqual(
+      [
+        { pk: lostOrg.scope, sk: cellOf(lostOrg).month, metric: cellOf(lostOrg).attribute },
+        { pk: lostDivision.scope, sk: `X#${cellOf(lostDivision).month}`, metric: cellOf(lostDivision).attribute },
+      ].sort((a, b) => (a.pk < b.pk ? -1 : 1)),
     );
-    const written = countersToWrite(recomputed, kept);
-    expect([...written].filter(([key]) => key.startsWith('ORG#'))).toEqual([[`${lost.scope}|R#${month}`, { [attribute]: BigInt(amount) }]]);
-    // An organisation's month item an earlier version wrote counts nowhere.
-    const rebuilt = [...tableOf(ledger), { pk: lost.scope, sk: `R#${month}`, [attribute]: BigInt(amount) }, { pk: lost.scope, sk: month, [attribute]: 99n }];
-    expect(reconcile(comparableLive(rebuilt, kept), comparableRecomputation(recomputed)).differences).toEqual([]);
+    const corrections = correctionEntries(recomputed, kept, '2026-12-08');
+    expect(corrections).toEqual([[lostDivision, lostOrg]]);
+    // With the corrections among the entries, and with ORG# items an earlier version wrote (month and correction items), nothing is listed.
+    const oldItems = [{ pk: lostOrg.scope, sk: `R#${cellOf(lostOrg).month}`, [cellOf(lostOrg).attribute]: 5n }, { pk: lostOrg.scope, sk: cellOf(lostOrg).month, [cellOf(lostOrg).attribute]: 99n }];
+    expect(reconcile(comparableLive([...tableOf(ledger), ...oldItems], [...kept, ...corrections.flat()]), comparableRecomputation(recomputed)).differences).toEqual([]);
+    expect(correctionEntries(recomputed, [...kept, ...corrections.flat()], '2026-12-09')).toEqual([]);
+  });
+
+  it('writes corrections that fold back to any difference: days, months, first dates of a quarter, a year and all time, either sign, past 2^53', () => {
+    const max = BigInt(Number.MAX_SAFE_INTEGER);
+    const difference = canonicalItems([
+      { pk: 'DIV#500233101000', sk: 'M#2026-03', amounts: { 'skilled@07': 3n, skilled_workers: -2n, 'trained@Q': 4n } },
+      { pk: 'ORG#X', sk: 'M#2026-05', amounts: { 'trained@Y': -1n, 'trained@A': 7n, 'aid_fen@31': 3n * max + 5n } },
+    ]);
+    const lists = entriesOfFolded(difference, '2026-12-08');
+    expect(lists).toHaveLength(4);
+    for (const list of lists) {
+      expect(new Set(list.map((e) => `${e.scope}|${e.day}`)).size).toBe(list.length);
+      for (const entry of list) for (const amount of Object.values(entry.cells)) expect(Number.isSafeInteger(amount)).toBe(true);
+    }
+    expect(foldEntries(lists.flat())).toEqual(difference);
+    // Each cell on a day inside the span the explainer reads for it.
+    expect(lists[0]?.map((e) => [e.scope, e.day, Object.keys(e.cells).sort()])).toEqual([
+      ['DIV#500233101000', '2026-01-01', ['trained|Q#2026-Q1']],
+      ['DIV#500233101000', '2026-03-01', ['skilled_workers|M#2026-03']],
+      ['DIV#500233101000', '2026-03-07', ['skilled']],
+      ['ORG#X', '2026-01-01', ['trained|Y#2026']],
+      ['ORG#X', '2026-05-31', ['aid_fen']],
+      ['ORG#X', '2026-12-08', ['trained|A#ALL']],
+    ]);
   });
 });

@@ -60,7 +60,7 @@ describe('MaintenanceStore reads', () => {
       },
     } as unknown as DynamoDBDocumentClient;
     const store = new MaintenanceStore(doc, tables, noWait);
-    await Promise.all([store.acceptedEvents(), store.orgEntries(), store.counterItems(), store.stateKeys()]);
+    await Promise.all([store.acceptedEvents(), store.explainEntries(), store.counterItems(), store.stateKeys()]);
     expect(scans.map((s) => s.TableName).sort()).toEqual(['Counters', 'Ledger', 'Ledger', 'State']);
     expect(scans.filter((s) => s.ConsistentRead !== true || s.IndexName !== undefined)).toEqual([]);
   });

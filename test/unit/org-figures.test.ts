@@ -45,12 +45,12 @@ describe("an organisation's folded partition", () => {
     expect(asked.every((p) => p === org)).toBe(true);
   });
 
-  it('adds the corrections a rebuild wrote to the fold, ignores other items of the partition, and reads a division as stored', async () => {
-    // A rebuild's correction, and a month item an earlier version wrote (not read).
+  it('reads an organisation from its entries alone, ignoring items an earlier version wrote in its partition, and a division as stored', async () => {
+    // A correction item and a month item as earlier versions wrote them: neither is read.
     const stored = new InMemoryCounterSource().add(org, 'R#M#2026-03', 'skilled@03', 5).add(org, 'M#2026-03', 'skilled@03', 50).addNetChange('DIV#500233001000', '2026-03-03', 'skilled', 7);
     const { source, asked } = sourceWith(stored);
     expect(await source.itemsInRange(org, { from: 'M#2026-03', to: 'M#2026-03' })).toEqual([
-      { sk: 'M#2026-03', values: { 'skilled@03': 7n, 'skilled@20': -1n, 'trained_workers@20': 1n, trained_workers: 1n } },
+      { sk: 'M#2026-03', values: { 'skilled@03': 2n, 'skilled@20': -1n, 'trained_workers@20': 1n, trained_workers: 1n } },
     ]);
     expect(await source.itemsInRange('DIV#500233001000', { from: 'M#2026-01', to: 'M#2026-12' })).toEqual([{ sk: 'M#2026-03', values: { 'skilled@03': 7n } }]);
     expect(asked).toEqual([org]);

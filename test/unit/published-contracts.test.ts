@@ -398,7 +398,7 @@ describe('OpenAPI document and the API as built', () => {
   };
   const rebuilt: RebuildResult = {
     action: 'rebuild',
-    rebuilt: { counters: 100, baselines: 2, state: 30, events: 40, deletedCounters: 1, deletedState: 0 },
+    rebuilt: { counters: 100, baselines: 2, state: 30, events: 40, deletedCounters: 1, deletedState: 0, corrections: 0 },
     skippedEvents: [{ source: 'hrss.zhongxian', id: 'cert-3', type: 'certificate.submitted.v1', outcome: 'unknown_org', reason: 'unknown_org' }],
   };
   const edition = sampleEdition(examplePublicationId, '2026-Q3');

@@ -89,7 +89,10 @@ export const reconcileSchema = z.looseObject({
 });
 export type Reconciliation = z.infer<typeof reconcileSchema>;
 
-export const rebuildSchema = z.looseObject({ rebuilt: z.unknown(), skippedEvents: count });
+export const rebuildSchema = z.looseObject({
+  rebuilt: z.looseObject({ corrections: z.optional(count), correctionId: z.optional(z.string()) }),
+  skippedEvents: count,
+});
 export type RebuildResult = z.infer<typeof rebuildSchema>;
 
 const eventReference = z.looseObject({ source: z.string(), id: z.string() });

@@ -77,6 +77,7 @@ const zh = {
     eventCount: '事件数',
     adds: (ok: boolean): string => (ok ? '基数 + 事件之和 = 数值 ✓' : '基数 + 事件之和 ≠ 数值'),
     events: '相关事件',
+    correction: '重建更正：重算与所记录的事件影响之差',
     source: '来源',
     id: '事件编号',
     type: '类型',
@@ -149,7 +150,8 @@ const zh = {
     rebuild: '重建计数器',
     rebuildHelp: '根据已记录的事件重新计算全部计数器。',
     rebuildConfirm: '重建会重新计算全部计数器，期间数值可能短暂变化。确认继续？',
-    rebuilt: (skipped: number) => `重建完成，跳过 ${skipped} 个事件。`,
+    rebuilt: (skipped: number, corrections = 0, id = '') =>
+      `重建完成，跳过 ${skipped} 个事件。` + (corrections > 0 ? `重算结果与已记录的事件影响不一致之处，写入 ${corrections} 条更正（${id}），与事件并列，各数值仍可逐条核对。` : ''),
     key: '键',
     metric: '计数项',
     live: '实时值',
@@ -243,6 +245,7 @@ const en: Messages = {
     eventCount: 'Events',
     adds: (ok) => (ok ? 'baseline + sum of events = value ✓' : 'baseline + sum of events ≠ value'),
     events: 'Contributing events',
+    correction: 'rebuild correction: the replay less the effects recorded',
     source: 'Source',
     id: 'Event id',
     type: 'Type',
@@ -315,7 +318,9 @@ const en: Messages = {
     rebuild: 'Rebuild counters',
     rebuildHelp: 'Recomputes every counter from the recorded events.',
     rebuildConfirm: 'Rebuilding recomputes every counter; figures may move briefly while it runs. Continue?',
-    rebuilt: (skipped) => `Rebuilt; ${skipped} events skipped.`,
+    rebuilt: (skipped, corrections = 0, id = '') =>
+      `Rebuilt; ${skipped} events skipped.` +
+      (corrections > 0 ? ` Where the replay differed from the effects recorded, ${corrections} correction entries were written (${id}), listed beside the events so every figure still adds up.` : ''),
     key: 'Key',
     metric: 'Metric',
     live: 'Live',

@@ -10,6 +10,9 @@ import { formatCount, formatFigure, formatSigned, locale, t } from '../i18n/loca
 import { periodLabel } from '../periods.ts';
 import { services } from '../services.ts';
 
+/** The type a rebuild's correction entries carry (packages/maintenance/explained-figures.ts): where a replay moved a figure, listed beside the events. */
+const rebuildCorrection = 'rebuild.correction';
+
 interface PartEvents {
   items: ContributingEvent[];
   next?: string;
@@ -134,6 +137,7 @@ export const ExplainPage = defineComponent({
                     <td>{event.date}</td>
                     <td>
                       <code>{event.type}</code>
+                      {event.type === rebuildCorrection ? <span class="muted"> · {t.value.explain.correction}</span> : null}
                     </td>
                     <td>{event.source}</td>
                     <td>

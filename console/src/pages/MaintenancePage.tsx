@@ -85,7 +85,7 @@ export const MaintenancePage = defineComponent({
             </button>
             {rebuilt.value === undefined ? null : (
               <p class="check check--ok" aria-live="polite">
-                {m.rebuilt(rebuilt.value.skippedEvents)}
+                {m.rebuilt(rebuilt.value.skippedEvents, rebuilt.value.rebuilt.corrections, rebuilt.value.rebuilt.correctionId)}
               </p>
             )}
             {asking.value ? (
