@@ -15,7 +15,7 @@
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { DivisionNode } from '../../packages/config/deployment.ts';
-import { defaultRewardPolicy } from '../../packages/config/deployment.ts';
+import { defaultRewardPolicy, rewardYuan as rewardOn } from '../../packages/config/deployment.ts';
 import { zhongCounty } from '../../packages/config/zhong-county.ts';
 import type { EventData, EventType } from '../../packages/contract/event-types.ts';
 import type { SampleEvent } from '../../packages/contract/fixtures.ts';
@@ -680,7 +680,7 @@ function certificateOutcome(holders: readonly CertificateHolder[]): {
     // One reward per (person, kind, level) still held.
     for (const key of new Set(held.map((c) => `${c.kind}#${c.level}`))) {
       const [kind, level] = key.split('#') as ['skill' | 'degree', string];
-      const yuan = defaultRewardPolicy[kind][level] ?? 0;
+      const yuan = rewardOn(defaultRewardPolicy, kind, level, '2026-01-01');
       if (yuan > 0) {
         rewardYuan += yuan;
         rewardedCertificates += 1;

@@ -17,9 +17,25 @@ export interface DivisionNode {
 }
 
 /** Reward in yuan per (certificate kind, level); levels absent earn nothing. */
-export interface RewardPolicy {
+export interface RewardAmounts {
   readonly skill: Readonly<Record<string, number>>;
   readonly degree: Readonly<Record<string, number>>;
+}
+
+/**
+ * The dual-upgrade rewards over time: each entry in effect from its `from`
+ * date (`YYYY-MM-DD`; the first entry's may be absent: from the beginning)
+ * until the next entry's. A reward is priced by the entry in effect on the
+ * day it is paid, and clawed back at that price, so a new policy changes no
+ * reward paid before it — live or in a rebuild.
+ */
+export type RewardPolicy = readonly (RewardAmounts & { readonly from?: string })[];
+
+/** The reward in yuan for a certificate of `kind` and `level` paid on `date` (0 before the policy's first entry, or for a level it names not). */
+export function rewardYuan(policy: RewardPolicy, kind: keyof RewardAmounts, level: string, date: string): number {
+  let amounts: RewardAmounts | undefined;
+  for (const entry of policy) if (entry.from === undefined || entry.from <= date) amounts = entry;
+  return amounts?.[kind][level] ?? 0;
 }
 
 export interface DeploymentConfig {
@@ -101,10 +117,12 @@ export class DivisionTree {
   }
 }
 
-export const defaultRewardPolicy: RewardPolicy = {
-  skill: { level3: 2000, level2: 4000, level1: 6000 },
-  degree: { associate: 2000, bachelor: 4000, master: 6000, doctor: 6000 },
-};
+export const defaultRewardPolicy: RewardPolicy = [
+  {
+    skill: { level3: 2000, level2: 4000, level1: 6000 },
+    degree: { associate: 2000, bachelor: 4000, master: 6000, doctor: 6000 },
+  },
+];
 
 export const defaultDeploymentConfig: DeploymentConfig = {
   root: zhongCounty,
@@ -189,10 +207,20 @@ const objectOf = <T>(isValue: (value: unknown) => value is T, what: string) =>
   );
 const isEventTypeList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string' && item !== '');
 const isAmount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const rewardAmounts = { skill: objectOf(isAmount, 'amounts'), degree: objectOf(isAmount, 'amounts') };
+const isoDay = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date YYYY-MM-DD'));
+/** One policy (in effect for every date), or dated policies, each `from` later than the one before (the first's may be absent). */
+const rewardPolicy = z.union([
+  z.object(rewardAmounts),
+  z.array(z.object({ from: z.optional(isoDay), ...rewardAmounts })).check(
+    z.minLength(1, 'at least one policy'),
+    z.refine((entries) => entries.every((e, i) => i === 0 || (e.from !== undefined && (entries[i - 1]?.from ?? '') < e.from)), 'each "from" after the one before (only the first may be absent)'),
+  ),
+]);
 const deploymentConfigSchema = z.object({
   root: divisionNode,
   sources: objectOf(isEventTypeList, 'event type lists'),
-  rewards: z.optional(z.object({ skill: objectOf(isAmount, 'amounts'), degree: objectOf(isAmount, 'amounts') })),
+  rewards: z.optional(rewardPolicy),
   claims: z.optional(z.object({ role: z.optional(claimName), division: z.optional(claimName), source: z.optional(claimName) })),
 });
 
@@ -229,5 +257,5 @@ export function loadDeploymentConfig(env: NodeJS.ProcessEnv = process.env): Depl
   if (claimNames.division === 'scope') {
     throw new ConfigError(`${deploymentConfigVariable}.claims.division: "scope" holds OAuth 2.0 granted scopes (RFC 9068), never a division`);
   }
-  return { root, sources, rewards: rewards ?? defaultRewardPolicy, claims: claimNames };
+  return { root, sources, rewards: rewards === undefined ? defaultRewardPolicy : Array.isArray(rewards) ? rewards : [rewards], claims: claimNames };
 }

@@ -1,4 +1,5 @@
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
+import type { RewardPolicy } from '../../packages/config/deployment.ts';
 import type { DomainEvent } from '../../packages/domain/apply-event.ts';
 import { distinctCells } from '../../packages/domain/counter-changes.ts';
 import { distinctMetrics } from '../../packages/domain/metrics.ts';
@@ -36,8 +37,9 @@ function daysOf(sk: string): [string, string] {
  * recompute replays through), with lookups for pure domain tests.
  */
 export class InMemoryLedger extends ReplayLedger {
-  constructor() {
-    super({ divisions, rewards: defaultDeploymentConfig.rewards });
+  /** `rewards`: the reward policy (default: the deployment's). */
+  constructor(rewards: RewardPolicy = defaultDeploymentConfig.rewards) {
+    super({ divisions, rewards });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { residentIdFor, usccFor } from '../../packages/contract/fixtures.ts';
-import { defaultRewardPolicy } from '../../packages/config/deployment.ts';
+import { defaultRewardPolicy, rewardYuan } from '../../packages/config/deployment.ts';
 
 /** A deterministic pseudo-random sequence (mulberry32), so workloads repeat exactly. */
 export function randomSequence(seed: number): () => number {
@@ -191,7 +191,7 @@ export function buildWorkload(total = 1000, seed = 7): Workload {
   expected.highSkilled = highPersons.size;
   const rewarded = new Set<string>();
   for (const c of held) {
-    const yuan = defaultRewardPolicy[c.kind][c.level] ?? 0;
+    const yuan = rewardYuan(defaultRewardPolicy, c.kind, c.level, '2026-01-01');
     const key = `${c.person}|${c.kind}|${c.level}`;
     if (yuan > 0 && !rewarded.has(key)) {
       rewarded.add(key);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadDeploymentConfig } from '../../packages/config/deployment.ts';
+import { rewardYuan } from '../../packages/config/deployment.ts';
 import { apiSettings, processorSettings } from '../../packages/config/environment.ts';
 
 const tables = { LEDGER_TABLE: 'l', STATE_TABLE: 's', COUNTERS_TABLE: 'c', PUBLICATIONS_TABLE: 'p', TARGETS_TABLE: 't' };
@@ -48,6 +49,27 @@ describe('DEPLOYMENT_CONFIG, parsed at load', () => {
     const config = loadDeploymentConfig({ DEPLOYMENT_CONFIG: JSON.stringify({ root, sources: { 'hrss.zhongxian': ['certificate.submitted.v1'] } }) });
     expect(config.root.children?.[0]?.code).toBe('500233001000');
     expect(config.claims).toEqual({ role: 'role', division: 'division', source: 'source' });
-    expect(config.rewards.skill['level1']).toBe(6000);
+    expect(rewardYuan(config.rewards, 'skill', 'level1', '2026-05-01')).toBe(6000);
+  });
+
+  it('reads one reward policy as in effect on every date, and dated policies each from its day', () => {
+    const amounts = (level1: number) => ({ skill: { level1 }, degree: { bachelor: level1 / 2 } });
+    const one = loadDeploymentConfig({ DEPLOYMENT_CONFIG: JSON.stringify({ root, sources: {}, rewards: amounts(6000) }) });
+    expect(['1990-01-01', '2026-05-01', '2040-12-31'].map((d) => rewardYuan(one.rewards, 'skill', 'level1', d))).toEqual([6000, 6000, 6000]);
+    const dated = loadDeploymentConfig({ DEPLOYMENT_CONFIG: JSON.stringify({ root, sources: {}, rewards: [amounts(6000), { from: '2027-01-01', ...amounts(8000) }] }) });
+    expect(['2026-12-31', '2027-01-01', '2030-06-30'].map((d) => rewardYuan(dated.rewards, 'skill', 'level1', d))).toEqual([6000, 8000, 8000]);
+    expect(rewardYuan(dated.rewards, 'degree', 'bachelor', '2027-03-01')).toBe(4000);
+    expect(rewardYuan(dated.rewards, 'skill', 'level5', '2027-03-01')).toBe(0);
+    const later = loadDeploymentConfig({ DEPLOYMENT_CONFIG: JSON.stringify({ root, sources: {}, rewards: [{ from: '2026-07-01', ...amounts(6000) }] }) });
+    expect(rewardYuan(later.rewards, 'skill', 'level1', '2026-06-30')).toBe(0);
+  });
+
+  it.each([
+    ['dated policies out of order', [{ skill: {}, degree: {} }, { from: '2027-01-01', skill: {}, degree: {} }, { from: '2026-01-01', skill: {}, degree: {} }], /DEPLOYMENT_CONFIG\.rewards/],
+    ['a later policy without its date', [{ skill: {}, degree: {} }, { skill: {}, degree: {} }], /DEPLOYMENT_CONFIG\.rewards/],
+    ['no policy at all', [], /DEPLOYMENT_CONFIG\.rewards/],
+    ['a malformed date', [{ from: '2027-13-01', skill: {}, degree: {} }], /DEPLOYMENT_CONFIG\.rewards/],
+  ])('refuses %s', (_, rewards, message) => {
+    expect(() => loadDeploymentConfig({ DEPLOYMENT_CONFIG: JSON.stringify({ root, sources: {}, rewards }) })).toThrow(message);
   });
 });

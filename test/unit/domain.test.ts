@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RewardPolicy } from '../../packages/config/deployment.ts';
 import type { DomainEvent } from '../../packages/domain/apply-event.ts';
 import { counterChanges } from '../../packages/domain/counter-changes.ts';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
@@ -136,6 +137,33 @@ describe('certificates', () => {
     expect(ledger.value(div(county), 'M#2026-09', metrics.highSkilled)).toBe(-1);
     expect(ledger.value(div(county), 'Y#2026', metrics.skilled)).toBe(1);
     expect(ledger.value(div(county), 'Y#2026', metrics.highSkilled)).toBe(0);
+  });
+
+  it('prices a reward by the policy in effect on the day it is paid, and claws it back at that price, in any arrival order', () => {
+    const policy: RewardPolicy = [
+      { skill: { level2: 4000, level1: 6000 }, degree: {} },
+      { from: '2026-07-01', skill: { level2: 5000, level1: 9000 }, degree: { bachelor: 3000 } },
+    ];
+    const events = [
+      registered(orgA, zhongzhou),
+      certificate('C1', 'p_1', 'level2', '2026-04-01'),
+      certificate('C2', 'p_2', 'level1', '2026-08-01'),
+      certificate('D1', 'p_2', 'bachelor', '2026-05-01', orgA, 'degree'),
+      event('certificate.revoked.v1', '2026-09-10', { certificateNo: 'C1', reason: 'forged' }),
+    ];
+    const snapshots = new Set<string>();
+    for (const seed of [1, 2, 3]) {
+      const ledger = new InMemoryLedger(policy);
+      for (const e of [events[0] as DomainEvent, ...shuffle(events.slice(1), randomSequence(seed))]) ledger.apply(e);
+      // 4,000 in April under the first policy, clawed back at 4,000 in September; 9,000 in August under the second; a degree of May earned nothing then.
+      expect(ledger.value(div(county), 'M#2026-04', metrics.rewardFen)).toBe(400_000);
+      expect(ledger.value(div(county), 'M#2026-08', metrics.rewardFen)).toBe(900_000);
+      expect(ledger.value(div(county), 'M#2026-09', metrics.rewardFen)).toBe(-400_000);
+      expect(ledger.value(div(county), 'Y#2026', metrics.rewardFen)).toBe(900_000);
+      expect(ledger.value(div(county), 'Y#2026', metrics.rewardedCertificates)).toBe(1);
+      snapshots.add(JSON.stringify(ledger.snapshot()));
+    }
+    expect(snapshots.size).toBe(1);
   });
 
   it('a revocation that arrives before its certificate leaves nothing counted', () => {

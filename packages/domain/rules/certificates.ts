@@ -1,4 +1,5 @@
 import type { RewardPolicy } from '../../config/deployment.ts';
+import { rewardYuan } from '../../config/deployment.ts';
 import { contributionChange, deltaAt } from '../contributions.ts';
 import type { CounterDelta, Decision, StateWrite } from '../decision.ts';
 import { metrics } from '../metrics.ts';
@@ -75,18 +76,18 @@ function rewardContributions(held: readonly Held[], policy: RewardPolicy): Count
   const groups = new Map<string, Held[]>();
   for (const c of held) (groups.get(`${c.kind}#${c.level}`) ?? groups.set(`${c.kind}#${c.level}`, []).get(`${c.kind}#${c.level}`)!).push(c);
   for (const group of groups.values()) {
-    const first = group[0] as Held;
-    const fen = Math.round((policy[first.kind][first.level] ?? 0) * 100);
-    if (fen <= 0) continue;
-    let paid: Held | undefined;
+    const { kind, level } = group[0] as Held;
+    // Priced on the day it is paid (the policy then in effect), and clawed back at that price.
+    let paid: { certificate: Held; fen: number } | undefined;
     sweepBest(group, older, (date, best) => {
-      if (paid !== undefined && paid.until !== undefined && paid.until <= date) {
-        out.push(deltaAt(paid, metrics.rewardFen, -fen, date), deltaAt(paid, metrics.rewardedCertificates, -1, date));
+      if (paid !== undefined && paid.certificate.until !== undefined && paid.certificate.until <= date) {
+        out.push(deltaAt(paid.certificate, metrics.rewardFen, -paid.fen, date), deltaAt(paid.certificate, metrics.rewardedCertificates, -1, date));
         paid = undefined;
       }
-      if (paid === undefined && best !== undefined) {
+      const fen = Math.round(rewardYuan(policy, kind, level, date) * 100);
+      if (paid === undefined && best !== undefined && fen > 0) {
         out.push(deltaAt(best, metrics.rewardFen, fen, date), deltaAt(best, metrics.rewardedCertificates, 1, date));
-        paid = best;
+        paid = { certificate: best, fen };
       }
     });
   }
