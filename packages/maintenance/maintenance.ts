@@ -21,6 +21,7 @@ import type { SkippedEvent } from './recompute.ts';
 import { counterItemKey, counterItemKeyParts, recompute } from './recompute.ts';
 import type { CounterDifference } from './reconcile.ts';
 import { reconcile } from './reconcile.ts';
+import { shanghaiDate } from '../contract/time.ts';
 import { comparableLive, comparableRecomputation, correctionEntries, correctionRun, countersToWrite } from './explained-figures.ts';
 
 export type MaintenanceAction = 'reconcile' | 'rebuild' | 'publish';
@@ -153,7 +154,8 @@ async function rebuildNow(deps: MaintenanceDependencies): Promise<RebuildResult>
   const state = await deps.store.rewriteState(recomputed.state, liveState);
 
   // Written last: a rebuild stopped before this point leaves them to the next one, which compares with the entries then stored.
-  const run = { source: correctionRun.source, id: correctionRun.id(at), type: correctionRun.type, date: at.toISOString().slice(0, 10), processedAt: at.toISOString() };
+  // Dated like an event: the Asia/Shanghai day of its time.
+  const run = { source: correctionRun.source, id: correctionRun.id(at), type: correctionRun.type, date: shanghaiDate(at.toISOString()), processedAt: at.toISOString() };
   const corrections = await deps.store.writeCorrections(run, correctionEntries(recomputed, entries, run.date));
 
   return {

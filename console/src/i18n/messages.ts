@@ -153,6 +153,7 @@ const zh = {
     rebuilt: (skipped: number, corrections = 0, id = '') =>
       `重建完成，跳过 ${skipped} 个事件。` + (corrections > 0 ? `重算结果与已记录的事件影响不一致之处，写入 ${corrections} 条更正（${id}），与事件并列，各数值仍可逐条核对。` : ''),
     key: '键',
+    explainedEntries: '该月指标解释所列事件之和',
     metric: '计数项',
     live: '实时值',
     recomputed: '重算值',
@@ -322,6 +323,7 @@ const en: Messages = {
       `Rebuilt; ${skipped} events skipped.` +
       (corrections > 0 ? ` Where the replay differed from the effects recorded, ${corrections} correction entries were written (${id}), listed beside the events so every figure still adds up.` : ''),
     key: 'Key',
+    explainedEntries: 'what the explain page lists for that month',
     metric: 'Metric',
     live: 'Live',
     recomputed: 'Recomputed',

@@ -57,11 +57,12 @@ export const MaintenancePage = defineComponent({
                       </thead>
                       <tbody>
                         {result.differences.map((d) => (
-                          <tr key={`${d.pk}/${d.sk}`}>
+                          <tr key={`${d.pk}/${d.sk}/${d.metric}`}>
                             <td>
                               <code>
                                 {d.pk} {d.sk}
                               </code>
+                              {d.sk.startsWith('X#') ? <span class="muted"> · {m.explainedEntries}</span> : null}
                             </td>
                             <td>
                               <code>{d.metric}</code>
