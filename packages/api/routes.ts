@@ -284,6 +284,7 @@ export const contributingEventsRoute = defineRoute({
     `One row per event and place it changed the part on one day (an event that moved a count from another day, or that counts in two townships, has a row for each): \`date\` is that day, \`division\` / \`orgCode\` where it is recorded (a division’s own share: a contract of employers in two townships counts +1 in each and −1 at the county), \`effect\` its signed change (yuan for money).`,
     `\`part\` is \`value\` (the default) or, for a ratio, \`numerator\` or \`denominator\` (required). Rows come division by division in tree order, by day within one. Pages hold at most ${maxEventsPerPage} rows and are served in at most ${maxReadsPerPage} DynamoDB reads (so a page may hold fewer rows); pass \`next\` as \`cursor\` (CSV: the \`X-Next-Cursor\` header).`,
     'No personal data: a person appears in no row.',
+    'A row with `source` `reform-indicators` and `type` `rebuild.correction` is not an event: it is a rebuild’s correction (`id` `rebuild-<time>`), where a replay moved the part away from what the events’ recorded effects add up to (a domain fix, a reward policy edited in place), so that the rows still add up to the part.',
   ].join(' '),
   access: anyRole,
   query: explainEventsQuery,
