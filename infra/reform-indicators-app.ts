@@ -1,7 +1,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import type { Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { defaultDeploymentConfig } from '../packages/config/deployment.ts';
+import type { DeploymentConfig } from '../packages/config/deployment.ts';
+import { ConfigError, deploymentConfigVariable, loadDeploymentConfig } from '../packages/config/deployment.ts';
 import { StatefulStack } from './stateful/stateful-stack.ts';
 import { StatelessStack } from './stateless/stateless-stack.ts';
 import type { FunctionEntries, RequestLimits } from './stateless/stateless-stack.ts';
@@ -25,7 +26,22 @@ export interface DeploymentSettings {
   readonly analyticsThrottle: RequestLimits;
   readonly producerAccounts: Readonly<Record<string, string>>;
   readonly alarmEmail?: string;
+  /**
+   * The deployment configuration every function reads (context
+   * `deploymentConfig`; the built-in Zhong County one without it): division
+   * tree, producer allowlist, reward policy, claim names.
+   */
+  readonly deploymentConfig: DeploymentConfig;
+  /** Its JSON as given, for the functions' `DEPLOYMENT_CONFIG`; absent when the context gives none. */
+  readonly deploymentConfigJson?: string;
 }
+
+/**
+ * Most bytes of `deploymentConfig` accepted: Lambda allows 4 KB of
+ * environment per function in all, and the tables', queue's and secret's
+ * names take up to about a kilobyte of it.
+ */
+export const maxDeploymentConfigBytes = 3_000;
 
 export class DeploymentSettingsError extends Error {
   override readonly name = 'DeploymentSettingsError';
@@ -63,9 +79,40 @@ function contextAccounts(app: App, sources: readonly string[]): Record<string, s
   return out;
 }
 
+/**
+ * `deploymentConfig` context: a JSON object (or its string form) that every
+ * function reads as `DEPLOYMENT_CONFIG`, checked here as they will read it,
+ * so a wrong field fails `cdk synth` and not the functions' cold starts.
+ */
+function contextDeploymentConfig(app: App): { config: DeploymentConfig; json?: string } {
+  const raw: unknown = app.node.tryGetContext('deploymentConfig');
+  if (raw === undefined || raw === null || raw === '') return { config: loadDeploymentConfig({}) };
+  let parsed: unknown;
+  try {
+    parsed = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  } catch (cause) {
+    throw new DeploymentSettingsError('context deploymentConfig is not valid JSON', { cause });
+  }
+  const json = JSON.stringify(parsed);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > maxDeploymentConfigBytes) {
+    throw new DeploymentSettingsError(
+      `context deploymentConfig is ${bytes} bytes, over ${maxDeploymentConfigBytes} (a Lambda function's environment holds 4 KB in all): leave out the fields that keep Zhong County's (root, sources)`,
+    );
+  }
+  try {
+    return { config: loadDeploymentConfig({ [deploymentConfigVariable]: json }), json };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new DeploymentSettingsError(`context deploymentConfig: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
 /** Reads the deployment settings from the app's CDK context. */
-export function readDeploymentSettings(app: App, sources: readonly string[]): DeploymentSettings {
+export function readDeploymentSettings(app: App): DeploymentSettings {
   const alarmEmail = contextString(app, 'alarmEmail');
+  const { config, json } = contextDeploymentConfig(app);
+  const sources = Object.keys(config.sources);
   return {
     jwtIssuer: contextString(app, 'jwtIssuer') ?? placeholderJwtIssuer,
     jwtAudience: (contextString(app, 'jwtAudience') ?? placeholderJwtAudience).split(',').map((a) => a.trim()).filter((a) => a !== ''),
@@ -79,6 +126,8 @@ export function readDeploymentSettings(app: App, sources: readonly string[]): De
     },
     producerAccounts: contextAccounts(app, sources),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
+    deploymentConfig: config,
+    ...(json === undefined ? {} : { deploymentConfigJson: json }),
   };
 }
 
@@ -123,8 +172,8 @@ export interface ReformIndicatorsStacks {
  * every synth (CLI or test) fails on an unacknowledged finding.
  */
 export function buildReformIndicatorsApp(app: App, options: BuildOptions = {}): ReformIndicatorsStacks {
-  const sources = Object.keys(defaultDeploymentConfig.sources);
-  const settings = readDeploymentSettings(app, sources);
+  const settings = readDeploymentSettings(app);
+  const sources = Object.keys(settings.deploymentConfig.sources);
   const envProps = { env: options.env ?? { region: defaultRegion } };
   const stateful = new StatefulStack(app, 'ReformIndicators-Stateful', {
     description: 'reform-indicators: tables, queues, key and pseudonym secret',
@@ -140,6 +189,7 @@ export function buildReformIndicatorsApp(app: App, options: BuildOptions = {}): 
     sources,
     producerAccounts: settings.producerAccounts,
     ...(settings.alarmEmail === undefined ? {} : { alarmEmail: settings.alarmEmail }),
+    ...(settings.deploymentConfigJson === undefined ? {} : { deploymentConfigJson: settings.deploymentConfigJson }),
     ...(options.entries === undefined ? {} : { entries: options.entries }),
     ...envProps,
   });

@@ -34,7 +34,6 @@ import { Construct } from 'constructs';
 import { consoleDistDirectory, sourceHashFile } from '../../console/serving/build.ts';
 import { contentSecurityPolicy, staticSecurityHeaders } from '../../console/serving/security-headers.ts';
 import type { DivisionNode } from '../../packages/config/deployment.ts';
-import { defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { readDeploymentSettings } from '../reform-indicators-app.ts';
 import type { StatelessStack } from './stateless-stack.ts';
 
@@ -274,7 +273,7 @@ export interface AddConsoleStackOptions {
  * provider; `jwtIssuer` is shared with the API).
  */
 export function addConsoleStack(app: App, stateless: StatelessStack, options: AddConsoleStackOptions = {}): ConsoleStack {
-  const settings = readDeploymentSettings(app, Object.keys(defaultDeploymentConfig.sources));
+  const settings = readDeploymentSettings(app);
   const clientId: unknown = app.node.tryGetContext('consoleClientId');
   return new ConsoleStack(app, 'ReformIndicators-Console', {
     description: 'reform-indicators: web console (S3 + CloudFront), admin API on the same origin',
@@ -283,6 +282,6 @@ export function addConsoleStack(app: App, stateless: StatelessStack, options: Ad
     // apiEndpoint is https://<host>: the origin needs the host alone.
     apiDomainName: Fn.select(2, Fn.split('/', stateless.httpApi.apiEndpoint)),
     identityProvider: { issuer: settings.jwtIssuer, clientId: typeof clientId === 'string' && clientId !== '' ? clientId : placeholderConsoleClientId },
-    divisions: defaultDeploymentConfig.root,
+    divisions: settings.deploymentConfig.root,
   });
 }

@@ -16,6 +16,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { rejectionReasons } from '../../packages/contract/index.ts';
+import { deploymentConfigVariable } from '../../packages/config/deployment.ts';
 import { HouseFunction, minimumLogRetention } from '../constructs/house-function.ts';
 import { env, eventsQueue, processorEventSource, processorTimeoutSeconds, unknownOrgMaxAttempts } from '../../packages/config/resources.ts';
 import type { StatefulResources } from '../stateful/stateful-stack.ts';
@@ -75,7 +76,7 @@ export interface StatelessStackProps extends StackProps {
    * request that cost the most per call.
    */
   readonly routeThrottles: { readonly admin: RequestLimits; readonly analytics: RequestLimits };
-  /** Producer source names (`defaultDeploymentConfig.sources` keys); one send role each. */
+  /** Producer source names (the deployment configuration's `sources` keys); one send role each. */
   readonly sources: readonly string[];
   /**
    * Account allowed to assume each source's send role, by source. A source
@@ -84,6 +85,12 @@ export interface StatelessStackProps extends StackProps {
   readonly producerAccounts?: Readonly<Record<string, string>>;
   /** Address subscribed to the alarm topic. @default no subscription */
   readonly alarmEmail?: string;
+  /**
+   * The deployment configuration's JSON, set as `DEPLOYMENT_CONFIG` on every
+   * function (they must agree on the allowlist, the reward policy and the
+   * claim names). @default none: the built-in Zhong County configuration
+   */
+  readonly deploymentConfigJson?: string;
   /** @default {@link defaultFunctionEntries} */
   readonly entries?: FunctionEntries;
 }
@@ -177,6 +184,10 @@ export class StatelessStack extends Stack {
     this.api.bindSecretValue(stateful.pseudonymSecret, env.pseudonymSecretArn);
     // The admin routes hand rebuild and reconcile to the maintenance function, so the API role stays read-only.
     this.api.bindFunctionForInvoking(this.maintenance.function, maintenanceFunctionNameEnvVar);
+
+    if (props.deploymentConfigJson !== undefined) {
+      for (const fn of [this.processor, this.maintenance, this.api]) fn.setEnvironment(deploymentConfigVariable, props.deploymentConfigJson);
+    }
 
     this.httpApi = this.createHttpApi(props);
     this.alarmTopic = this.createAlarms(props);

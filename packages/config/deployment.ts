@@ -218,8 +218,8 @@ const rewardPolicy = z.union([
   ),
 ]);
 const deploymentConfigSchema = z.object({
-  root: divisionNode,
-  sources: objectOf(isEventTypeList, 'event type lists'),
+  root: z.optional(divisionNode),
+  sources: z.optional(objectOf(isEventTypeList, 'event type lists')),
   rewards: z.optional(rewardPolicy),
   claims: z.optional(z.object({ role: z.optional(claimName), division: z.optional(claimName), source: z.optional(claimName) })),
 });
@@ -231,11 +231,14 @@ function issuePath(variable: string, path: readonly PropertyKey[]): string {
 
 /**
  * Reads the deployment configuration once: `DEPLOYMENT_CONFIG` (JSON) when
- * set, else the built-in Zhong County configuration.
+ * set, else the built-in Zhong County configuration. Each of its fields
+ * (`root`, `sources`, `rewards`, `claims`) may be left out for the built-in
+ * one, so that overriding the reward policy or the claim names stays small
+ * (a Lambda function's environment holds 4 KB in all).
  *
  * @throws ConfigError naming `DEPLOYMENT_CONFIG` and the failing field when
- * the JSON is malformed, misses `root`/`sources` or has a wrong value; the
- * scope claim is refused as the division claim (it holds granted scopes).
+ * the JSON is malformed or has a wrong value; the scope claim is refused as
+ * the division claim (it holds granted scopes).
  */
 export function loadDeploymentConfig(env: NodeJS.ProcessEnv = process.env): DeploymentConfig {
   const raw = env[deploymentConfigVariable];
@@ -250,12 +253,17 @@ export function loadDeploymentConfig(env: NodeJS.ProcessEnv = process.env): Depl
   if (!result.success) {
     const [issue] = result.error.issues;
     const where = issue === undefined ? deploymentConfigVariable : issuePath(deploymentConfigVariable, issue.path);
-    throw new ConfigError(`${where}: ${issue?.code === 'invalid_type' ? `expected ${(issue as { expected: string }).expected}` : (issue?.message ?? 'invalid')} (needs "root" (division tree) and "sources" (allowlist))`);
+    throw new ConfigError(`${where}: ${issue?.code === 'invalid_type' ? `expected ${(issue as { expected: string }).expected}` : (issue?.message ?? 'invalid')}`);
   }
   const { root, sources, rewards, claims } = result.data;
   const claimNames: ClaimNames = { ...defaultClaimNames, ...claims };
   if (claimNames.division === 'scope') {
     throw new ConfigError(`${deploymentConfigVariable}.claims.division: "scope" holds OAuth 2.0 granted scopes (RFC 9068), never a division`);
   }
-  return { root, sources, rewards: rewards === undefined ? defaultRewardPolicy : Array.isArray(rewards) ? rewards : [rewards], claims: claimNames };
+  return {
+    root: root ?? defaultDeploymentConfig.root,
+    sources: sources ?? defaultDeploymentConfig.sources,
+    rewards: rewards === undefined ? defaultRewardPolicy : Array.isArray(rewards) ? rewards : [rewards],
+    claims: claimNames,
+  };
 }

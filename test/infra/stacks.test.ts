@@ -483,7 +483,7 @@ describe('function entries', () => {
 
 describe('deployment settings', () => {
   it('fall back to the documented placeholders offline', () => {
-    const settings = readDeploymentSettings(new App(), sources);
+    const settings = readDeploymentSettings(new App());
     expect(settings.jwtIssuer).toBe('https://idp.example.invalid/reform-indicators');
     expect(settings.jwtAudience).toEqual(['reform-indicators-api']);
     expect(settings.producerAccounts).toEqual({});
@@ -491,11 +491,47 @@ describe('deployment settings', () => {
 
   it('reject a producer account for a source that does not exist', () => {
     const app = new App({ context: { producerAccounts: '{"bank.zhongxian":"210987654321"}' } });
-    expect(() => readDeploymentSettings(app, sources)).toThrow(DeploymentSettingsError);
+    expect(() => readDeploymentSettings(app)).toThrow(DeploymentSettingsError);
   });
 
   it('reject a producer account that is not a 12-digit id', () => {
     const app = new App({ context: { producerAccounts: { 'hrss.zhongxian': 'arn:aws:iam::1:root' } } });
-    expect(() => readDeploymentSettings(app, sources)).toThrow(/12-digit/);
+    expect(() => readDeploymentSettings(app)).toThrow(/12-digit/);
+  });
+
+  it('check a deployment configuration at synth as the functions read it, and keep it within what Lambda\'s environment holds', () => {
+    const settingsWith = (deploymentConfig: unknown) => readDeploymentSettings(new App({ context: { deploymentConfig } }));
+    expect(() => settingsWith({ rewards: [{ from: '2027-01-01', skill: {}, degree: {} }, { skill: {}, degree: {} }] })).toThrow(/context deploymentConfig: DEPLOYMENT_CONFIG\.rewards/);
+    expect(() => settingsWith({ claims: { division: 'scope' } })).toThrow(/context deploymentConfig: .*scope/);
+    expect(() => settingsWith('{')).toThrow(/context deploymentConfig is not valid JSON/);
+    // The whole Zhong County configuration is too large for an environment variable: only overrides fit.
+    expect(() => settingsWith(defaultDeploymentConfig)).toThrow(/over 3000 .*leave out/);
+    const settings = settingsWith('{"claims":{"role":"custom:role"},"sources":{"hrss.zhongxian":["certificate.submitted.v1"]}}');
+    expect(settings.deploymentConfig.claims.role).toBe('custom:role');
+    expect(settings.deploymentConfig.root).toEqual(defaultDeploymentConfig.root);
+    expect(settings.deploymentConfigJson).toBe('{"claims":{"role":"custom:role"},"sources":{"hrss.zhongxian":["certificate.submitted.v1"]}}');
+  });
+});
+
+describe('a deployment configuration given as context', () => {
+  it('reaches every function as DEPLOYMENT_CONFIG, and its sources decide the producer roles', () => {
+    const deploymentConfig = { rewards: [{ skill: { level1: 6000 }, degree: {} }, { from: '2027-01-01', skill: { level1: 8000 }, degree: {} }], sources: { 'hrss.zhongxian': ['certificate.submitted.v1'] } };
+    const app = synthesiseApp({ deploymentConfig });
+    try {
+      for (const fn of [app.stateless.processor, app.stateless.api, app.stateless.maintenance]) {
+        const resource = app.statelessTemplate.toJSON()['Resources'][logicalIdOf(app.stateless, fn.function)] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+        expect(resource.Properties.Environment.Variables['DEPLOYMENT_CONFIG']).toBe(JSON.stringify(deploymentConfig));
+      }
+      expect([...app.stateless.producerRoles.keys()]).toEqual(['hrss.zhongxian']);
+    } finally {
+      rmSync(app.outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('is not set without the context: the functions read the built-in configuration', () => {
+    for (const fn of [synthesised.stateless.processor, synthesised.stateless.api, synthesised.stateless.maintenance]) {
+      const resource = synthesised.statelessTemplate.toJSON()['Resources'][logicalIdOf(synthesised.stateless, fn.function)] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+      expect(resource.Properties.Environment.Variables).not.toHaveProperty('DEPLOYMENT_CONFIG');
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadDeploymentConfig } from '../../packages/config/deployment.ts';
+import { ConfigError, defaultDeploymentConfig, loadDeploymentConfig } from '../../packages/config/deployment.ts';
 import { rewardYuan } from '../../packages/config/deployment.ts';
 import { apiSettings, processorSettings } from '../../packages/config/environment.ts';
 
@@ -37,7 +37,7 @@ describe('DEPLOYMENT_CONFIG, parsed at load', () => {
 
   it.each([
     ['bad JSON', '{', /DEPLOYMENT_CONFIG is not valid JSON/],
-    ['no sources', JSON.stringify({ root }), /DEPLOYMENT_CONFIG\.sources/],
+    ['a root that is no division', JSON.stringify({ root: '500233000000' }), /DEPLOYMENT_CONFIG\.root/],
     ['a malformed division code', JSON.stringify({ root: { ...root, children: [{ code: '5002', name: root.name }] }, sources: {} }), /DEPLOYMENT_CONFIG\.root\.children\[0\]\.code/],
     ['a source allowing a non-list', JSON.stringify({ root, sources: { 'hrss.zhongxian': 'certificate.submitted.v1' } }), /DEPLOYMENT_CONFIG\.sources: an object of event type lists/],
   ])('refuses %s, naming the field', (_, raw, message) => {
@@ -50,6 +50,14 @@ describe('DEPLOYMENT_CONFIG, parsed at load', () => {
     expect(config.root.children?.[0]?.code).toBe('500233001000');
     expect(config.claims).toEqual({ role: 'role', division: 'division', source: 'source' });
     expect(rewardYuan(config.rewards, 'skill', 'level1', '2026-05-01')).toBe(6000);
+  });
+
+  it('keeps the built-in division tree, allowlist and claim names for every field left out', () => {
+    const config = loadDeploymentConfig({ DEPLOYMENT_CONFIG: JSON.stringify({ rewards: [{ skill: { level1: 1 }, degree: {} }] }) });
+    expect(config.root).toEqual(defaultDeploymentConfig.root);
+    expect(config.sources).toEqual(defaultDeploymentConfig.sources);
+    expect(config.claims).toEqual(defaultDeploymentConfig.claims);
+    expect(rewardYuan(config.rewards, 'skill', 'level1', '2026-01-01')).toBe(1);
   });
 
   it('reads one reward policy as in effect on every date, and dated policies each from its day', () => {
