@@ -17,7 +17,7 @@ import { DynamoBaselineReader } from '../../packages/storage/baseline-reader.ts'
 import { DynamoExplainReader } from '../../packages/storage/explain-reader.ts';
 import { DynamoCounterBatchReader } from '../../packages/storage/counter-batch-reader.ts';
 import { orgFoldingCounters } from '../../packages/storage/counter-reader.ts';
-import { EventStore } from '../../packages/storage/event-store.ts';
+import { recordRejection } from '../../packages/storage/ledger-records.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { DynamoLedgerReader } from '../../packages/storage/ledger-reader.ts';
 import { DynamoRejectionReader } from '../../packages/storage/rejection-reader.ts';
@@ -48,8 +48,6 @@ export function apiDependenciesFromEnvironment(environment: NodeJS.ProcessEnv, p
   const config = loadDeploymentConfig(environment);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   const divisions = new DivisionTree(config.root);
-  // The API writes nothing but rejection records (its role may only PutItem on the Ledger).
-  const store = new EventStore(doc, settings.tables);
   const counters = orgFoldingCounters(doc, settings.tables);
   return {
     catalog: indicatorCatalog,
@@ -68,7 +66,8 @@ export function apiDependenciesFromEnvironment(environment: NodeJS.ProcessEnv, p
     rejections: new DynamoRejectionReader(doc, settings.tables.ledger),
     organisations: new DynamoOrganisationReader(doc, settings.tables.state),
     queue: new SqsEventQueue(signedSqsSender(environment), settings.queueUrl, logger),
-    recordRejection: (record) => store.recordRejection(record),
+    // The API writes nothing but rejection records (its role may only PutItem on the Ledger).
+    recordRejection: (record) => recordRejection(doc, settings.tables.ledger, record),
     pseudonymiser: new Pseudonymiser(pseudonymKey),
     divisions,
     sources: config.sources,

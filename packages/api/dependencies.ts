@@ -7,7 +7,7 @@ import type { CounterScope } from '../indicators/counter-source.ts';
 import type { IndicatorValue } from '../indicators/evaluator.ts';
 import type { Period } from '../indicators/period.ts';
 import type { MaintenanceRunner } from '../maintenance/maintenance.ts';
-import type { RejectedRecord } from '../storage/event-store.ts';
+import type { RejectedRecord } from '../storage/ledger-records.ts';
 import type { EventOutcomeReader } from '../storage/ledger-reader.ts';
 import type { OrganisationReader } from '../storage/org-reader.ts';
 import type { RejectionReader } from '../storage/rejection-reader.ts';

@@ -6,7 +6,7 @@
 import type { Caller } from '../auth/claims.ts';
 import type { ValidationResult } from '../contract/index.ts';
 import { validationOptionsFor } from '../contract/index.ts';
-import type { RejectedRecord } from '../storage/event-store.ts';
+import type { RejectedRecord } from '../storage/ledger-records.ts';
 import { rejectionRecord, unidentifiedSource } from '../processing/rejection-record.ts';
 import type * as z from 'zod/mini';
 import type { RouteContext } from './route.ts';

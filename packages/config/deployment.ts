@@ -207,16 +207,23 @@ const objectOf = <T>(isValue: (value: unknown) => value is T, what: string) =>
   );
 const isEventTypeList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string' && item !== '');
 const isAmount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-const rewardAmounts = { skill: objectOf(isAmount, 'amounts'), degree: objectOf(isAmount, 'amounts') };
-const isoDay = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date YYYY-MM-DD'));
-/** One policy (in effect for every date), or dated policies, each `from` later than the one before (the first's may be absent). */
-const rewardPolicy = z.union([
-  z.object(rewardAmounts),
-  z.array(z.object({ from: z.optional(isoDay), ...rewardAmounts })).check(
-    z.minLength(1, 'at least one policy'),
-    z.refine((entries) => entries.every((e, i) => i === 0 || (e.from !== undefined && (entries[i - 1]?.from ?? '') < e.from)), 'each "from" after the one before (only the first may be absent)'),
-  ),
-]);
+const isAmounts = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(isAmount);
+const isPolicy = (value: unknown): value is RewardAmounts & { from?: string } =>
+  typeof value === 'object' && value !== null && isAmounts((value as RewardAmounts).skill) && isAmounts((value as RewardAmounts).degree);
+const isDay = (value: unknown): value is string => typeof value === 'string' && /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(value);
+/**
+ * One policy (in effect on every date), or dated policies, each `from` later
+ * than the one before (the first's may be absent). z.custom, like objectOf:
+ * zod's unions and arrays would add to every function's bundle.
+ */
+const rewardPolicy = z.custom<RewardAmounts | RewardPolicy>(
+  (value) =>
+    isPolicy(value) ||
+    (Array.isArray(value) &&
+      value.length > 0 &&
+      value.every((entry: unknown, i) => isPolicy(entry) && (i === 0 ? entry.from === undefined || isDay(entry.from) : isDay(entry.from) && ((value[i - 1] as { from?: string }).from ?? '') < entry.from))),
+  'one policy {"skill": {…}, "degree": {…}} of amounts in yuan, or a list of them, each "from" (YYYY-MM-DD) after the one before (only the first may leave it out)',
+);
 const deploymentConfigSchema = z.object({
   root: z.optional(divisionNode),
   sources: z.optional(objectOf(isEventTypeList, 'event type lists')),

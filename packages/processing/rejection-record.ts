@@ -8,7 +8,7 @@
  * fields, never values; the content is kept as a keyed hash only.
  */
 import type { ValidationResult } from '../contract/index.ts';
-import type { RejectedRecord } from '../storage/event-store.ts';
+import type { RejectedRecord } from '../storage/ledger-records.ts';
 import type { Pseudonymiser } from './pseudonymise.ts';
 
 /** Where a rejection is recorded when its `source` failed validation (no valid source starts with `_`). */

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { explainIndexOf, fencePartition } from '../config/resources.ts';
 import type { CounterChange } from '../domain/counter-changes.ts';
 import type { ExplainEntry } from '../domain/explain.ts';
@@ -18,6 +18,11 @@ import { counterKeys } from '../domain/metrics.ts';
 import type { StateItem } from '../domain/state.ts';
 import { continuationKey, decodeState, encodeState, pagesOf, splitText } from './state-codec.ts';
 import { projection } from './projection.ts';
+import type { RejectedRecord } from './ledger-records.ts';
+import { ledgerPk, recordRejection } from './ledger-records.ts';
+
+export type { RejectedRecord } from './ledger-records.ts';
+export { ledgerPk } from './ledger-records.ts';
 
 /** Physical table names, from the environment. */
 export interface TableNames {
@@ -59,18 +64,6 @@ export interface AcceptedRecord {
    * other gets a small item of its own in the record's partition.
    */
   readonly explain: readonly ExplainEntry[];
-}
-
-export interface RejectedRecord {
-  readonly source: string;
-  readonly id: string;
-  readonly type?: string;
-  readonly reason: string;
-  /** Names fields, never values. */
-  readonly detail: string;
-  readonly contentHash: string;
-  readonly receivedAt: string;
-  readonly processedAt: string;
 }
 
 /** What is known of an event already in the ledger. */
@@ -140,7 +133,6 @@ export class StorageError extends Error {
   override readonly name: string = 'StorageError';
 }
 
-export const ledgerPk = (source: string, id: string): string => `EVENT#${source}#${id}`;
 /**
  * The fence is kept in many identical items (shards), and each transaction
  * checks one: a transaction conflicts with any other in flight that touches
@@ -512,17 +504,9 @@ export class EventStore {
     return { status: 'committed', itemsWritten: items.length };
   }
 
-  /**
-   * Records a rejection; the same bad content redelivered overwrites its own
-   * record. `rejectedDay` puts it in the Ledger's rejections index.
-   */
+  /** Records a rejection (ledger-records.ts). */
   async recordRejection(record: RejectedRecord): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tables.ledger,
-        Item: { pk: ledgerPk(record.source, record.id), sk: `REJECTED#${record.contentHash}`, outcome: 'rejected', rejectedDay: record.processedAt.slice(0, 10), ...record },
-      }),
-    );
+    await recordRejection(this.doc, this.tables.ledger, record);
   }
 
   /** Notes a redelivery of an accepted event; changes no counter. */

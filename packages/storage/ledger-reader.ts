@@ -5,6 +5,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ledgerPk } from './ledger-records.ts';
 import { projection } from './projection.ts';
 
 /** The recorded outcome of one event, without its payload. */
@@ -43,7 +44,7 @@ export class DynamoLedgerReader implements EventOutcomeReader {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `EVENT#${source}#${id}` },
+          ExpressionAttributeValues: { ':pk': ledgerPk(source, id) },
           ...projected,
           ExclusiveStartKey: startKey,
         }),

@@ -1,5 +1,5 @@
 import type { EventType } from '../../contract/index.ts';
-import { yuanToFen } from '../../contract/index.ts';
+import { yuanToFen } from '../../contract/money.ts';
 import type { Decision, DistinctDelta } from '../decision.ts';
 import type { Metric } from '../metrics.ts';
 import { counterKeys, metrics } from '../metrics.ts';
