@@ -5,7 +5,7 @@
  * call: `@aws-sdk/client-lambda` would add about 85 KB to an API bundle that
  * must stay under 300 KB.
  */
-import { MaintenanceError, MaintenanceUnavailableError } from '../../packages/maintenance/errors.ts';
+import { MaintenanceBusyError, MaintenanceError, MaintenanceUnavailableError } from '../../packages/maintenance/errors.ts';
 import type { MaintenanceAction, MaintenanceResult, MaintenanceRunner, ResultOf } from '../../packages/maintenance/maintenance.ts';
 import type { PublishRequest } from '../../packages/maintenance/publish.ts';
 import { awsErrorType, signedPost } from '../../packages/aws/signed-request.ts';
@@ -57,7 +57,8 @@ export class LambdaMaintenanceRunner implements MaintenanceRunner {
  * Lambda `Invoke` (RequestResponse) of `functionName` as one signed HTTPS
  * call (see signed-request.ts).
  *
- * @throws MaintenanceInvocationError when the service refuses the call (HTTP status and error type only).
+ * @throws MaintenanceBusyError when Lambda throttles the call (a run is in progress).
+ * @throws MaintenanceInvocationError when the service refuses the call otherwise (HTTP status and error type only).
  */
 export function signedLambdaInvoker(
   functionName: string,
@@ -78,6 +79,8 @@ export function signedLambdaInvoker(
     );
     if (response.status !== 200) {
       const type = awsErrorType(response);
+      // The function's reserved concurrency is 1: Lambda refuses a second run while one is in progress.
+      if (response.status === 429 && type === 'TooManyRequestsException') throw new MaintenanceBusyError();
       throw new MaintenanceInvocationError(`Invoke failed with HTTP ${response.status}${type === undefined ? '' : ` (${type})`}`);
     }
     const functionError = response.headers.get('x-amz-function-error');
@@ -93,15 +96,24 @@ export function signedLambdaInvoker(
  */
 export class InProcessFunctionRunner implements MaintenanceRunner {
   private handler: Promise<(payload: unknown) => Promise<MaintenanceResult>> | undefined;
+  /** One run at a time, as the deployed function's reserved concurrency of 1 allows. */
+  private running = false;
 
   constructor(private readonly moduleUrl: string = new URL('../maintenance/handler.ts', import.meta.url).href) {}
 
+  /** @throws MaintenanceBusyError while another run of this runner is in progress. */
   async run<A extends MaintenanceAction>(action: A, request?: PublishRequest): Promise<ResultOf<A>> {
-    this.handler ??= import(this.moduleUrl).then((loaded: { maintenance?: unknown }) => {
-      if (typeof loaded.maintenance !== 'function') throw new MaintenanceUnavailableError('the maintenance module exports no maintenance function');
-      return loaded.maintenance as (payload: unknown) => Promise<MaintenanceResult>;
-    });
-    return (await (await this.handler)({ ...request, action })) as ResultOf<A>;
+    if (this.running) throw new MaintenanceBusyError();
+    this.running = true;
+    try {
+      this.handler ??= import(this.moduleUrl).then((loaded: { maintenance?: unknown }) => {
+        if (typeof loaded.maintenance !== 'function') throw new MaintenanceUnavailableError('the maintenance module exports no maintenance function');
+        return loaded.maintenance as (payload: unknown) => Promise<MaintenanceResult>;
+      });
+      return (await (await this.handler)({ ...request, action })) as ResultOf<A>;
+    } finally {
+      this.running = false;
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { AuthError } from '../auth/errors.ts';
 import { IndicatorError } from '../indicators/errors.ts';
-import { MaintenanceUnavailableError } from '../maintenance/errors.ts';
+import { MaintenanceBusyError, MaintenanceUnavailableError } from '../maintenance/errors.ts';
 import type { HttpResponse } from './http.ts';
 
 /** Problem types: `urn:reform-indicators:problem:<slug>`, with their status and title. */
@@ -25,6 +25,7 @@ export const problemTypes = {
   'unknown-publication': { status: 404, title: 'Unknown publication' },
   'unknown-target': { status: 404, title: 'Unknown target' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'maintenance-busy': { status: 409, title: 'Maintenance in progress' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   internal: { status: 500, title: 'Internal error' },
   'maintenance-unavailable': { status: 503, title: 'Maintenance unavailable' },
@@ -32,6 +33,9 @@ export const problemTypes = {
 } as const;
 
 export type ProblemSlug = keyof typeof problemTypes;
+
+/** `Retry-After` of a 409 while maintenance runs: a reconcile of the demo data takes seconds, a rebuild of years of events minutes. */
+export const maintenanceRetryAfterSeconds = 30;
 
 /** Base class of the API's own errors: each names its problem type. */
 export class ApiError extends Error {
@@ -73,6 +77,10 @@ export function problemResponse(error: unknown, logger?: ApiLogger): HttpRespons
     slug = 'unauthorized';
     detail = error.message;
     headers = { 'www-authenticate': 'Bearer' };
+  } else if (error instanceof MaintenanceBusyError) {
+    slug = 'maintenance-busy';
+    detail = error.message;
+    headers = { 'retry-after': String(maintenanceRetryAfterSeconds) };
   } else if (error instanceof MaintenanceUnavailableError) {
     slug = 'maintenance-unavailable';
     detail = error.message;

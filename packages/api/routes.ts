@@ -230,7 +230,7 @@ export const rebuildRoute = defineRoute({
   query: noQuery,
   successStatus: 200,
   response: rebuildResponse,
-  problems: [400, 403, 503],
+  problems: [400, 403, 409, 503],
   handle: async ({ caller, deps, scopes }) => {
     scopes.requireRootAdmin(caller, 'rebuilding counters');
     const { rebuilt, skippedEvents } = await deps.maintenance.run('rebuild');
@@ -248,7 +248,7 @@ export const reconcileRoute = defineRoute({
   query: noQuery,
   successStatus: 200,
   response: reconcileResponse,
-  problems: [400, 403, 503],
+  problems: [400, 403, 409, 503],
   handle: async ({ caller, deps, scopes }) => {
     scopes.requireRootAdmin(caller, 'reconciling counters');
     const { differences, differenceCount, truncated, checkedItems, events, skippedEvents } = await deps.maintenance.run('reconcile');
@@ -312,7 +312,7 @@ export const publishRoute = defineRoute({
   requestBody: publishBodySchema,
   successStatus: 201,
   response: publicationSummary,
-  problems: [400, 403, 503],
+  problems: [400, 403, 409, 503],
   handle: createPublication,
 });
 

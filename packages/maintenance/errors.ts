@@ -12,3 +12,17 @@ export class RebuildIncompleteError extends MaintenanceError {
 export class MaintenanceUnavailableError extends MaintenanceError {
   override readonly name = 'MaintenanceUnavailableError';
 }
+
+/**
+ * Another maintenance run (rebuild, reconcile or publish) is in progress. One
+ * runs at a time: two rebuilds at once would both write the same correction
+ * entries. Deployed, the function's reserved concurrency of 1 makes Lambda
+ * refuse the second invocation; locally the in-process runner does the same.
+ */
+export class MaintenanceBusyError extends MaintenanceError {
+  override readonly name = 'MaintenanceBusyError';
+
+  constructor() {
+    super('another maintenance run (rebuild, reconcile or publish) is in progress; try again when it has finished');
+  }
+}

@@ -7,7 +7,8 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { TestDependencies as ApiDependencies } from '../support/api-harness.ts';
 import { createApiHandler } from '../support/api-harness.ts';
-import { LambdaMaintenanceRunner, MaintenanceInvocationError, signedLambdaInvoker, UnconfiguredMaintenanceRunner } from '../../functions/api/maintenance-runner.ts';
+import { InProcessFunctionRunner, LambdaMaintenanceRunner, MaintenanceInvocationError, signedLambdaInvoker, UnconfiguredMaintenanceRunner } from '../../functions/api/maintenance-runner.ts';
+import { MaintenanceBusyError } from '../../packages/maintenance/errors.ts';
 import { createMaintenanceHandler, InvalidMaintenanceRequestError } from '../../functions/maintenance/app.ts';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { zhongCounty } from '../../packages/config/zhong-county.ts';
@@ -65,10 +66,11 @@ function api(maintenance: MaintenanceRunner) {
   return { handler: createApiHandler(deps), errors };
 }
 
-async function call(maintenance: MaintenanceRunner, method: string, path: string, claims: Record<string, string>, query?: Record<string, string>) {
+async function call(maintenance: MaintenanceRunner, method: string, path: string, claims: Record<string, string>, query?: Record<string, string>, body?: unknown) {
   const event = {
     version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: '', headers: {},
     ...(query === undefined ? {} : { queryStringParameters: query }),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     requestContext: {
       accountId: '0', apiId: 't', domainName: 'd', domainPrefix: 'd', requestId: 'r', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0,
       http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
@@ -135,6 +137,34 @@ describe('admin routes', () => {
     expect(failed.body['detail']).toBe('The request could not be completed. Try again later.');
     expect(failed.errors).toEqual([{ errorName: 'MaintenanceInvocationError' }]);
   });
+
+  it('answers 409 with Retry-After while another maintenance run is in progress', async () => {
+    const busy: MaintenanceRunner = { run: () => Promise.reject(new MaintenanceBusyError()) };
+    for (const [method, path, body] of [['POST', '/v1/admin/rebuild'], ['GET', '/v1/admin/reconcile'], ['POST', '/v1/admin/publications', { period: '2026-Q3', title: 'Q3' }]] as const) {
+      const answer = await call(busy, method, path, countyAdmin, undefined, body);
+      expect(answer.status, path).toBe(409);
+      expect(answer.body['type']).toBe('urn:reform-indicators:problem:maintenance-busy');
+      expect(answer.body['detail']).toMatch(/in progress/);
+      expect(answer.headers['retry-after']).toBe('30');
+    }
+  });
+
+  it('runs one maintenance action at a time in process, as the deployed function does', async () => {
+    // A maintenance module whose runs end when the test says so.
+    const moduleUrl = `data:text/javascript,${encodeURIComponent('export const maintenance = (p) => new Promise((r) => { globalThis.endMaintenance = () => r({ action: p.action }); });')}`;
+    const end = async (): Promise<void> => {
+      await new Promise((r) => setTimeout(r, 20));
+      (globalThis as { endMaintenance?: () => void }).endMaintenance?.();
+    };
+    const runner = new InProcessFunctionRunner(moduleUrl);
+    const first = runner.run('reconcile');
+    await expect(runner.run('rebuild')).rejects.toBeInstanceOf(MaintenanceBusyError);
+    await end();
+    await expect(first).resolves.toEqual({ action: 'reconcile' });
+    const second = runner.run('rebuild');
+    await end();
+    await expect(second).resolves.toEqual({ action: 'rebuild' });
+  });
 });
 
 /** A stand-in for the Lambda service's HTTPS endpoint: records the request and answers as told. */
@@ -187,6 +217,11 @@ describe('LambdaMaintenanceRunner over a signed Invoke', () => {
     await expect(new LambdaMaintenanceRunner(signedLambdaInvoker('f', awsEnvironment, send)).run('reconcile')).rejects.toThrow(
       new MaintenanceInvocationError('Invoke failed with HTTP 403 (AccessDeniedException)'),
     );
+  });
+
+  it('turns Lambda\'s throttle of a second run into MaintenanceBusyError', async () => {
+    const { send } = fakeLambda({ status: 429, body: '{"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"}', headers: { 'x-amzn-errortype': 'TooManyRequestsException' } });
+    await expect(new LambdaMaintenanceRunner(signedLambdaInvoker('f', awsEnvironment, send)).run('rebuild')).rejects.toBeInstanceOf(MaintenanceBusyError);
   });
 
   it('refuses an answer to another action', async () => {
