@@ -5,7 +5,7 @@
  * call: `@aws-sdk/client-lambda` would add about 85 KB to an API bundle that
  * must stay under 300 KB.
  */
-import { MaintenanceBusyError, MaintenanceError, MaintenanceUnavailableError } from '../../packages/maintenance/errors.ts';
+import { MaintenanceBusyError, MaintenanceError, MaintenanceStillRunningError, MaintenanceUnavailableError } from '../../packages/maintenance/errors.ts';
 import type { MaintenanceAction, MaintenanceResult, MaintenanceRunner, ResultOf } from '../../packages/maintenance/maintenance.ts';
 import type { PublishRequest } from '../../packages/maintenance/publish.ts';
 import { awsErrorType, signedPost } from '../../packages/aws/signed-request.ts';
@@ -25,12 +25,38 @@ export interface InvocationResponse {
 /** Invokes one function synchronously with a JSON payload. */
 export type FunctionInvoker = (payload: string) => Promise<InvocationResponse>;
 
-export class LambdaMaintenanceRunner implements MaintenanceRunner {
-  constructor(private readonly invoke: FunctionInvoker) {}
+/**
+ * How long the API waits for the maintenance function's answer: the API's
+ * own timeout is 29 s (API Gateway gives up at 30), so a longer run is
+ * answered before that, and goes on in the function.
+ */
+export const maintenanceAnswerWaitMs = 25_000;
 
-  /** @throws MaintenanceInvocationError when the function failed (its error type only, no message: it may quote keys). */
+export class LambdaMaintenanceRunner implements MaintenanceRunner {
+  constructor(
+    private readonly invoke: FunctionInvoker,
+    private readonly waitMs: number = maintenanceAnswerWaitMs,
+  ) {}
+
+  /**
+   * @throws MaintenanceInvocationError when the function failed (its error type only, no message: it may quote keys).
+   * @throws MaintenanceStillRunningError when it has not answered within `waitMs` (it runs on).
+   */
   async run<A extends MaintenanceAction>(action: A, request?: PublishRequest): Promise<ResultOf<A>> {
-    const { payload, functionError } = await this.invoke(JSON.stringify({ ...request, action }));
+    const invocation = this.invoke(JSON.stringify({ ...request, action }));
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.waitMs);
+    });
+    const answer = await Promise.race([invocation, waited]).finally(() => clearTimeout(timer));
+    if (answer === undefined) {
+      // Its outcome is the function's own (logged there); nothing here waits for it any more.
+      invocation.catch(() => undefined);
+      throw new MaintenanceStillRunningError(
+        `the ${action} goes on in the maintenance function (up to 15 minutes); ${action === 'rebuild' ? 'GET /v1/admin/reconcile once it has finished shows the tables agree' : 'a run this long is best invoked on the function directly (README, "Rebuilding and reconciling counters")'}`,
+      );
+    }
+    const { payload, functionError } = answer;
     if (functionError !== undefined) {
       let errorType = 'unknown';
       try {

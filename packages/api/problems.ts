@@ -5,7 +5,7 @@
  */
 import { AuthError } from '../auth/errors.ts';
 import { IndicatorError } from '../indicators/errors.ts';
-import { MaintenanceBusyError, MaintenanceUnavailableError } from '../maintenance/errors.ts';
+import { MaintenanceBusyError, MaintenanceStillRunningError, MaintenanceUnavailableError } from '../maintenance/errors.ts';
 import type { HttpResponse } from './http.ts';
 
 /** Problem types: `urn:reform-indicators:problem:<slug>`, with their status and title. */
@@ -29,6 +29,7 @@ export const problemTypes = {
   'payload-too-large': { status: 413, title: 'Payload too large' },
   internal: { status: 500, title: 'Internal error' },
   'maintenance-unavailable': { status: 503, title: 'Maintenance unavailable' },
+  'maintenance-running': { status: 503, title: 'Maintenance still running' },
   'not-configured': { status: 503, title: 'Not configured' },
 } as const;
 
@@ -81,6 +82,10 @@ export function problemResponse(error: unknown, logger?: ApiLogger): HttpRespons
     slug = 'maintenance-busy';
     detail = error.message;
     headers = { 'retry-after': String(maintenanceRetryAfterSeconds) };
+  } else if (error instanceof MaintenanceStillRunningError) {
+    slug = 'maintenance-running';
+    detail = error.message;
+    headers = { 'retry-after': String(maintenanceRetryAfterSeconds) };
   } else if (error instanceof MaintenanceUnavailableError) {
     slug = 'maintenance-unavailable';
     detail = error.message;
@@ -95,7 +100,8 @@ export function problemResponse(error: unknown, logger?: ApiLogger): HttpRespons
   if (status >= 500) {
     // The error's name only: SDK messages may quote keys, which hold codes and ids.
     logger?.error('request failed', { errorName: error instanceof Error ? error.name : typeof error });
-    detail = genericDetail;
+    // A 503 the API chose says why in its own words; anything else unexpected says nothing.
+    if (status !== 503) detail = genericDetail;
   }
   return {
     statusCode: status,

@@ -26,3 +26,12 @@ export class MaintenanceBusyError extends MaintenanceError {
     super('another maintenance run (rebuild, reconcile or publish) is in progress; try again when it has finished');
   }
 }
+
+/**
+ * The run outlasted what the caller can wait for (the API's answer must come
+ * within API Gateway's 30 s); it goes on in the maintenance function, for up
+ * to its 15 minutes.
+ */
+export class MaintenanceStillRunningError extends MaintenanceError {
+  override readonly name = 'MaintenanceStillRunningError';
+}

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { TestDependencies as ApiDependencies } from '../support/api-harness.ts';
 import { createApiHandler } from '../support/api-harness.ts';
 import { InProcessFunctionRunner, LambdaMaintenanceRunner, MaintenanceInvocationError, signedLambdaInvoker, UnconfiguredMaintenanceRunner } from '../../functions/api/maintenance-runner.ts';
-import { MaintenanceBusyError } from '../../packages/maintenance/errors.ts';
+import { MaintenanceBusyError, MaintenanceStillRunningError } from '../../packages/maintenance/errors.ts';
 import { createMaintenanceHandler, InvalidMaintenanceRequestError } from '../../functions/maintenance/app.ts';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { zhongCounty } from '../../packages/config/zhong-county.ts';
@@ -222,6 +222,22 @@ describe('LambdaMaintenanceRunner over a signed Invoke', () => {
   it('turns Lambda\'s throttle of a second run into MaintenanceBusyError', async () => {
     const { send } = fakeLambda({ status: 429, body: '{"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"}', headers: { 'x-amzn-errortype': 'TooManyRequestsException' } });
     await expect(new LambdaMaintenanceRunner(signedLambdaInvoker('f', awsEnvironment, send)).run('rebuild')).rejects.toBeInstanceOf(MaintenanceBusyError);
+  });
+
+  it('answers before API Gateway gives up: a run that outlasts the wait goes on, and the caller is told so', async () => {
+    let answer: (response: Response) => void = () => undefined;
+    const send = (() => new Promise<Response>((resolve) => (answer = resolve))) as unknown as typeof fetch;
+    const runner = new LambdaMaintenanceRunner(signedLambdaInvoker('f', awsEnvironment, send), 20);
+    const error = await runner.run('rebuild').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MaintenanceStillRunningError);
+    expect((error as Error).message).toMatch(/goes on in the maintenance function.*GET \/v1\/admin\/reconcile/);
+    // Its late answer (or failure) is nobody's concern here: no unhandled rejection.
+    answer(new Response('not json', { status: 500 }));
+    const answered = await call({ run: () => Promise.reject(error) }, 'POST', '/v1/admin/rebuild', countyAdmin);
+    expect(answered.status).toBe(503);
+    expect(answered.body['type']).toBe('urn:reform-indicators:problem:maintenance-running');
+    expect(answered.body['detail']).toBe((error as Error).message);
+    expect(answered.headers['retry-after']).toBe('30');
   });
 
   it('refuses an answer to another action', async () => {
