@@ -158,3 +158,6 @@ export interface Page<T> {
   readonly items: readonly T[];
   readonly next?: string;
 }
+
+/** The type a rebuild's correction entries carry (packages/maintenance/explained-figures.ts): listed beside the events where a replay moved a figure. */
+export const rebuildCorrectionType = 'rebuild.correction';

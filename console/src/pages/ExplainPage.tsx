@@ -1,6 +1,7 @@
 import { computed, defineComponent, reactive } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import type { ContributingEvent, ExplainedPart, Explanation, Indicator } from '../api/shapes.ts';
+import { rebuildCorrectionType } from '../api/shapes.ts';
 import { DivisionPicker } from '../components/DivisionPicker.tsx';
 import { LoadState, ProblemNote } from '../components/LoadState.tsx';
 import { describeError, useLoad } from '../components/load.ts';
@@ -9,9 +10,6 @@ import { queryString, useScopeQuery } from '../components/scope-query.ts';
 import { formatCount, formatFigure, formatSigned, locale, t } from '../i18n/locale.ts';
 import { periodLabel } from '../periods.ts';
 import { services } from '../services.ts';
-
-/** The type a rebuild's correction entries carry (packages/maintenance/explained-figures.ts): where a replay moved a figure, listed beside the events. */
-const rebuildCorrection = 'rebuild.correction';
 
 interface PartEvents {
   items: ContributingEvent[];
@@ -137,7 +135,7 @@ export const ExplainPage = defineComponent({
                     <td>{event.date}</td>
                     <td>
                       <code>{event.type}</code>
-                      {event.type === rebuildCorrection ? <span class="muted"> · {t.value.explain.correction}</span> : null}
+                      {event.type === rebuildCorrectionType ? <span class="muted"> · {t.value.explain.correction}</span> : null}
                     </td>
                     <td>{event.source}</td>
                     <td>

@@ -1,6 +1,7 @@
 import { computed, defineComponent, ref } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import type { AnalyticsRow, Indicator, Revision } from '../api/shapes.ts';
+import { rebuildCorrectionType } from '../api/shapes.ts';
 import { isRootAdmin, session } from '../auth/session.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { figureRevisions } from '../components/published.ts';
@@ -152,7 +153,9 @@ export const PublicationsPage = defineComponent({
                             <ul class="plain-list">
                               {revision.events.map((event) => (
                                 <li key={`${event.source}/${event.id}/${String(event['part'] ?? '')}/${String(event['division'] ?? '')}/${event.date}`}>
-                                  <code>{event.type}</code> {event.date} <code>{event.source}/{event.id}</code> ({formatSigned(event.effect)})
+                                  <code>{event.type}</code>
+                                  {event.type === rebuildCorrectionType ? <span class="muted"> · {t.value.explain.correction}</span> : null} {event.date}{' '}
+                                  <code>{event.source}/{event.id}</code> ({formatSigned(event.effect)})
                                 </li>
                               ))}
                             </ul>
