@@ -100,8 +100,8 @@ export function problemResponse(error: unknown, logger?: ApiLogger): HttpRespons
   if (status >= 500) {
     // The error's name only: SDK messages may quote keys, which hold codes and ids.
     logger?.error('request failed', { errorName: error instanceof Error ? error.name : typeof error });
-    // A 503 the API chose says why in its own words; anything else unexpected says nothing.
-    if (status !== 503) detail = genericDetail;
+    // An error the API did not expect says nothing; a 503 it chose says why in its own words.
+    if (slug === 'internal') detail = genericDetail;
   }
   return {
     statusCode: status,

@@ -21,8 +21,6 @@ import { projection } from './projection.ts';
 import type { RejectedRecord } from './ledger-records.ts';
 import { ledgerPk, recordRejection } from './ledger-records.ts';
 
-export type { RejectedRecord } from './ledger-records.ts';
-export { ledgerPk } from './ledger-records.ts';
 
 /** Physical table names, from the environment. */
 export interface TableNames {

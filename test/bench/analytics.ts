@@ -11,7 +11,7 @@
  * seeded for five years of days, months and years in every division.
  */
 import { performance } from 'node:perf_hooks';
-import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchedIndicatorComputation } from '../../packages/api/batched-evaluation.ts';
 import { maxPageBytes } from '../../packages/api/analytics.ts';
@@ -28,6 +28,7 @@ import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
 import { countingDocumentClient } from '../../packages/storage/read-counting-client.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { emptyExplainer } from '../support/api-harness.ts';
+import { putRawItems } from '../support/tables.ts';
 import { percentile } from './percentile.ts';
 
 /** The read budget of the largest request, all pages together: a tenth of the issue's 22,359. */
@@ -46,22 +47,12 @@ function wideTree(): DivisionNode {
 /** Day items on the 2nd and 20th of each month, and every month and year item, in every division. */
 async function seed(ddb: DynamoDBClient, table: string, divisions: readonly string[]): Promise<number> {
   const values = Object.values(metrics).slice(0, 12);
-  const requests = divisions.flatMap((division) => {
+  const items = divisions.flatMap((division) => {
     const sks = [...years.map((y) => counterKeys.year(`${y}-01-01`)), ...months.map((m) => counterKeys.month(`${m}-01`)), ...months.flatMap((m) => [counterKeys.day(`${m}-02`), counterKeys.day(`${m}-20`)])];
-    return sks.map((sk) => ({
-      PutRequest: {
-        Item: { pk: { S: counterKeys.division(division) }, sk: { S: sk }, ...Object.fromEntries(values.map((metric, i) => [metric, { N: String((i + 1) * 3) }])) },
-      },
-    }));
+    return sks.map((sk) => ({ pk: { S: counterKeys.division(division) }, sk: { S: sk }, ...Object.fromEntries(values.map((metric, i) => [metric, { N: String((i + 1) * 3) }])) }));
   });
-  for (let i = 0; i < requests.length; i += 25) {
-    let pending: typeof requests | undefined = requests.slice(i, i + 25);
-    while (pending !== undefined && pending.length > 0) {
-      const answer = await ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
-      pending = answer.UnprocessedItems?.[table] as typeof requests | undefined;
-    }
-  }
-  return requests.length;
+  await putRawItems(ddb, table, items);
+  return items.length;
 }
 
 export async function benchAnalytics(): Promise<void> {

@@ -11,7 +11,7 @@
  * consistent: ½ unit per 4 KB), and their price.
  */
 import { performance } from 'node:perf_hooks';
-import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchedIndicatorComputation } from '../../packages/api/batched-evaluation.ts';
@@ -25,10 +25,11 @@ import { createTables, localClientConfig, startDynamoDbLocal } from '../../packa
 import { DynamoBaselineReader } from '../../packages/storage/baseline-reader.ts';
 import { DynamoCounterBatchReader } from '../../packages/storage/counter-batch-reader.ts';
 import { orgFoldingCounters } from '../../packages/storage/counter-reader.ts';
-import { ledgerPk } from '../../packages/storage/event-store.ts';
+import { ledgerPk } from '../../packages/storage/ledger-records.ts';
 import { countingDocumentClient } from '../../packages/storage/read-counting-client.ts';
 import { itemBytes } from './capacity-units.ts';
 import type { WireItem } from './capacity-units.ts';
+import { putRawItems } from '../support/tables.ts';
 import { percentile } from './percentile.ts';
 
 const sizes = [1_000, 5_000, 20_000];
@@ -57,16 +58,6 @@ function entryItem(orgCode: string, i: number): Record<string, AttributeValue> {
   };
 }
 
-async function seed(ddb: DynamoDBClient, table: string, orgCode: string, events: number): Promise<void> {
-  for (let start = 0; start < events; start += 25) {
-    let pending = Array.from({ length: Math.min(25, events - start) }, (_, k) => ({ PutRequest: { Item: entryItem(orgCode, start + k) } }));
-    while (pending.length > 0) {
-      const answer = await ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
-      pending = (answer.UnprocessedItems?.[table] ?? []) as typeof pending;
-    }
-  }
-}
-
 export async function benchOrgFigures(): Promise<void> {
   const dynamo = await startDynamoDbLocal();
   try {
@@ -85,7 +76,7 @@ export async function benchOrgFigures(): Promise<void> {
     process.stdout.write(`\norganisations' figures, folded from their explain entries (DynamoDB Local): all ${indicatorCatalog.length} indicators for 2026, one request\n`);
     for (const events of sizes) {
       const orgCode = usccFor(810_000 + events);
-      await seed(ddb, tables.ledger, orgCode, events);
+      await putRawItems(ddb, tables.ledger, Array.from({ length: events }, (_, i) => entryItem(orgCode, i)));
       // A Query is billed on the index entries it reads, whatever it projects: here each entry holds every attribute of its item.
       const bytes = Array.from({ length: events }, (_, i) => itemBytes(entryItem(orgCode, i) as WireItem)).reduce((a, b) => a + b, 0);
       const cell = [{ scope: { orgCode }, period: parsePeriod('2026') }];

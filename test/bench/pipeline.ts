@@ -38,7 +38,7 @@ import { createQueues, createTables, localAwsEnv, localClientConfig, startDynamo
 import type { BatchReport, SqsBatchHandler } from '../../packages/local-stack/poller.ts';
 import { startPoller } from '../../packages/local-stack/poller.ts';
 import { forgetContention } from '../../packages/processing/process-batch.ts';
-import { ledgerPk } from '../../packages/storage/event-store.ts';
+import { ledgerPk } from '../../packages/storage/ledger-records.ts';
 import { sendBodies, waitUntilDrained } from '../support/queue.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import type { CloudEvent } from '../support/workload.ts';

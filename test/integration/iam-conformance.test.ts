@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { residentIdFor, sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
 import { defaultClaimNames } from '../../packages/config/deployment.ts';
 import { ledgerTable, tables } from '../../packages/config/resources.ts';
-import { ledgerPk } from '../../packages/storage/event-store.ts';
+import { ledgerPk } from '../../packages/storage/ledger-records.ts';
 import type { LocalStack } from '../../packages/local-stack/stack.ts';
 import { startLocalStack } from '../../packages/local-stack/stack.ts';
 import { lambdaContext } from '../../packages/local-stack/poller.ts';

@@ -19,7 +19,7 @@ import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.t
 import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { processBatch } from '../../packages/processing/process-batch.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
-import { ledgerPk } from '../../packages/storage/event-store.ts';
+import { ledgerPk } from '../../packages/storage/ledger-records.ts';
 import { scanCounters, scanFigures } from '../support/counter-table.ts';
 import { figureOf } from '../support/in-memory-ledger.ts';
 import { processorOnFreshTables } from '../support/processor.ts';

@@ -15,7 +15,7 @@ import type { IndicatorDefinition } from '../../packages/indicators/catalog.ts';
 import type { CounterScope } from '../../packages/indicators/counter-source.ts';
 import type { IndicatorValue } from '../../packages/indicators/evaluator.ts';
 import type { Period } from '../../packages/indicators/period.ts';
-import type { RejectedRecord } from '../../packages/storage/event-store.ts';
+import type { RejectedRecord } from '../../packages/storage/ledger-records.ts';
 import type { RejectionReader } from '../../packages/storage/rejection-reader.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 

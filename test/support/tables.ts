@@ -1,3 +1,5 @@
+import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 
@@ -11,4 +13,15 @@ export async function scanTable(doc: DynamoDBDocumentClient, table: string): Pro
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey !== undefined);
   return items;
+}
+
+/** Puts `items` (as DynamoDB's wire format) into `table`, 25 to a BatchWriteItem, sending again what it leaves unprocessed: for seeding benches. */
+export async function putRawItems(ddb: DynamoDBClient, table: string, items: readonly Record<string, AttributeValue>[]): Promise<void> {
+  for (let start = 0; start < items.length; start += 25) {
+    let pending: WriteRequest[] = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (pending.length > 0) {
+      const answer = await ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
+      pending = answer.UnprocessedItems?.[table] ?? [];
+    }
+  }
 }

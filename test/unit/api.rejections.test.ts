@@ -12,7 +12,7 @@ import { sampleNow } from '../../packages/contract/fixtures.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
 import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
 import { InMemoryCounterSource } from '../../packages/indicators/in-memory-counter-source.ts';
-import type { RejectedRecord } from '../../packages/storage/event-store.ts';
+import type { RejectedRecord } from '../../packages/storage/ledger-records.ts';
 
 const county = '500233000000';
 const zhongzhou = '500233001000';

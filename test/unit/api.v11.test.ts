@@ -20,7 +20,7 @@ import { validateEvent } from '../../packages/contract/index.ts';
 import { sampleEvent, sampleNow, usccFor } from '../../packages/contract/fixtures.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
 import type { IndicatorValue } from '../../packages/indicators/evaluator.ts';
-import type { RejectedRecord } from '../../packages/storage/event-store.ts';
+import type { RejectedRecord } from '../../packages/storage/ledger-records.ts';
 import type { EventOutcome } from '../../packages/storage/ledger-reader.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { emptyExplainer, recordedRejections } from '../support/api-harness.ts';

@@ -84,11 +84,11 @@ function rewardContributions(held: readonly Held[], policy: RewardPolicy): Count
         out.push(deltaAt(paid.certificate, metrics.rewardFen, -paid.fen, date), deltaAt(paid.certificate, metrics.rewardedCertificates, -1, date));
         paid = undefined;
       }
+      if (paid !== undefined || best === undefined) return;
       const fen = Math.round(rewardYuan(policy, kind, level, date) * 100);
-      if (paid === undefined && best !== undefined && fen > 0) {
-        out.push(deltaAt(best, metrics.rewardFen, fen, date), deltaAt(best, metrics.rewardedCertificates, 1, date));
-        paid = { certificate: best, fen };
-      }
+      if (fen <= 0) return;
+      out.push(deltaAt(best, metrics.rewardFen, fen, date), deltaAt(best, metrics.rewardedCertificates, 1, date));
+      paid = { certificate: best, fen };
     });
   }
   return out;
