@@ -45,6 +45,12 @@ export const maintenanceFunctionNameEnvVar = env.maintenanceFunctionName;
 /** Maintenance replays the whole Ledger in one invocation: Lambda's longest timeout. */
 export const maintenanceTimeout = Duration.minutes(15);
 
+/**
+ * The replay holds every accepted event and every counter in memory; more
+ * memory is also more CPU. `npm run bench` prints how far that goes.
+ */
+export const maintenanceMemoryMb = 1024;
+
 /** Requests per second (steady) and burst, as API Gateway throttles them. */
 export interface RequestLimits {
   readonly rateLimit: number;
@@ -148,8 +154,7 @@ export class StatelessStack extends Stack {
       description: 'Rebuilds or reconciles the Counters and State tables from the Ledger, or publishes a period ({"action":"rebuild"|"reconcile"|"publish"})',
       serviceName: 'maintenance',
       timeout: maintenanceTimeout,
-      // The replay holds every accepted event and every counter in memory; more memory is also more CPU.
-      memorySize: 1024,
+      memorySize: maintenanceMemoryMb,
       // One rebuild or reconcile at a time: two would rewrite the same tables,
       // and a stolen admin token cannot start more than one 15-minute run.
       reservedConcurrency: 1,

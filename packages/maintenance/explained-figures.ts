@@ -11,8 +11,8 @@
  * domain/explain.ts.
  */
 import { isOrgPartition } from '../domain/counter-changes.ts';
-import type { ExplainEntry, FoldedItems, StoredCells } from '../domain/explain.ts';
-import { canonicalItems, entriesOfFolded, foldedDifference, foldEntries } from '../domain/explain.ts';
+import type { ExplainEntry, FoldedItems } from '../domain/explain.ts';
+import { canonicalItems, entriesOfFolded, foldedDifference } from '../domain/explain.ts';
 import type { CounterAmounts, Recomputation } from './recompute.ts';
 import { counterItemKey, counterItemKeyParts } from './recompute.ts';
 import type { CounterTableItem } from './reconcile.ts';
@@ -61,11 +61,11 @@ export function comparableRecomputation(recomputed: Recomputation): Recomputatio
 
 /**
  * The live tables as reconcile compares them: divisions' Counters items as
- * stored, and every scope's entries folded. `ORG#` items an earlier version
+ * stored, and every scope's entries as they fold (`entries`: foldEntries of them). `ORG#` items an earlier version
  * wrote (month items, correction items) count nowhere: a rebuild deletes them.
  */
-export function comparableLive(live: readonly CounterTableItem[], entries: readonly StoredCells[]): CounterTableItem[] {
-  const folded = [...comparable(foldEntries(entries))].map(([key, amounts]) => ({ ...amounts, ...counterItemKeyParts(key) }));
+export function comparableLive(live: readonly CounterTableItem[], entries: FoldedItems): CounterTableItem[] {
+  const folded = [...comparable(entries)].map(([key, amounts]) => ({ ...amounts, ...counterItemKeyParts(key) }));
   return [...live.filter((item) => !isOrgPartition(item.pk)), ...folded];
 }
 
@@ -76,11 +76,11 @@ export function countersToWrite(recomputed: Recomputation): Map<string, CounterA
 
 /**
  * What a rebuild writes as correction entries: the recomputation less the
- * fold of the stored entries, for every scope, as entries (none when the
+ * fold of the stored entries (`entries`: foldEntries of them), for every scope, as entries (none when the
  * entries already add up to the replay, as on any table the processor alone
  * wrote). `date`: the rebuild's day. More than one list only for an amount
  * past 2^53 (entriesOfFolded).
  */
-export function correctionEntries(recomputed: Recomputation, entries: readonly StoredCells[], date: string): ExplainEntry[][] {
-  return entriesOfFolded(foldedDifference(canonicalRecomputation(recomputed), foldEntries(entries)), date);
+export function correctionEntries(recomputed: Recomputation, entries: FoldedItems, date: string): ExplainEntry[][] {
+  return entriesOfFolded(foldedDifference(canonicalRecomputation(recomputed), entries), date);
 }

@@ -11,7 +11,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BatchWriteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { explainIndexes } from '../config/resources.ts';
-import type { ExplainEntry, StoredCells } from '../domain/explain.ts';
+import type { ExplainEntry, FoldedItems } from '../domain/explain.ts';
+import { foldEntries } from '../domain/explain.ts';
 import type { StateItem } from '../domain/state.ts';
 import { storedCells } from '../storage/explain-reader.ts';
 import type { ExplainedEvent, Fence } from '../storage/event-store.ts';
@@ -53,37 +54,40 @@ export class MaintenanceStore {
    * What a replay reads of the Ledger, in one consistent scan (an event
    * committed a moment before processing paused must be replayed): every
    * accepted event, with the fields a replay needs (never the content hash),
-   * and every explain entry, a division's and an organisation's — what the
-   * two explain indexes hold, read from the table itself, since an index is
-   * only eventually consistent and a rebuild that missed an entry would write
-   * its change a second time. A rebuild's correction entries are entries,
-   * not events.
+   * and what every explain entry adds up to, a division's and an
+   * organisation's — what the two explain indexes hold, read from the table
+   * itself, since an index is only eventually consistent and a rebuild that
+   * missed an entry would write its change a second time. A rebuild's
+   * correction entries are entries, not events.
+   *
+   * Each page is turned into events and folded into the entries' sum as it
+   * arrives, so the replay never holds the raw items and the entries one by
+   * one besides (`npm run bench` prints what a replay holds).
    */
-  async replaySource(): Promise<{ events: RecordedEvent[]; entries: StoredCells[] }> {
+  async replaySource(): Promise<{ events: RecordedEvent[]; entries: FoldedItems }> {
     const { division, org } = explainIndexes;
     const fields = projection(['sk', 'source', 'id', 'type', 'date', 'time', 'receivedAt', 'data', 'chunks', ...[division, org].flatMap((names) => [names.partitionKey, names.sortKey, names.cells])]);
-    const items = await this.scanAll({
-      TableName: this.tables.ledger,
-      ConsistentRead: true,
-      // Placeholders throughout: several of these names are DynamoDB reserved words.
-      FilterExpression: '#sk = :accepted OR attribute_exists(#xdp) OR attribute_exists(#xop)',
-      ProjectionExpression: fields.ProjectionExpression,
-      ExpressionAttributeNames: { '#sk': 'sk', '#xdp': division.partitionKey, '#xop': org.partitionKey, ...fields.ExpressionAttributeNames },
-      ExpressionAttributeValues: { ':accepted': 'ACCEPTED' },
-    });
-    const events = items.filter((item) => item['sk'] === 'ACCEPTED').map((item) => ({
-      source: String(item['source']),
-      id: String(item['id']),
-      type: String(item['type']),
-      date: String(item['date']),
-      time: String(item['time']),
-      receivedAt: String(item['receivedAt']),
-      // JSON text since the write model's v2.1; a map in records written before.
-      data: typeof item['data'] === 'string' ? (JSON.parse(item['data']) as unknown) : item['data'],
-      ...(typeof item['chunks'] === 'number' ? { chunks: item['chunks'] } : {}),
-    }));
-    // Read exactly without wrapping: no event's amount passes maxYuan (10^13 fen), no correction's 2^53 (entriesOfFolded).
-    const entries = [division, org].flatMap((names) => items.filter((item) => item[names.partitionKey] !== undefined).map((item) => storedCells(item, names)));
+    const events: RecordedEvent[] = [];
+    const entries: FoldedItems = new Map();
+    await this.scanPages(
+      {
+        TableName: this.tables.ledger,
+        ConsistentRead: true,
+        // Placeholders throughout: several of these names are DynamoDB reserved words.
+        FilterExpression: '#sk = :accepted OR attribute_exists(#xdp) OR attribute_exists(#xop)',
+        ProjectionExpression: fields.ProjectionExpression,
+        ExpressionAttributeNames: { '#sk': 'sk', '#xdp': division.partitionKey, '#xop': org.partitionKey, ...fields.ExpressionAttributeNames },
+        ExpressionAttributeValues: { ':accepted': 'ACCEPTED' },
+      },
+      (items) => {
+        for (const item of items) if (item['sk'] === 'ACCEPTED') events.push(recordedEvent(item));
+        // Read exactly without wrapping: no event's amount passes maxYuan (10^13 fen), no correction's 2^53 (entriesOfFolded).
+        foldEntries(
+          [division, org].flatMap((names) => items.filter((item) => item[names.partitionKey] !== undefined).map((item) => storedCells(item, names))),
+          entries,
+        );
+      },
+    );
     return { events, entries };
   }
 
@@ -92,8 +96,8 @@ export class MaintenanceStore {
     return (await this.replaySource()).events;
   }
 
-  /** Every explain entry, cells exact (see {@link replaySource}). */
-  async explainEntries(): Promise<StoredCells[]> {
+  /** What every explain entry adds up to, per scope, in canonical month items (see {@link replaySource}). */
+  async foldedEntries(): Promise<FoldedItems> {
     return (await this.replaySource()).entries;
   }
 
@@ -195,50 +199,91 @@ export class MaintenanceStore {
   /**
    * Makes the State table hold exactly `states` (each stored as the
    * processor stores it, paged when large): puts them, deletes every other key.
+   * Each item is encoded as its batch is sent, not all of them first.
    */
   async rewriteState(states: ReadonlyMap<string, StateItem>, liveKeys: readonly string[]): Promise<{ written: number; deleted: number }> {
-    const puts = [...states].flatMap(([key, item]) => encodeState(key, item));
-    const keep = new Set(puts.map((item) => String(item['pk'])));
-    const deletes = liveKeys.filter((pk) => !keep.has(pk));
-    await this.writeAll(this.tables.state, [
-      ...puts.map((Item): WriteRequest => ({ PutRequest: { Item } })),
-      ...deletes.map((pk): WriteRequest => ({ DeleteRequest: { Key: { pk } } })),
-    ]);
-    return { written: puts.length, deleted: deletes.length };
+    const keep = new Set<string>();
+    let deleted = 0;
+    const requests = function* (): Generator<WriteRequest> {
+      for (const [key, item] of states) {
+        for (const Item of encodeState(key, item)) {
+          keep.add(String(Item['pk']));
+          yield { PutRequest: { Item } };
+        }
+      }
+      // Once every put is out, so `keep` is whole.
+      for (const pk of liveKeys) {
+        if (keep.has(pk)) continue;
+        deleted++;
+        yield { DeleteRequest: { Key: { pk } } };
+      }
+    };
+    await this.writeAll(this.tables.state, requests());
+    return { written: keep.size, deleted };
   }
 
   private async scanAll(input: ConstructorParameters<typeof ScanCommand>[0], wrapNumbers = false): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
+    await this.scanPages(input, (page) => void items.push(...page), wrapNumbers);
+    return items;
+  }
+
+  /** Scans every page of `input`, handing each page's items to `take` before the next is read. */
+  private async scanPages(input: ConstructorParameters<typeof ScanCommand>[0], take: (items: Record<string, unknown>[]) => void, wrapNumbers = false): Promise<void> {
     let startKey: Record<string, unknown> | undefined;
     do {
       if (wrapNumbers) {
         // The raw command, so numbers are read exactly (the document client would round them to doubles).
         const page = await this.doc.send(new RawScanCommand({ ...(input as RawScanInput), ExclusiveStartKey: startKey as RawScanInput['ExclusiveStartKey'] }));
-        items.push(...(page.Items ?? []).map((item) => unmarshall(item, { wrapNumbers: true })));
+        take((page.Items ?? []).map((item) => unmarshall(item, { wrapNumbers: true })));
         startKey = page.LastEvaluatedKey;
         continue;
       }
       const page = await this.doc.send(new ScanCommand({ ...input, ExclusiveStartKey: startKey }));
-      items.push(...(page.Items ?? []));
+      take(page.Items ?? []);
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
-    return items;
   }
 
-  /** BatchWriteItem in chunks of 25, retrying whatever DynamoDB leaves unprocessed. */
-  private async writeAll(table: string, requests: readonly WriteRequest[]): Promise<void> {
-    for (let start = 0; start < requests.length; start += batchWriteLimit) {
-      let pending: WriteRequest[] = requests.slice(start, start + batchWriteLimit);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= this.maxAttempts) {
-          throw new RebuildIncompleteError(`${pending.length} writes to ${table} stayed unprocessed after ${this.maxAttempts} attempts; run the rebuild again`);
-        }
-        if (attempt > 0) await this.backoff(attempt);
-        const { UnprocessedItems } = await this.doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-        pending = (UnprocessedItems?.[table] ?? []) as WriteRequest[];
+  /** BatchWriteItem in chunks of 25, taken from `requests` as they go, retrying whatever DynamoDB leaves unprocessed. */
+  private async writeAll(table: string, requests: Iterable<WriteRequest>): Promise<void> {
+    let chunk: WriteRequest[] = [];
+    for (const request of requests) {
+      chunk.push(request);
+      if (chunk.length === batchWriteLimit) {
+        await this.writeChunk(table, chunk);
+        chunk = [];
       }
     }
+    if (chunk.length > 0) await this.writeChunk(table, chunk);
   }
+
+  private async writeChunk(table: string, requests: WriteRequest[]): Promise<void> {
+    let pending = requests;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= this.maxAttempts) {
+        throw new RebuildIncompleteError(`${pending.length} writes to ${table} stayed unprocessed after ${this.maxAttempts} attempts; run the rebuild again`);
+      }
+      if (attempt > 0) await this.backoff(attempt);
+      const { UnprocessedItems } = await this.doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      pending = (UnprocessedItems?.[table] ?? []) as WriteRequest[];
+    }
+  }
+}
+
+/** An accepted event's Ledger record as a replay takes it. */
+function recordedEvent(item: Record<string, unknown>): RecordedEvent {
+  return {
+    source: String(item['source']),
+    id: String(item['id']),
+    type: String(item['type']),
+    date: String(item['date']),
+    time: String(item['time']),
+    receivedAt: String(item['receivedAt']),
+    // JSON text since the write model's v2.1 (kept as text until replayed: toDomainEvent); a map in records written before.
+    data: item['data'],
+    ...(typeof item['chunks'] === 'number' ? { chunks: item['chunks'] } : {}),
+  };
 }
 
 /** Numbers read with `wrapNumbers` as bigint when whole (counters), as number otherwise. */

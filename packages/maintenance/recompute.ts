@@ -24,6 +24,11 @@ export interface RecordedEvent {
   /** The producer's `time` (ISO 8601 with offset). */
   readonly time: string;
   readonly receivedAt: string;
+  /**
+   * The event's data, or its JSON text as the Ledger stores it: parsed only
+   * as the event is replayed (toDomainEvent), so a replay holds each event's
+   * data as compact text rather than as objects.
+   */
   readonly data: unknown;
   /** Set when its counter changes spanned several transactions. */
   readonly chunks?: number;
@@ -205,7 +210,9 @@ export function toDomainEvent(recorded: RecordedEvent): DomainEvent {
   if (typeof recorded.type !== 'string' || !Object.hasOwn(eventRules, recorded.type)) {
     throw new MaintenanceError(`recorded event ${recorded.source}/${recorded.id} has no known type`);
   }
-  const { type, source, id, date, data } = recorded;
+  const { type, source, id, date } = recorded;
+  // Event data is always an object: text is the Ledger's JSON of it.
+  const data = typeof recorded.data === 'string' ? (JSON.parse(recorded.data) as unknown) : recorded.data;
   return { type: type as EventType, source, id, date, rank: rankOf(recorded), data } as DomainEvent;
 }
 

@@ -22,6 +22,8 @@ import { EventStore } from '../../packages/storage/event-store.ts';
 import { scanFigures } from '../support/counter-table.ts';
 import { explainIndexes } from '../../packages/config/resources.ts';
 import { DynamoExplainReader } from '../../packages/storage/explain-reader.ts';
+import type { RecordedEvent } from '../../packages/maintenance/recompute.ts';
+import { toDomainEvent } from '../../packages/maintenance/recompute.ts';
 
 const county = '500233000000';
 /** The counter item and attribute the sample dispute filing counts in (found once the samples are in). */
@@ -114,13 +116,14 @@ describe('reconcile and rebuild against DynamoDB Local', () => {
     const stored = (await doc.send(new ScanCommand({ TableName: tables.ledger, FilterExpression: 'sk = :a', ExpressionAttributeValues: { ':a': 'ACCEPTED' } }))).Items ?? [];
     expect(stored.length).toBeGreaterThan(0);
     for (const record of stored) expect(typeof record['data']).toBe('string');
-    expect(events.every((e) => typeof e.data === 'object' && e.data !== null)).toBe(true);
+    expect(events.every((e) => typeof toDomainEvent(e).data === 'object' && toDomainEvent(e).data !== null)).toBe(true);
     // A record of the earlier layout, data as a map, reads back the same.
     const [first] = stored as [Record<string, unknown>];
     const legacy = { ...first, pk: 'EVENT#legacy.zhongxian#old-1', source: 'legacy.zhongxian', id: 'old-1', data: JSON.parse(String(first['data'])) as unknown };
     await doc.send(new PutCommand({ TableName: tables.ledger, Item: legacy }));
     const again = await store.acceptedEvents();
-    expect(again.find((e) => e.id === 'old-1')?.data).toEqual(events.find((e) => e.id === first['id'])?.data);
+    const dataOf = (e: RecordedEvent | undefined): unknown => (e === undefined ? undefined : toDomainEvent(e).data);
+    expect(dataOf(again.find((e) => e.id === 'old-1'))).toEqual(dataOf(events.find((e) => e.id === first['id'])));
     await doc.send(new DeleteCommand({ TableName: tables.ledger, Key: { pk: legacy.pk, sk: 'ACCEPTED' } }));
   });
 

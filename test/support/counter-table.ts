@@ -39,7 +39,7 @@ export async function scanCounters(doc: DynamoDBDocumentClient, table: string): 
  */
 export async function scanFigures(doc: DynamoDBDocumentClient, tables: TableNames): Promise<Map<string, Record<string, bigint>>> {
   const store = new MaintenanceStore(doc, tables);
-  const [live, entries] = await Promise.all([store.counterItems(), store.explainEntries()]);
+  const [live, entries] = await Promise.all([store.counterItems(), store.foldedEntries()]);
   const out = new Map<string, Record<string, bigint>>();
   for (const item of comparableLive(live, entries)) {
     if (item.pk.startsWith('BASELINE#')) continue;

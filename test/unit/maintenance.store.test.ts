@@ -7,6 +7,8 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { RebuildIncompleteError } from '../../packages/maintenance/errors.ts';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
+import type { RecordedEvent } from '../../packages/maintenance/recompute.ts';
+import { toDomainEvent } from '../../packages/maintenance/recompute.ts';
 
 type Request = { PutRequest?: { Item: { pk: string } }; DeleteRequest?: { Key: { pk: string } } };
 
@@ -60,8 +62,42 @@ describe('MaintenanceStore reads', () => {
       },
     } as unknown as DynamoDBDocumentClient;
     const store = new MaintenanceStore(doc, tables, noWait);
-    await Promise.all([store.acceptedEvents(), store.explainEntries(), store.counterItems(), store.stateKeys()]);
+    await Promise.all([store.acceptedEvents(), store.foldedEntries(), store.counterItems(), store.stateKeys()]);
     expect(scans.map((s) => s.TableName).sort()).toEqual(['Counters', 'Ledger', 'Ledger', 'State']);
     expect(scans.filter((s) => s.ConsistentRead !== true || s.IndexName !== undefined)).toEqual([]);
+  });
+
+  it('takes events and explain entries from every page of the Ledger, the entries of one scope and day added up across pages', async () => {
+    const record = (id: string, cells: Record<string, number>) => ({
+      sk: 'ACCEPTED',
+      source: 'hrss.zhongxian',
+      id,
+      type: 'certificate.submitted.v1',
+      date: '2026-03-05',
+      time: '2026-03-05T09:00:00+08:00',
+      receivedAt: '2026-03-05T01:00:00.000Z',
+      data: JSON.stringify({ certificateNo: id }),
+      xdp: 'DIV#500233101000',
+      xds: `2026-03-05#hrss.zhongxian#${id}`,
+      xd: cells,
+    });
+    const pages = [
+      { Items: [record('a', { skilled: 1 })], LastEvaluatedKey: { pk: 'EVENT#hrss.zhongxian#a', sk: 'ACCEPTED' } },
+      { Items: [record('b', { skilled: 1, highSkilled: 1 })], LastEvaluatedKey: { pk: 'EVENT#hrss.zhongxian#b', sk: 'ACCEPTED' } },
+      // A correction entry: an entry, not an event.
+      { Items: [{ sk: 'X', xdp: 'DIV#500233101000', xds: '2026-03-05#reform-indicators#rebuild-1', xd: { skilled: -1 } }] },
+    ];
+    const starts: unknown[] = [];
+    const doc = {
+      send: (command: { input: { ExclusiveStartKey?: unknown } }) => {
+        starts.push(command.input.ExclusiveStartKey);
+        return Promise.resolve(pages[starts.length - 1]);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const { events, entries } = await new MaintenanceStore(doc, tables, noWait).replaySource();
+    expect(starts).toEqual([undefined, pages[0]?.LastEvaluatedKey, pages[1]?.LastEvaluatedKey]);
+    expect(events.map((e) => e.id)).toEqual(['a', 'b']);
+    expect(toDomainEvent(events[1] as RecordedEvent).data).toEqual({ certificateNo: 'b' });
+    expect(entries).toEqual(new Map([['DIV#500233101000', new Map([['M#2026-03', { 'skilled@05': 1n, 'highSkilled@05': 1n }]])]]));
   });
 });
