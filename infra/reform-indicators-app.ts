@@ -4,7 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { DeploymentConfig } from '../packages/config/deployment.ts';
 import { ConfigError, deploymentConfigVariable, loadDeploymentConfig } from '../packages/config/deployment.ts';
 import { StatefulStack } from './stateful/stateful-stack.ts';
-import { StatelessStack } from './stateless/stateless-stack.ts';
+import { defaultMaintenanceMemoryMb, lambdaMemoryMb, StatelessStack } from './stateless/stateless-stack.ts';
 import type { FunctionEntries, RequestLimits } from './stateless/stateless-stack.ts';
 
 /**
@@ -34,6 +34,8 @@ export interface DeploymentSettings {
   readonly deploymentConfig: DeploymentConfig;
   /** Its JSON as given, for the functions' `DEPLOYMENT_CONFIG`; absent when the context gives none. */
   readonly deploymentConfigJson?: string;
+  /** The maintenance function's memory, MB (context `maintenanceMemoryMb`): how large a Ledger one rebuild can replay. */
+  readonly maintenanceMemoryMb: number;
 }
 
 /**
@@ -60,6 +62,15 @@ function contextNumber(app: App, key: string, fallback: number): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new DeploymentSettingsError(`context ${key} must be a positive number`);
   return n;
+}
+
+/** A function's memory in MB from context: a whole number Lambda allows. */
+function contextMemory(app: App, key: string, fallback: number): number {
+  const mb = contextNumber(app, key, fallback);
+  if (!Number.isInteger(mb) || mb < lambdaMemoryMb.min || mb > lambdaMemoryMb.max) {
+    throw new DeploymentSettingsError(`context ${key} must be a whole number of MB from ${lambdaMemoryMb.min} to ${lambdaMemoryMb.max}`);
+  }
+  return mb;
 }
 
 /** `producerAccounts` context: a JSON object (or its string form) of source → 12-digit account id. */
@@ -128,6 +139,7 @@ export function readDeploymentSettings(app: App): DeploymentSettings {
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     deploymentConfig: config,
     ...(json === undefined ? {} : { deploymentConfigJson: json }),
+    maintenanceMemoryMb: contextMemory(app, 'maintenanceMemoryMb', defaultMaintenanceMemoryMb),
   };
 }
 
@@ -190,6 +202,7 @@ export function buildReformIndicatorsApp(app: App, options: BuildOptions = {}): 
     producerAccounts: settings.producerAccounts,
     ...(settings.alarmEmail === undefined ? {} : { alarmEmail: settings.alarmEmail }),
     ...(settings.deploymentConfigJson === undefined ? {} : { deploymentConfigJson: settings.deploymentConfigJson }),
+    maintenanceMemoryMb: settings.maintenanceMemoryMb,
     ...(options.entries === undefined ? {} : { entries: options.entries }),
     ...envProps,
   });

@@ -46,10 +46,15 @@ export const maintenanceFunctionNameEnvVar = env.maintenanceFunctionName;
 export const maintenanceTimeout = Duration.minutes(15);
 
 /**
- * The replay holds every accepted event and every counter in memory; more
- * memory is also more CPU. `npm run bench` prints how far that goes.
+ * The maintenance function's memory unless context `maintenanceMemoryMb`
+ * sets it: the replay holds every accepted event and the state and counters
+ * they make in memory (`npm run bench` prints how large a Ledger that holds),
+ * and more memory is also more CPU.
  */
-export const maintenanceMemoryMb = 1024;
+export const defaultMaintenanceMemoryMb = 1024;
+
+/** The memory Lambda allows a function, in MB. */
+export const lambdaMemoryMb = { min: 128, max: 10_240 } as const;
 
 /** Requests per second (steady) and burst, as API Gateway throttles them. */
 export interface RequestLimits {
@@ -97,6 +102,8 @@ export interface StatelessStackProps extends StackProps {
    * claim names). @default none: the built-in Zhong County configuration
    */
   readonly deploymentConfigJson?: string;
+  /** The maintenance function's memory, MB. @default {@link defaultMaintenanceMemoryMb} */
+  readonly maintenanceMemoryMb?: number;
   /** @default {@link defaultFunctionEntries} */
   readonly entries?: FunctionEntries;
 }
@@ -154,7 +161,7 @@ export class StatelessStack extends Stack {
       description: 'Rebuilds or reconciles the Counters and State tables from the Ledger, or publishes a period ({"action":"rebuild"|"reconcile"|"publish"})',
       serviceName: 'maintenance',
       timeout: maintenanceTimeout,
-      memorySize: maintenanceMemoryMb,
+      memorySize: props.maintenanceMemoryMb ?? defaultMaintenanceMemoryMb,
       // One rebuild or reconcile at a time: two would rewrite the same tables,
       // and a stolen admin token cannot start more than one 15-minute run.
       reservedConcurrency: 1,

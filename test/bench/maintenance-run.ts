@@ -2,12 +2,10 @@
  * One maintenance action in a process of its own, as the maintenance
  * function runs it (test/bench/maintenance.ts starts it): loads only what
  * the function loads, runs the action on the given tables of DynamoDB Local
- * and prints, as JSON, its wall time, the most its heap held after a
- * collection and its peak resident memory. `load` runs nothing: the process
- * with the code loaded.
+ * and prints, as JSON, its wall time and its peak resident memory. `load`
+ * runs nothing: the process with the code loaded.
  */
 import { performance } from 'node:perf_hooks';
-import { GCProfiler } from 'node:v8';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
@@ -20,8 +18,6 @@ export type Action = 'load' | 'reconcile' | 'rebuild';
 
 export interface RunAnswer {
   readonly ms: number;
-  /** The most the heap held after a full collection: what the run needed alive at once, whatever the collector let lie (0 if none ran). */
-  readonly liveMb: number;
   /** Peak resident memory, as Lambda's *Max Memory Used*. */
   readonly maxRssMb: number;
   readonly summary: string;
@@ -35,8 +31,6 @@ const deps = {
   divisions: new DivisionTree(defaultDeploymentConfig.root),
   rewards: defaultDeploymentConfig.rewards,
 };
-const profiler = new GCProfiler();
-profiler.start();
 const t0 = performance.now();
 let summary = '';
 if (action === 'reconcile') {
@@ -47,9 +41,6 @@ if (action === 'reconcile') {
   summary = `${rebuilt.counters} counter and ${rebuilt.state} state items written, ${rebuilt.corrections} corrections`;
 }
 const ms = performance.now() - t0;
-// After a full (mark-compact) collection the heap holds only what is alive; the most it held then is what the run needed at once.
-const full = (profiler.stop()?.statistics ?? []).filter((gc) => gc.gcType === 'MarkSweepCompact');
-const liveBytes = Math.max(0, ...full.map((gc) => gc.afterGC.heapStatistics.usedHeapSize));
-const answer: RunAnswer = { ms, liveMb: liveBytes / 1048576, maxRssMb: process.resourceUsage().maxRSS / 1024, summary };
+const answer: RunAnswer = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, summary };
 process.stdout.write(JSON.stringify(answer));
 client.destroy();

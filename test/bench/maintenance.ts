@@ -6,18 +6,22 @@
  * has 15 minutes and, as deployed, 1 GB. The mixed workload (every event
  * type) at three sizes goes through the real processor into DynamoDB Local;
  * then each action runs in a process of its own, as the function does
- * (maintenance-run.ts), and the bench prints its wall time, the most its
- * heap held after a full collection (what it needs alive at once) and its
- * peak resident memory, and where the growth from the two largest sizes
- * meets the deployed function's memory and time. The tables are healthy,
- * so reconcile lists nothing and the rebuild writes every counter and state
- * item back unchanged, with no correction: the work a rebuild always does.
+ * (maintenance-run.ts), with the heap Lambda's Node.js runtime gives the
+ * deployed function: its wall time and peak resident memory (Lambda's *Max
+ * Memory Used*) are printed. Then the same action runs again with less and
+ * less old generation, halving the interval, to find the least it completes
+ * in — what it needs alive at once, which no sampling of a heap the
+ * collector lets grow would show — and the growth of both from the two
+ * largest sizes says where a Ledger meets the deployed function's memory and
+ * time. The tables are healthy, so reconcile lists nothing and the rebuild
+ * writes every counter and state item back unchanged, with no correction:
+ * the work a rebuild always does.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { maintenanceMemoryMb, maintenanceTimeout } from '../../infra/stateless/stateless-stack.ts';
+import { defaultMaintenanceMemoryMb, maintenanceTimeout } from '../../infra/stateless/stateless-stack.ts';
 import { localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
 import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { processBatch } from '../../packages/processing/process-batch.ts';
@@ -27,27 +31,25 @@ import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import { processorOnFreshTables } from '../support/processor.ts';
 import type { CloudEvent } from '../support/workload.ts';
 
-/** Scales of the mixed workload (about 313 events each, every type). */
+/** Scales of the mixed workload (about 313 events each, every type); the least old generation is searched at the two largest. */
 const scales = [8, 32, 96];
-/** The deployed function's limits. */
+const searchedScales = scales.slice(-2);
+/** The deployed function's limits; its heap as Lambda's Node.js runtime divides it (a tenth young generation, the rest old). */
 const lambdaMinutes = maintenanceTimeout.toMinutes();
-const lambdaMegabytes = maintenanceMemoryMb;
+const lambdaMegabytes = defaultMaintenanceMemoryMb;
+const deployedYoungGenerationMb = Math.floor(lambdaMegabytes / 10);
+const deployedOldGenerationMb = lambdaMegabytes - deployedYoungGenerationMb;
 
 const exec = promisify(execFile);
 
 /**
  * Runs `action` in a process of its own (maintenance-run.ts), its heap set
  * as Lambda's Node.js runtime sets it for the deployed memory (a tenth for
- * the young generation, the rest old), but the old generation held to
- * `heapLimitMb`: V8 then collects in full often enough that the most a
- * collection leaves is close to what the run needs alive at its peak
- * (with room to spare it lets garbage lie, and the figure says more about
- * the collector than about the code). A run that needs more fails, and the
- * bench says so.
+ * the young generation, the rest old), or with an old generation of
+ * `oldGenerationMb`. Undefined if it did not complete (out of memory).
  */
-async function inChild(endpoint: string, tables: TableNames, action: Action, heapLimitMb: number): Promise<RunAnswer | undefined> {
-  const youngMb = Math.floor(lambdaMegabytes / 10);
-  const heap = [`--max-semi-space-size=${Math.floor(youngMb / 2)}`, `--max-old-space-size=${Math.min(heapLimitMb, lambdaMegabytes - youngMb)}`];
+async function inChild(endpoint: string, tables: TableNames, action: Action, oldGenerationMb = deployedOldGenerationMb): Promise<RunAnswer | undefined> {
+  const heap = [`--max-semi-space-size=${Math.floor(deployedYoungGenerationMb / 2)}`, `--max-old-space-size=${oldGenerationMb}`];
   const script = new URL('./maintenance-run.ts', import.meta.url).pathname;
   try {
     const { stdout } = await exec(process.execPath, [...heap, '--import', 'tsx', script, endpoint, JSON.stringify(tables), action], { maxBuffer: 1 << 20 });
@@ -57,8 +59,28 @@ async function inChild(endpoint: string, tables: TableNames, action: Action, hea
   }
 }
 
-/** The old generation a run on `events` events gets: the code's share, and 6 KB an event (about twice what a rebuild keeps alive). */
-const heapLimitFor = (events: number): number => Math.ceil(64 + (events * 6) / 1024);
+/** Steps of halving the interval of old generation sizes: the answer is within a sixteenth of where it started. */
+const searchSteps = 4;
+
+/**
+ * The least old generation `action` completes in, to within the last
+ * interval: [fails, completes] in MB. Starts between 16 MB (less than the
+ * code alone needs) and 48 MB and 3 KB an event (about 1.5 times what the
+ * replay needs), doubled until a run completes.
+ */
+async function leastOldGeneration(endpoint: string, tables: TableNames, action: Action, events: number): Promise<[number, number] | undefined> {
+  let [fails, completes] = [16, Math.ceil(48 + (events * 3) / 1024)];
+  while ((await inChild(endpoint, tables, action, completes)) === undefined) {
+    if (completes >= deployedOldGenerationMb) return undefined;
+    [fails, completes] = [completes, Math.min(2 * completes, deployedOldGenerationMb)];
+  }
+  for (let step = 0; step < searchSteps; step++) {
+    const size = Math.round((fails + completes) / 2);
+    if ((await inChild(endpoint, tables, action, size)) === undefined) fails = size;
+    else completes = size;
+  }
+  return [fails, completes];
+}
 
 /** Delivers the events as a queue would, registrations first, in batches of the deployed 1,000; redelivers what asks to be retried. */
 async function load(events: readonly CloudEvent[], deps: ProcessorDependencies): Promise<number> {
@@ -87,37 +109,36 @@ export async function benchMaintenance(): Promise<void> {
     process.stdout.write(
       `\nmaintenance: reconcile and rebuild of a healthy Ledger (mixed workload, every event type, through the processor into DynamoDB Local), each in a process of its own\n`,
     );
-    const base = await inChild(dynamo.endpoint, { ledger: 'none', state: 'none', counters: 'none' }, 'load', heapLimitFor(0));
+    const base = await inChild(dynamo.endpoint, { ledger: 'none', state: 'none', counters: 'none' }, 'load');
     if (base === undefined) throw new Error('the maintenance code did not load');
     line('  the code loaded, nothing run', `${base.maxRssMb.toFixed(0)} MB resident`);
-    const runs: { action: Exclude<Action, 'load'>; events: number; answer: RunAnswer }[] = [];
+    const runs: { action: Exclude<Action, 'load'>; events: number; ms: number; needsMb: number }[] = [];
     for (const scale of scales) {
       const { tables, deps } = await processorOnFreshTables(client, doc, `-maint-${scale}`, { pseudonymKey: 'maintenance-bench-key-0123456789abcdef', unknownOrgMaxAttempts: 1000 });
       const events = await load(buildMixedWorkload(11, scale), deps);
       for (const action of ['reconcile', 'rebuild'] as const) {
-        const answer = await inChild(dynamo.endpoint, tables, action, heapLimitFor(events));
+        const label = `  ${events.toLocaleString('en')} events, ${action}`;
+        const answer = await inChild(dynamo.endpoint, tables, action);
         if (answer === undefined) {
-          line(`  ${events.toLocaleString('en')} events, ${action}`, `did not fit in an old generation of ${heapLimitFor(events)} MB`);
+          line(label, 'did not complete with the deployed heap');
           continue;
         }
-        runs.push({ action, events, answer });
-        line(
-          `  ${events.toLocaleString('en')} events, ${action}`,
-          `${(answer.ms / 1000).toFixed(1)} s, live heap at most ${answer.liveMb.toFixed(0)} MB, ${answer.maxRssMb.toFixed(0)} MB resident at peak: ${answer.summary}`,
-        );
+        const timed = `${(answer.ms / 1000).toFixed(1)} s, ${answer.maxRssMb.toFixed(0)} MB resident at peak`;
+        const least = searchedScales.includes(scale) ? await leastOldGeneration(dynamo.endpoint, tables, action, events) : undefined;
+        if (least !== undefined) runs.push({ action, events, ms: answer.ms, needsMb: least[1] });
+        line(label, `${timed}${least === undefined ? '' : `; completes in an old generation of ${least[1]} MB, not in ${least[0]}`}: ${answer.summary}`);
       }
     }
     // What each further event costs, from the two largest sizes (the fixed costs cancel out), and where that meets the deployed function's limits.
-    const oldGenerationMb = lambdaMegabytes - Math.floor(lambdaMegabytes / 10);
     for (const action of ['reconcile', 'rebuild'] as const) {
       const [before, last] = runs.filter((r) => r.action === action).slice(-2);
       if (before === undefined || last === undefined) continue;
       const added = last.events - before.events;
-      const [ms, live] = [(last.answer.ms - before.answer.ms) / added, (last.answer.liveMb - before.answer.liveMb) / added];
-      const reach = (room: number, perEvent: number): string => `${Math.round((last.events + room / perEvent) / 1000).toLocaleString('en')} thousand`;
+      const [ms, mb] = [(last.ms - before.ms) / added, (last.needsMb - before.needsMb) / added];
+      const reach = (room: number, perEvent: number): string => (perEvent <= 0 ? 'no limit measured' : `about ${Math.round((last.events + room / perEvent) / 1000).toLocaleString('en')} thousand events`);
       line(
         `  ${action}, per 1,000 more events`,
-        `${(ms * 1000).toFixed(0)} ms and ${(live * 1000).toFixed(1)} MB of live heap: the deployed function (${lambdaMegabytes} MB, ${oldGenerationMb} MB of it old generation; ${lambdaMinutes} min) holds about ${reach(oldGenerationMb - last.answer.liveMb, live)} events, and replays about ${reach(lambdaMinutes * 60_000 - last.answer.ms, ms)} in its time at DynamoDB Local's pace`,
+        `${(ms * 1000).toFixed(0)} ms and ${(mb * 1000).toFixed(1)} MB of old generation: the deployed function (${lambdaMegabytes} MB, ${deployedOldGenerationMb} MB of it old generation; ${lambdaMinutes} min) holds ${reach(deployedOldGenerationMb - last.needsMb, mb)}, and its time replays ${reach(lambdaMinutes * 60_000 - last.ms, ms)} at DynamoDB Local's pace`,
       );
     }
     client.destroy();

@@ -511,18 +511,26 @@ describe('deployment settings', () => {
     expect(settings.deploymentConfig.root).toEqual(defaultDeploymentConfig.root);
     expect(settings.deploymentConfigJson).toBe('{"claims":{"role":"custom:role"},"sources":{"hrss.zhongxian":["certificate.submitted.v1"]}}');
   });
+
+  it('take the maintenance function\'s memory as a whole number of MB that Lambda allows (1 GB without it)', () => {
+    const memory = (maintenanceMemoryMb: unknown) => readDeploymentSettings(new App({ context: { maintenanceMemoryMb } })).maintenanceMemoryMb;
+    expect(readDeploymentSettings(new App()).maintenanceMemoryMb).toBe(1024);
+    expect(memory('3008')).toBe(3008);
+    for (const wrong of [64, 10_241, 1536.5, 'lots']) expect(() => memory(wrong)).toThrow(DeploymentSettingsError);
+  });
 });
 
 describe('a deployment configuration given as context', () => {
-  it('reaches every function as DEPLOYMENT_CONFIG, and its sources decide the producer roles', () => {
+  it('reaches every function as DEPLOYMENT_CONFIG, and its sources decide the producer roles (and maintenanceMemoryMb the maintenance function\'s memory)', () => {
     const deploymentConfig = { rewards: [{ skill: { level1: 6000 }, degree: {} }, { from: '2027-01-01', skill: { level1: 8000 }, degree: {} }], sources: { 'hrss.zhongxian': ['certificate.submitted.v1'] } };
-    const app = synthesiseApp({ deploymentConfig });
+    const app = synthesiseApp({ deploymentConfig, maintenanceMemoryMb: 3008 });
     try {
       for (const fn of [app.stateless.processor, app.stateless.api, app.stateless.maintenance]) {
         const resource = app.statelessTemplate.toJSON()['Resources'][logicalIdOf(app.stateless, fn.function)] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
         expect(resource.Properties.Environment.Variables['DEPLOYMENT_CONFIG']).toBe(JSON.stringify(deploymentConfig));
       }
       expect([...app.stateless.producerRoles.keys()]).toEqual(['hrss.zhongxian']);
+      expect(app.statelessTemplate.toJSON()['Resources'][logicalIdOf(app.stateless, app.stateless.maintenance.function)].Properties.MemorySize).toBe(3008);
     } finally {
       rmSync(app.outdir, { recursive: true, force: true });
     }
