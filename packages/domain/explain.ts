@@ -107,6 +107,14 @@ export function addCanonical(items: FoldedItems, pk: string, sk: string, attribu
  * first month of its period — exact for every read the evaluator makes.
  */
 export function foldEntries(entries: Iterable<StoredCells>, into: FoldedItems = new Map()): FoldedItems {
+  return withoutZeros(addEntries(entries, into));
+}
+
+/**
+ * {@link foldEntries} without leaving out zeros: for adding up entries in
+ * parts (a scan's pages), with {@link withoutZeros} once at the end.
+ */
+export function addEntries(entries: Iterable<StoredCells>, into: FoldedItems): FoldedItems {
   for (const entry of entries) {
     for (const [cell, value] of Object.entries(entry.cells)) {
       const amount = BigInt(value);
@@ -124,7 +132,7 @@ export function foldEntries(entries: Iterable<StoredCells>, into: FoldedItems = 
       }
     }
   }
-  return withoutZeros(into);
+  return into;
 }
 
 /** Counter items (a recomputation's, the Counters table's) brought to canonical form, added to `into`. */

@@ -61,8 +61,9 @@ export function comparableRecomputation(recomputed: Recomputation): Recomputatio
 
 /**
  * The live tables as reconcile compares them: divisions' Counters items as
- * stored, and every scope's entries as they fold (`entries`: foldEntries of them). `ORG#` items an earlier version
- * wrote (month items, correction items) count nowhere: a rebuild deletes them.
+ * stored, and every scope's entries as they fold (`entries`: foldEntries of
+ * them). `ORG#` items an earlier version wrote (month items, correction
+ * items) count nowhere: a rebuild deletes them.
  */
 export function comparableLive(live: readonly CounterTableItem[], entries: FoldedItems): CounterTableItem[] {
   const folded = [...comparable(entries)].map(([key, amounts]) => ({ ...amounts, ...counterItemKeyParts(key) }));
@@ -76,9 +77,9 @@ export function countersToWrite(recomputed: Recomputation): Map<string, CounterA
 
 /**
  * What a rebuild writes as correction entries: the recomputation less the
- * fold of the stored entries (`entries`: foldEntries of them), for every scope, as entries (none when the
- * entries already add up to the replay, as on any table the processor alone
- * wrote). `date`: the rebuild's day. More than one list only for an amount
+ * fold of the stored entries (`entries`: foldEntries of them), for every
+ * scope, as entries (none when the entries already add up to the replay, as
+ * on any table the processor alone wrote). `date`: the rebuild's day. More than one list only for an amount
  * past 2^53 (entriesOfFolded).
  */
 export function correctionEntries(recomputed: Recomputation, entries: FoldedItems, date: string): ExplainEntry[][] {

@@ -12,7 +12,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BatchWriteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { explainIndexes } from '../config/resources.ts';
 import type { ExplainEntry, FoldedItems } from '../domain/explain.ts';
-import { foldEntries } from '../domain/explain.ts';
+import { addEntries, withoutZeros } from '../domain/explain.ts';
 import type { StateItem } from '../domain/state.ts';
 import { storedCells } from '../storage/explain-reader.ts';
 import type { ExplainedEvent, Fence } from '../storage/event-store.ts';
@@ -82,13 +82,13 @@ export class MaintenanceStore {
       (items) => {
         for (const item of items) if (item['sk'] === 'ACCEPTED') events.push(recordedEvent(item));
         // Read exactly without wrapping: no event's amount passes maxYuan (10^13 fen), no correction's 2^53 (entriesOfFolded).
-        foldEntries(
+        addEntries(
           [division, org].flatMap((names) => items.filter((item) => item[names.partitionKey] !== undefined).map((item) => storedCells(item, names))),
           entries,
         );
       },
     );
-    return { events, entries };
+    return { events, entries: withoutZeros(entries) };
   }
 
   /** Every accepted event in the Ledger (see {@link replaySource}). */

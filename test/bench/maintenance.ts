@@ -46,7 +46,7 @@ const exec = promisify(execFile);
  * Runs `action` in a process of its own (maintenance-run.ts), its heap set
  * as Lambda's Node.js runtime sets it for the deployed memory (a tenth for
  * the young generation, the rest old), or with an old generation of
- * `oldGenerationMb`. Undefined if it did not complete (out of memory).
+ * `oldGenerationMb`. Undefined if its heap ran out.
  */
 async function inChild(endpoint: string, tables: TableNames, action: Action, oldGenerationMb = deployedOldGenerationMb): Promise<RunAnswer | undefined> {
   const heap = [`--max-semi-space-size=${Math.floor(deployedYoungGenerationMb / 2)}`, `--max-old-space-size=${oldGenerationMb}`];
@@ -54,8 +54,10 @@ async function inChild(endpoint: string, tables: TableNames, action: Action, old
   try {
     const { stdout } = await exec(process.execPath, [...heap, '--import', 'tsx', script, endpoint, JSON.stringify(tables), action], { maxBuffer: 1 << 20 });
     return JSON.parse(stdout) as RunAnswer;
-  } catch {
-    return undefined;
+  } catch (error) {
+    // V8 aborts a process whose heap is full; any other failure is the bench's to report.
+    if (/heap out of memory|Reached heap limit/.test(String((error as { stderr?: unknown }).stderr))) return undefined;
+    throw error;
   }
 }
 

@@ -67,7 +67,7 @@ describe('MaintenanceStore reads', () => {
     expect(scans.filter((s) => s.ConsistentRead !== true || s.IndexName !== undefined)).toEqual([]);
   });
 
-  it('takes events and explain entries from every page of the Ledger, the entries of one scope and day added up across pages', async () => {
+  it('takes events and explain entries from every page of the Ledger, the entries of one scope and day added up across pages (zeros left out)', async () => {
     const record = (id: string, cells: Record<string, number>) => ({
       sk: 'ACCEPTED',
       source: 'hrss.zhongxian',
@@ -84,8 +84,8 @@ describe('MaintenanceStore reads', () => {
     const pages = [
       { Items: [record('a', { skilled: 1 })], LastEvaluatedKey: { pk: 'EVENT#hrss.zhongxian#a', sk: 'ACCEPTED' } },
       { Items: [record('b', { skilled: 1, highSkilled: 1 })], LastEvaluatedKey: { pk: 'EVENT#hrss.zhongxian#b', sk: 'ACCEPTED' } },
-      // A correction entry: an entry, not an event.
-      { Items: [{ sk: 'X', xdp: 'DIV#500233101000', xds: '2026-03-05#reform-indicators#rebuild-1', xd: { skilled: -1 } }] },
+      // A correction entry: an entry, not an event; what it takes back to zero is left out.
+      { Items: [{ sk: 'X', xdp: 'DIV#500233101000', xds: '2026-03-05#reform-indicators#rebuild-1', xd: { skilled: -1, highSkilled: -1 } }] },
     ];
     const starts: unknown[] = [];
     const doc = {
@@ -98,6 +98,6 @@ describe('MaintenanceStore reads', () => {
     expect(starts).toEqual([undefined, pages[0]?.LastEvaluatedKey, pages[1]?.LastEvaluatedKey]);
     expect(events.map((e) => e.id)).toEqual(['a', 'b']);
     expect(toDomainEvent(events[1] as RecordedEvent).data).toEqual({ certificateNo: 'b' });
-    expect(entries).toEqual(new Map([['DIV#500233101000', new Map([['M#2026-03', { 'skilled@05': 1n, 'highSkilled@05': 1n }]])]]));
+    expect(entries).toEqual(new Map([['DIV#500233101000', new Map([['M#2026-03', { 'skilled@05': 1n }]])]]));
   });
 });
