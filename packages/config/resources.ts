@@ -59,6 +59,16 @@ export const explainIndexes = {
  */
 export const fencePartition = 'META';
 
+/**
+ * How long a maintenance run's pause of processing holds unless the run
+ * resumes it first (the fence's `pausedUntil`, epoch milliseconds): longer
+ * than the maintenance function can run (its 15-minute timeout;
+ * test/infra/stacks.test.ts checks the two), so a run that dies without
+ * resuming — timed out, out of memory, its sandbox gone — leaves processing
+ * paused until then, not for good.
+ */
+export const maintenanceLeaseMs = 16 * 60_000;
+
 /** The index an entry of `scope` (`DIV#…` or `ORG#…`) is filed in. */
 export const explainIndexOf = (scope: string): (typeof explainIndexes)[keyof typeof explainIndexes] =>
   scope.startsWith('DIV#') ? explainIndexes.division : explainIndexes.org;
@@ -149,7 +159,9 @@ export const eventsQueue: QueueDefinition = {
   name: 'Events',
   envVar: 'EVENTS_QUEUE_URL',
   visibilityTimeoutSeconds: processorTimeoutSeconds * 6,
-  maxReceiveCount: 5,
+  // A batch that finds processing paused is handed back, a delivery each visibility timeout: 9 × 3 minutes outlast the
+  // longest pause (maintenanceLeaseMs, 16 minutes), so maintenance never sends queued events to the dead-letter queue.
+  maxReceiveCount: 10,
   retentionDays: 14,
   deadLetter: { name: 'EventsDlq', envVar: 'EVENTS_DLQ_URL', retentionDays: 14 },
 };

@@ -10,7 +10,7 @@ import { ScanCommand as RawScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BatchWriteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { explainIndexes } from '../config/resources.ts';
+import { explainIndexes, maintenanceLeaseMs } from '../config/resources.ts';
 import type { ExplainEntry, FoldedItems } from '../domain/explain.ts';
 import { addEntries, withoutZeros } from '../domain/explain.ts';
 import type { StateItem } from '../domain/state.ts';
@@ -28,17 +28,30 @@ import type { CounterTableItem } from './reconcile.ts';
 /** DynamoDB's limit on requests in one BatchWriteItem. */
 export const batchWriteLimit = 25;
 
+/** What one fence shard is set to: paused until `until`, or running (no `until`). */
+interface ShardSetting {
+  readonly paused: boolean;
+  readonly epoch?: number;
+  readonly until?: number;
+}
+
 type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
 
 export interface MaintenanceStoreOptions {
   /** Rounds of retrying unprocessed writes before giving up. */
   readonly maxAttempts?: number;
+  /** How long a pause holds unless resumed first. @default maintenanceLeaseMs */
+  readonly leaseMs?: number;
+  /** The clock a pause's lease starts from (epoch milliseconds). */
+  readonly now?: () => number;
   /** Wait before retry round `attempt` (1, 2, …); exponential by default. */
   readonly backoff?: (attempt: number) => Promise<void>;
 }
 
 export class MaintenanceStore {
   private readonly maxAttempts: number;
+  private readonly leaseMs: number;
+  private readonly now: () => number;
   private readonly backoff: (attempt: number) => Promise<void>;
 
   constructor(
@@ -47,6 +60,8 @@ export class MaintenanceStore {
     options: MaintenanceStoreOptions = {},
   ) {
     this.maxAttempts = options.maxAttempts ?? 10;
+    this.leaseMs = options.leaseMs ?? maintenanceLeaseMs;
+    this.now = options.now ?? Date.now;
     this.backoff = options.backoff ?? ((attempt) => new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** attempt))));
   }
 
@@ -125,21 +140,24 @@ export class MaintenanceStore {
    * commit is conditioned on the epoch it read and on processing running,
    * in the shard it checks). Shard 0, the one processors read, goes first,
    * so no processor starts a new round meanwhile; once this returns, no
-   * shard lets a commit through.
+   * shard lets a commit through until {@link resume} — or until the pause's
+   * lease runs out (`pausedUntil`, maintenanceLeaseMs from now), should the
+   * run die before it resumes.
    */
   async pause(): Promise<Fence> {
+    const until = this.now() + this.leaseMs;
     const { Attributes } = await this.doc.send(
       new UpdateCommand({
         TableName: this.tables.ledger,
         Key: fenceKey,
-        UpdateExpression: 'SET #paused = :paused ADD #epoch :one',
-        ExpressionAttributeNames: { '#paused': 'paused', '#epoch': 'epoch' },
-        ExpressionAttributeValues: { ':paused': true, ':one': 1 },
+        UpdateExpression: 'SET #paused = :paused, #until = :until ADD #epoch :one',
+        ExpressionAttributeNames: { '#paused': 'paused', '#until': 'pausedUntil', '#epoch': 'epoch' },
+        ExpressionAttributeValues: { ':paused': true, ':until': until, ':one': 1 },
         ReturnValues: 'ALL_NEW',
       }),
     );
     const epoch = Number(Attributes?.['epoch'] ?? 1);
-    await this.setShards({ epoch, paused: true });
+    await this.setShards({ epoch, paused: true, until });
     return { epoch, paused: true };
   }
 
@@ -150,19 +168,32 @@ export class MaintenanceStore {
   }
 
   /** Sets every fence shard but shard 0, eight at a time (there are 64: all at once would open as many connections). */
-  private async setShards(fence: { epoch?: number; paused: boolean }): Promise<void> {
+  private async setShards(fence: ShardSetting): Promise<void> {
     const shards = fenceKeys.slice(1);
     for (let i = 0; i < shards.length; i += 8) await Promise.all(shards.slice(i, i + 8).map((Key) => this.setFence(Key, fence)));
   }
 
-  private async setFence(Key: { pk: string; sk: string }, fence: { epoch?: number; paused: boolean }): Promise<void> {
+  /** Paused until `until` (and under `epoch`, when given), or running: the lease removed. */
+  private async setFence(Key: { pk: string; sk: string }, fence: ShardSetting): Promise<void> {
+    const names: Record<string, string> = { '#paused': 'paused', '#until': 'pausedUntil' };
+    const values: Record<string, unknown> = { ':paused': fence.paused };
+    const set = ['#paused = :paused'];
+    if (fence.until !== undefined) {
+      set.push('#until = :until');
+      values[':until'] = fence.until;
+    }
+    if (fence.epoch !== undefined) {
+      set.push('#epoch = :epoch');
+      names['#epoch'] = 'epoch';
+      values[':epoch'] = fence.epoch;
+    }
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tables.ledger,
         Key,
-        UpdateExpression: fence.epoch === undefined ? 'SET #paused = :paused' : 'SET #paused = :paused, #epoch = :epoch',
-        ExpressionAttributeNames: { '#paused': 'paused', ...(fence.epoch === undefined ? {} : { '#epoch': 'epoch' }) },
-        ExpressionAttributeValues: { ':paused': fence.paused, ...(fence.epoch === undefined ? {} : { ':epoch': fence.epoch }) },
+        UpdateExpression: `SET ${set.join(', ')}${fence.until === undefined ? ' REMOVE #until' : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       }),
     );
   }

@@ -74,7 +74,9 @@ export interface LedgerEntry {
 /**
  * The maintenance fence: every commit is conditioned on the epoch it read
  * and on processing not being paused. A rebuild pauses and bumps the epoch,
- * which cancels any transaction decided before it.
+ * which cancels any transaction decided before it. A pause holds until
+ * maintenance resumes, or until its lease (`pausedUntil`) runs out: a run
+ * that died without resuming does not stop processing for good.
  */
 export interface Fence {
   readonly epoch: number;
@@ -300,6 +302,8 @@ export class EventStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tables: TableNames,
+    /** The clock a pause's lease is read against (epoch milliseconds). */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The fence as last read (read now if never read or forgotten). */
@@ -313,10 +317,12 @@ export class EventStore {
     this.knownFence = undefined;
   }
 
-  /** The fence every commit is conditioned on (epoch 0, running, before any maintenance ran). */
+  /** The fence every commit is conditioned on (epoch 0, running, before any maintenance ran); a pause whose lease ran out is running. */
   async readFence(): Promise<Fence> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tables.ledger, Key: fenceKey, ConsistentRead: true }));
-    return { epoch: typeof Item?.['epoch'] === 'number' ? Item['epoch'] : 0, paused: Item?.['paused'] === true };
+    const until = Item?.['pausedUntil'];
+    const leaseOver = typeof until === 'number' && until < this.now();
+    return { epoch: typeof Item?.['epoch'] === 'number' ? Item['epoch'] : 0, paused: Item?.['paused'] === true && !leaseOver };
   }
 
   async findAccepted(source: string, id: string): Promise<LedgerEntry | undefined> {
@@ -413,9 +419,10 @@ export class EventStore {
           ...(plan.fence.epoch === 0
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {
-                ConditionExpression: '#epoch = :epoch AND #paused = :running',
-                ExpressionAttributeNames: { '#epoch': 'epoch', '#paused': 'paused' },
-                ExpressionAttributeValues: { ':epoch': plan.fence.epoch, ':running': false },
+                // Running, or paused by a run whose lease is over (a pause without one holds: comparing a missing attribute is false).
+                ConditionExpression: '#epoch = :epoch AND (#paused = :running OR #until < :now)',
+                ExpressionAttributeNames: { '#epoch': 'epoch', '#paused': 'paused', '#until': 'pausedUntil' },
+                ExpressionAttributeValues: { ':epoch': plan.fence.epoch, ':running': false, ':now': this.now() },
               }),
         },
       },

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { applyEventsTableActions, readTableActions } from '../../infra/constructs/house-function.ts';
-import { fencePartition } from '../../packages/config/resources.ts';
+import { fencePartition, maintenanceLeaseMs } from '../../packages/config/resources.ts';
 import { countersTable, eventsQueue, processorEventSource, processorTimeoutSeconds, tables } from '../../packages/config/resources.ts';
 import { DeploymentSettingsError, readDeploymentSettings } from '../../infra/reform-indicators-app.ts';
 import { defaultFunctionEntries, maintenanceFunctionNameEnvVar } from '../../infra/stateless/stateless-stack.ts';
@@ -176,6 +176,8 @@ describe('maintenance role', () => {
     const { statelessTemplate, stateless, stateful } = synthesised;
     const props = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, stateless.maintenance.function)].Properties;
     expect(props.Timeout).toBe(900);
+    // A run that dies without resuming processing leaves it paused until its lease is over: never before the run can have ended.
+    expect(props.Timeout * 1000).toBeLessThan(maintenanceLeaseMs);
     expect(props.MemorySize).toBe(1024);
     const variables = props.Environment.Variables as Record<string, unknown>;
     expect(Object.keys(variables).sort()).toEqual(
@@ -252,7 +254,7 @@ describe('queues', () => {
     }
   });
 
-  it('give the events queue at least six processor timeouts of visibility and a DLQ', () => {
+  it('give the events queue at least six processor timeouts of visibility, deliveries that outlast a maintenance pause, and a DLQ', () => {
     const { statefulTemplate, statelessTemplate, stateful, stateless } = synthesised;
     const queue = statefulTemplate.toJSON()['Resources'][logicalIdOf(stateful, stateful.eventsQueue)].Properties;
     const fn = statelessTemplate.toJSON()['Resources'][logicalIdOf(stateless, stateless.processor.function)].Properties;
@@ -262,6 +264,8 @@ describe('queues', () => {
       deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(stateful, stateful.eventsDeadLetterQueue), 'Arn'] },
       maxReceiveCount: eventsQueue.maxReceiveCount,
     });
+    // A batch that finds processing paused goes back to the queue: its events' deliveries must outlast the longest pause (its lease).
+    expect((eventsQueue.maxReceiveCount - 1) * queue.VisibilityTimeout * 1000).toBeGreaterThan(maintenanceLeaseMs);
   });
 });
 

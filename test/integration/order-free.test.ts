@@ -6,12 +6,10 @@
  * and DynamoDB Local gives the very same Counters table every time — the
  * same as a rebuild from the ledger — and reconcile finds nothing.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
-import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
-import { localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
 import { runReconcile, runRebuild } from '../../packages/maintenance/maintenance.ts';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
 import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
@@ -21,6 +19,8 @@ import { canonicalCounters, canonicalFigures } from '../support/counter-table.ts
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import type { CloudEvent } from '../support/workload.ts';
 import { randomSequence, shuffle } from '../support/workload.ts';
+import type { LocalDynamoDb } from '../support/dynamo-local.ts';
+import { startLocalDynamoDb } from '../support/dynamo-local.ts';
 import { processorOnFreshTables } from '../support/processor.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
 import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
@@ -31,7 +31,7 @@ import { orgFoldingCounters } from '../../packages/storage/counter-reader.ts';
 
 const divisions = new DivisionTree(defaultDeploymentConfig.root);
 const workload = buildMixedWorkload(3);
-let dynamo: RunningEmulator;
+let local: LocalDynamoDb | undefined;
 let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 let tableCount = 0;
@@ -64,15 +64,11 @@ async function deliverInOrder(events: readonly CloudEvent[], deps: ProcessorDepe
 }
 
 beforeAll(async () => {
-  dynamo = await startDynamoDbLocal();
-  client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
-  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  local = await startLocalDynamoDb();
+  ({ client, doc } = local);
 });
 
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.stop();
-});
+afterAll(() => local?.stop());
 
 describe('figures do not depend on arrival order', () => {
   const random = randomSequence(2026);

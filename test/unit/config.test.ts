@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultDeploymentConfig, loadDeploymentConfig } from '../../packages/config/deployment.ts';
 import { rewardYuan } from '../../packages/config/deployment.ts';
 import { apiSettings, processorSettings } from '../../packages/config/environment.ts';
+import { eventsQueue } from '../../packages/config/resources.ts';
 
 const tables = { LEDGER_TABLE: 'l', STATE_TABLE: 's', COUNTERS_TABLE: 'c', PUBLICATIONS_TABLE: 'p', TARGETS_TABLE: 't' };
 
@@ -11,7 +12,8 @@ describe('environment values, parsed at load', () => {
   });
 
   it('refuses an UNKNOWN_ORG_MAX_ATTEMPTS that would let such events reach the dead-letter queue', () => {
-    expect(() => processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: '5' })).toThrow(/UNKNOWN_ORG_MAX_ATTEMPTS must be below/);
+    expect(() => processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: String(eventsQueue.maxReceiveCount) })).toThrow(/UNKNOWN_ORG_MAX_ATTEMPTS must be below/);
+    expect(processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: String(eventsQueue.maxReceiveCount - 1) })).toEqual({ unknownOrgMaxAttempts: eventsQueue.maxReceiveCount - 1 });
   });
 
   it('reads UNKNOWN_ORG_MAX_ATTEMPTS, or the default when unset', () => {

@@ -1,0 +1,91 @@
+/**
+ * A maintenance run that dies without resuming processing — its Lambda timed
+ * out or ran out of memory — must not stop processing for good: its pause
+ * holds until the run resumes or its lease runs out (the fence's
+ * `pausedUntil`, longer than the function can run). Against DynamoDB Local,
+ * with the clock under the test's control: the real processor is held while
+ * the lease lasts and goes on once it is over, through the commit's own
+ * condition on the fence, with nobody resuming.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleEvent } from '../../packages/contract/fixtures.ts';
+import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
+import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
+import { MaintenanceInProgressError, processEvent } from '../../packages/processing/process-batch.ts';
+import type { TableNames } from '../../packages/storage/event-store.ts';
+import { EventStore, fenceKeys } from '../../packages/storage/event-store.ts';
+import type { LocalDynamoDb } from '../support/dynamo-local.ts';
+import { startLocalDynamoDb } from '../support/dynamo-local.ts';
+import { processorOnFreshTables } from '../support/processor.ts';
+
+const start = Date.parse('2026-12-08T02:00:00Z');
+const leaseMs = 60_000;
+let clock = start;
+let local: LocalDynamoDb | undefined;
+let client: DynamoDBClient;
+let doc: DynamoDBDocumentClient;
+let tableCount = 0;
+
+beforeAll(async () => {
+  local = await startLocalDynamoDb();
+  ({ client, doc } = local);
+});
+
+afterAll(() => local?.stop());
+
+/** Fresh tables, a processor that hands a paused batch straight back, and maintenance, both on the test's clock. */
+async function setUp(): Promise<{ tables: TableNames; processor: ProcessorDependencies; maintenance: MaintenanceStore }> {
+  clock = start;
+  const { tables, deps } = await processorOnFreshTables(client, doc, `-lease-${++tableCount}`, { pseudonymKey: 'maintenance-lease-test-key-0123456789abcdef', unknownOrgMaxAttempts: 3 });
+  return {
+    tables,
+    processor: { ...deps, store: new EventStore(doc, tables, () => clock), pauseWaitMs: 0 },
+    maintenance: new MaintenanceStore(doc, tables, { leaseMs, now: () => clock }),
+  };
+}
+
+let messages = 0;
+const registration = (id: string): IncomingMessage => ({ body: JSON.stringify(sampleEvent('organization.registered.v1', { id })), messageId: `m-${++messages}`, receiveCount: 1 });
+
+describe('a pause whose run never resumes', () => {
+  it('holds processing while its lease lasts and lets it go on once the lease is over, with nobody resuming', async () => {
+    const { processor, maintenance } = await setUp();
+    // A run pauses processing and dies before it resumes.
+    await maintenance.pause();
+    clock = start + leaseMs - 1_000;
+    await expect(processEvent(registration('lease-1'), processor)).rejects.toThrow(MaintenanceInProgressError);
+    clock = start + leaseMs + 1_000;
+    expect((await processEvent(registration('lease-1'), processor)).outcome).toBe('accepted');
+
+    // The next run's pause holds again, under a new epoch, until that run resumes.
+    await maintenance.pause();
+    await expect(processEvent(registration('lease-2'), processor)).rejects.toThrow(MaintenanceInProgressError);
+    await maintenance.resume();
+    expect((await processEvent(registration('lease-2'), processor)).outcome).toBe('accepted');
+  });
+
+  it('refuses a commit on a shard whose lease still lasts, whatever the processor read', async () => {
+    const { tables, processor, maintenance } = await setUp();
+    const fence = await maintenance.pause();
+    // A processor whose clock runs ahead reads the pause as over; every shard it commits on still says paused.
+    const ahead = { ...processor, store: new EventStore(doc, tables, () => clock + leaseMs * 2) };
+    const early = new EventStore(doc, tables, () => clock + leaseMs - 1_000);
+    expect(await early.commit({ fence: { epoch: fence.epoch, paused: false }, events: [], states: [], storedPages: new Map(), counters: [], baselines: [] })).toEqual({ status: 'fenced' });
+    expect((await processEvent(registration('lease-3'), ahead)).outcome).toBe('accepted');
+  });
+
+  it('keeps a pause without a lease (as written before leases) until maintenance resumes', async () => {
+    const { tables, processor, maintenance } = await setUp();
+    await maintenance.pause();
+    for (const Key of fenceKeys) {
+      await doc.send(new UpdateCommand({ TableName: tables.ledger, Key, UpdateExpression: 'REMOVE #until', ExpressionAttributeNames: { '#until': 'pausedUntil' } }));
+    }
+    clock = start + 365 * 24 * 3_600_000;
+    await expect(processEvent(registration('lease-4'), processor)).rejects.toThrow(MaintenanceInProgressError);
+    await maintenance.resume();
+    expect((await processEvent(registration('lease-4'), processor)).outcome).toBe('accepted');
+  });
+});
