@@ -18,14 +18,13 @@ import { parsePeriod } from '../../packages/indicators/period.ts';
 import { RecordedBaselines } from '../../packages/indicators/recorded-baselines.ts';
 import { loadDemoEvents } from '../../packages/local-stack/demo-data.ts';
 import { createTables, localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
-import type { IncomingMessage } from '../../packages/processing/process-batch.ts';
-import { processBatch } from '../../packages/processing/process-batch.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import { DynamoBaselineReader } from '../../packages/storage/baseline-reader.ts';
 import { DynamoCounterReader } from '../../packages/storage/counter-reader.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
 import { DynamoExplainReader } from '../../packages/storage/explain-reader.ts';
 import { countingDocumentClient } from '../../packages/storage/read-counting-client.ts';
+import { deliverAsQueue } from '../support/processor.ts';
 import { scanTable } from '../support/tables.ts';
 import { percentile } from './percentile.ts';
 
@@ -48,13 +47,7 @@ export async function benchExplain(): Promise<void> {
       unknownOrgMaxAttempts: 1000,
     };
     const { events } = await loadDemoEvents();
-    let queue: IncomingMessage[] = events.map((e, i) => ({ body: JSON.stringify(e), messageId: `m${i}`, receiveCount: 1 }));
-    while (queue.length > 0) {
-      const batch = queue.slice(0, 100);
-      queue = queue.slice(100);
-      const results = await processBatch(batch, deps);
-      for (const m of batch) if (results.get(m.messageId)?.ok !== true) queue.push({ ...m, receiveCount: m.receiveCount + 1 });
-    }
+    await deliverAsQueue(events, deps, 100);
 
     const ledger = await scanTable(doc, tables.ledger);
     const accepted = ledger.filter((item) => item['sk'] === 'ACCEPTED');

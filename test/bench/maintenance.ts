@@ -19,17 +19,13 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { defaultMaintenanceMemoryMb, maintenanceTimeout } from '../../infra/stateless/stateless-stack.ts';
-import { localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
-import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
-import { processBatch } from '../../packages/processing/process-batch.ts';
+import { processorEventSource } from '../../packages/config/resources.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
 import type { Action, RunAnswer } from './maintenance-run.ts';
+import { startLocalDynamoDb } from '../support/dynamo-local.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
-import { processorOnFreshTables } from '../support/processor.ts';
-import type { CloudEvent } from '../support/workload.ts';
+import { deliverAsQueue, processorOnFreshTables } from '../support/processor.ts';
 
 /** Scales of the mixed workload (about 313 events each, every type); the least old generation is searched at the two largest. */
 const scales = [8, 32, 96];
@@ -84,30 +80,11 @@ async function leastOldGeneration(endpoint: string, tables: TableNames, action: 
   return [fails, completes];
 }
 
-/** Delivers the events as a queue would, registrations first, in batches of the deployed 1,000; redelivers what asks to be retried. */
-async function load(events: readonly CloudEvent[], deps: ProcessorDependencies): Promise<number> {
-  const registrations = events.filter((e) => e.type === 'organization.registered.v1');
-  let queue: IncomingMessage[] = [...registrations, ...events.filter((e) => e.type !== 'organization.registered.v1')].map((e, i) => ({ body: JSON.stringify(e), messageId: `m-${i}`, receiveCount: 1 }));
-  let accepted = 0;
-  while (queue.length > 0) {
-    const batch = queue.slice(0, 1000);
-    queue = queue.slice(1000);
-    const results = await processBatch(batch, deps);
-    for (const message of batch) {
-      const result = results.get(message.messageId);
-      if (result?.ok !== true) queue.push({ ...message, receiveCount: message.receiveCount + 1 });
-      else if (result.outcome.outcome === 'accepted') accepted++;
-    }
-  }
-  return accepted;
-}
-
 export async function benchMaintenance(): Promise<void> {
-  const dynamo = await startDynamoDbLocal();
+  const dynamo = await startLocalDynamoDb();
   const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(30)} ${value}\n`);
   try {
-    const client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
-    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const { client, doc } = dynamo;
     process.stdout.write(
       `\nmaintenance: reconcile and rebuild of a healthy Ledger (mixed workload, every event type, through the processor into DynamoDB Local), each in a process of its own\n`,
     );
@@ -117,7 +94,11 @@ export async function benchMaintenance(): Promise<void> {
     const runs: { action: Exclude<Action, 'load'>; events: number; ms: number; needsMb: number }[] = [];
     for (const scale of scales) {
       const { tables, deps } = await processorOnFreshTables(client, doc, `-maint-${scale}`, { pseudonymKey: 'maintenance-bench-key-0123456789abcdef', unknownOrgMaxAttempts: 1000 });
-      const events = await load(buildMixedWorkload(11, scale), deps);
+      // As a queue would, registrations first, in batches of the deployed 1,000.
+      const workload = buildMixedWorkload(11, scale);
+      const registers = (e: (typeof workload)[number]): boolean => e.type === 'organization.registered.v1';
+      const outcomes = await deliverAsQueue([...workload.filter(registers), ...workload.filter((e) => !registers(e))], deps, processorEventSource.batchSize);
+      const events = outcomes.filter((o) => o.outcome === 'accepted').length;
       for (const action of ['reconcile', 'rebuild'] as const) {
         const label = `  ${events.toLocaleString('en')} events, ${action}`;
         const answer = await inChild(dynamo.endpoint, tables, action);
@@ -143,7 +124,6 @@ export async function benchMaintenance(): Promise<void> {
         `${(ms * 1000).toFixed(0)} ms and ${(mb * 1000).toFixed(1)} MB of old generation: the deployed function (${lambdaMegabytes} MB, ${deployedOldGenerationMb} MB of it old generation; ${lambdaMinutes} min) holds ${reach(deployedOldGenerationMb - last.needsMb, mb)}, and its time replays ${reach(lambdaMinutes * 60_000 - last.ms, ms)} at DynamoDB Local's pace`,
       );
     }
-    client.destroy();
   } finally {
     await dynamo.stop();
   }

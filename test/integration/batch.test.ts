@@ -5,27 +5,28 @@
  * a poison message, a crash between two transactions of one batch, two
  * processors racing on one person.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { residentIdFor, sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
-import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
-import { localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
 import { runReconcile } from '../../packages/maintenance/maintenance.ts';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
 import type { IncomingMessage, MessageResult, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { processBatch } from '../../packages/processing/process-batch.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
 import { liveFigure } from '../support/counter-table.ts';
+import type { LocalDynamoDb } from '../support/dynamo-local.ts';
+import { startLocalDynamoDb } from '../support/dynamo-local.ts';
 import { processorOnFreshTables, transactionCancelled } from '../support/processor.ts';
 
 const divisions = new DivisionTree(defaultDeploymentConfig.root);
 const zhongzhou = '500233001000';
 const county = counterKeys.division(divisions.rootCode);
 const orgCode = usccFor(880_001);
-let dynamo: RunningEmulator;
+let local: LocalDynamoDb | undefined;
 let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 let tables: TableNames;
@@ -78,9 +79,8 @@ function raceBeforeTransactions(theirs: (n: number) => unknown): { sent: string[
 const raceBeforeFirstTransaction = (theirs: unknown) => raceBeforeTransactions((n) => (n === 1 ? theirs : undefined));
 
 beforeAll(async () => {
-  dynamo = await startDynamoDbLocal();
-  client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
-  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  local = await startLocalDynamoDb();
+  ({ client, doc } = local);
   ({ tables, deps } = await processorOnFreshTables(client, doc, 'Batch', { pseudonymKey: 'batch-test-key-0123456789abcdef0123', unknownOrgMaxAttempts: 3 }));
   const registration = sampleEvent('organization.registered.v1', { id: 'reg-batch', data: { orgCode, division: zhongzhou } });
   const batch = [message(registration)];
@@ -89,8 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.restoreAllMocks();
-  client?.destroy();
-  await dynamo?.stop();
+  await local?.stop();
 });
 
 describe('one batch, many events', () => {

@@ -6,30 +6,30 @@
  * DynamoDB's 400 KB limit.
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { residentIdFor, sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
 import { counterKeys, metrics } from '../../packages/domain/metrics.ts';
-import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
-import { localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
 import { runReconcile } from '../../packages/maintenance/maintenance.ts';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
-import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
+import type { ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { processBatch } from '../../packages/processing/process-batch.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
 import { ledgerPk } from '../../packages/storage/ledger-records.ts';
 import { scanCounters, scanFigures } from '../support/counter-table.ts';
 import { figureOf } from '../support/in-memory-ledger.ts';
-import { processorOnFreshTables } from '../support/processor.ts';
+import type { LocalDynamoDb } from '../support/dynamo-local.ts';
+import { startLocalDynamoDb } from '../support/dynamo-local.ts';
+import { deliverAsQueue, processorOnFreshTables } from '../support/processor.ts';
 
 const divisions = new DivisionTree(defaultDeploymentConfig.root);
 const townships = divisions.children(divisions.rootCode);
-let dynamo: RunningEmulator;
+let local: LocalDynamoDb | undefined;
 let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
-let seq = 0;
 
 function setup(suffix: string): Promise<{ tables: TableNames; deps: ProcessorDependencies }> {
   return processorOnFreshTables(client, doc, suffix, { pseudonymKey: 'large-events-test-key-0123456789abcdef', unknownOrgMaxAttempts: 3 });
@@ -37,31 +37,17 @@ function setup(suffix: string): Promise<{ tables: TableNames; deps: ProcessorDep
 
 /** Delivers in batches of `size`, as a queue would, until every event has an outcome; returns the outcomes. */
 async function deliverAll(events: readonly unknown[], deps: ProcessorDependencies, size = 100): Promise<string[]> {
-  const out: string[] = [];
-  let queue: IncomingMessage[] = events.map((e) => ({ body: JSON.stringify(e), messageId: `l-${++seq}`, receiveCount: 1 }));
-  while (queue.length > 0) {
-    const batch = queue.slice(0, size);
-    queue = queue.slice(size);
-    const results = await processBatch(batch, deps);
-    for (const m of batch) {
-      const r = results.get(m.messageId);
-      if (r?.ok === true) out.push(r.outcome.outcome);
-      else queue.push({ ...m, receiveCount: m.receiveCount + 1 });
-    }
-  }
-  return out;
+  return (await deliverAsQueue(events, deps, size)).map((o) => o.outcome);
 }
 
 beforeAll(async () => {
-  dynamo = await startDynamoDbLocal();
-  client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
-  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  local = await startLocalDynamoDb();
+  ({ client, doc } = local);
 });
 
 afterAll(async () => {
   vi.restoreAllMocks();
-  client?.destroy();
-  await dynamo?.stop();
+  await local?.stop();
 });
 
 describe('a contract naming 1,000 employers in every township', () => {

@@ -12,16 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { runReconcile, runRebuild } from '../../packages/maintenance/maintenance.ts';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
-import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
-import { processBatch } from '../../packages/processing/process-batch.ts';
+import type { ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
 import { canonicalCounters, canonicalFigures } from '../support/counter-table.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
-import type { CloudEvent } from '../support/workload.ts';
 import { randomSequence, shuffle } from '../support/workload.ts';
 import type { LocalDynamoDb } from '../support/dynamo-local.ts';
 import { startLocalDynamoDb } from '../support/dynamo-local.ts';
-import { processorOnFreshTables } from '../support/processor.ts';
+import { deliverAsQueue, processorOnFreshTables } from '../support/processor.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
 import { IndicatorEvaluator } from '../../packages/indicators/evaluator.ts';
 import { InMemoryCounterSource } from '../../packages/indicators/in-memory-counter-source.ts';
@@ -45,24 +43,6 @@ function freshProcessor(): Promise<{ tables: TableNames; deps: ProcessorDependen
   });
 }
 
-/** Delivers `events` in this order, in batches of 10, redelivering what asks to be retried, as SQS would. */
-async function deliverInOrder(events: readonly CloudEvent[], deps: ProcessorDependencies): Promise<Map<string, string>> {
-  const outcomes = new Map<string, string>();
-  let queue: IncomingMessage[] = events.map((e, i) => ({ body: JSON.stringify(e), messageId: `m-${i}`, receiveCount: 1 }));
-  for (let rounds = 0; queue.length > 0; rounds++) {
-    if (rounds > 10_000) throw new Error('the queue never drained');
-    const batch = queue.slice(0, 10);
-    queue = queue.slice(10);
-    const results = await processBatch(batch, deps);
-    for (const message of batch) {
-      const result = results.get(message.messageId);
-      if (result?.ok === true) outcomes.set(message.messageId, result.outcome.outcome === 'rejected' ? `rejected:${result.outcome.reason}` : result.outcome.outcome);
-      else queue.push({ ...message, receiveCount: message.receiveCount + 1 });
-    }
-  }
-  return outcomes;
-}
-
 beforeAll(async () => {
   local = await startLocalDynamoDb();
   ({ client, doc } = local);
@@ -80,8 +60,8 @@ describe('figures do not depend on arrival order', () => {
     expect(new Set(workload.map((e) => e.type)).size).toBe(26);
     for (const order of orders) {
       const { tables, deps } = await freshProcessor();
-      const outcomes = await deliverInOrder(order, deps);
-      expect([...outcomes.values()].filter((o) => o !== 'accepted')).toEqual([]);
+      const outcomes = await deliverAsQueue(order, deps, 10);
+      expect(outcomes.filter((o) => o.outcome !== 'accepted').map((o) => (o.outcome === 'rejected' ? `rejected:${o.reason}` : o.outcome))).toEqual([]);
       results.push({ tables, counters: await canonicalCounters(doc, tables.counters), figures: await canonicalFigures(doc, tables) });
     }
     const [first, ...rest] = results;

@@ -18,8 +18,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
-import type { RunningEmulator } from '../../packages/local-stack/emulators.ts';
-import { localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
+import { localClientConfig } from '../../packages/local-stack/emulators.ts';
 import { runReconcile } from '../../packages/maintenance/maintenance.ts';
 import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
 import { recompute } from '../../packages/maintenance/recompute.ts';
@@ -30,27 +29,27 @@ import { canonicalFigures, canonicalTruth } from '../support/counter-table.ts';
 import { buildMixedWorkload } from '../support/mixed-workload.ts';
 import { scanTable } from '../support/tables.ts';
 import { randomSequence, shuffle } from '../support/workload.ts';
+import type { LocalDynamoDb } from '../support/dynamo-local.ts';
+import { startLocalDynamoDb } from '../support/dynamo-local.ts';
 import { processorOnFreshTables } from '../support/processor.ts';
 import { startCountingProxy } from '../bench/services.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
 
 const divisions = new DivisionTree(defaultDeploymentConfig.root);
-let dynamo: RunningEmulator;
+let local: LocalDynamoDb | undefined;
 let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 let tables: TableNames;
 let deps: ProcessorDependencies;
 
 beforeAll(async () => {
-  dynamo = await startDynamoDbLocal();
-  client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
-  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  local = await startLocalDynamoDb();
+  ({ client, doc } = local);
   ({ tables, deps } = await processorOnFreshTables(client, doc, 'Racing', { pseudonymKey: 'racing-test-key-0123456789abcdef012345', unknownOrgMaxAttempts: 50 }));
 }, 60_000);
 
 afterAll(async () => {
-  client?.destroy();
-  await dynamo?.stop();
+  await local?.stop();
 });
 
 /**
@@ -120,7 +119,7 @@ describe('six processors racing on one workload', () => {
   }, 300_000);
 
   it('with DynamoDB\'s transaction conflicts, apply every event once, the events whose items another transaction holds a round later', async () => {
-    const proxy = await startCountingProxy(dynamo.endpoint);
+    const proxy = await startCountingProxy((local as LocalDynamoDb).endpoint);
     proxy.setLatency({ read: 0, write: 0, transaction: 15 });
     const viaProxy = new DynamoDBClient(localClientConfig(proxy.url));
     const proxied = DynamoDBDocumentClient.from(viaProxy, { marshallOptions: { removeUndefinedValues: true } });

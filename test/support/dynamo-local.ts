@@ -4,6 +4,7 @@ import { localClientConfig, startDynamoDbLocal } from '../../packages/local-stac
 
 /** DynamoDB Local for one test file, with a client and a document client (undefined attributes removed) on it. */
 export interface LocalDynamoDb {
+  readonly endpoint: string;
   readonly client: DynamoDBClient;
   readonly doc: DynamoDBDocumentClient;
   stop(): Promise<void>;
@@ -14,6 +15,7 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
   const emulator = await startDynamoDbLocal();
   const client = new DynamoDBClient(localClientConfig(emulator.endpoint));
   return {
+    endpoint: emulator.endpoint,
     client,
     doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     stop: async () => {

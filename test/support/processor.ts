@@ -3,7 +3,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { tables as definedTables } from '../../packages/config/resources.ts';
 import { createTables } from '../../packages/local-stack/emulators.ts';
-import type { ProcessorDependencies } from '../../packages/processing/process-batch.ts';
+import type { IncomingMessage, ProcessOutcome, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
+import { processBatch } from '../../packages/processing/process-batch.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
 import { EventStore } from '../../packages/storage/event-store.ts';
@@ -35,6 +36,29 @@ export async function processorOnFreshTables(
       ...rest,
     },
   };
+}
+
+/**
+ * Delivers `events` in this order, in batches of `batchSize`, redelivering
+ * what asks to be retried (its receive count one more) at the end of the
+ * queue, as SQS would, until every event has an outcome; returns the
+ * outcomes in the order they were settled.
+ */
+export async function deliverAsQueue(events: readonly unknown[], deps: ProcessorDependencies, batchSize: number): Promise<ProcessOutcome[]> {
+  const outcomes: ProcessOutcome[] = [];
+  let queue: IncomingMessage[] = events.map((e, i) => ({ body: JSON.stringify(e), messageId: `m-${i}`, receiveCount: 1 }));
+  for (let rounds = 0; queue.length > 0; rounds++) {
+    if (rounds > 10_000) throw new Error('the queue never drained');
+    const batch = queue.slice(0, batchSize);
+    queue = queue.slice(batchSize);
+    const results = await processBatch(batch, deps);
+    for (const message of batch) {
+      const result = results.get(message.messageId);
+      if (result?.ok === true) outcomes.push(result.outcome);
+      else queue.push({ ...message, receiveCount: message.receiveCount + 1 });
+    }
+  }
+  return outcomes;
 }
 
 /** The error the SDK throws for a cancelled transaction, with DynamoDB's reason code for each of its items in order. */
