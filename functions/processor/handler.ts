@@ -26,6 +26,7 @@ const dependencies: ProcessorDependencies = {
   rewards: config.rewards,
   pseudonymiser: new Pseudonymiser(await loadPseudonymKey()),
   unknownOrgMaxAttempts: settings.unknownOrgMaxAttempts,
+  lastDelivery: settings.lastDelivery,
 };
 
 /**

@@ -166,6 +166,7 @@ export class StatefulStack extends Stack implements StatefulResources {
         projectionType: ProjectionType.INCLUDE,
         nonKeyAttributes: [...index.include],
       })),
+      ...(definition.timeToLiveAttribute === undefined ? {} : { timeToLiveAttribute: definition.timeToLiveAttribute }),
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,

@@ -86,24 +86,32 @@ export function tableNames(environment: NodeJS.ProcessEnv = process.env): { ledg
 
 /** What the processor reads besides table names. */
 export interface ProcessorSettings {
-  /** Deliveries before an event naming an unregistered organisation is rejected `unknown_org`. */
+  /** Times an event naming an unregistered organisation is decided while processing runs before it is rejected `unknown_org`. */
   readonly unknownOrgMaxAttempts: number;
+  /** The events queue's redrive limit (its maxReceiveCount): on that delivery an event still naming one is rejected whatever its tries. */
+  readonly lastDelivery: number;
 }
 
 /**
- * The processor's settings: `UNKNOWN_ORG_MAX_ATTEMPTS` must be a positive
- * integer below the queue's maxReceiveCount when set (else the default).
+ * The processor's settings: `EVENTS_MAX_RECEIVE_COUNT` (the queue's redrive
+ * limit; the deployed queue's when unset) and `UNKNOWN_ORG_MAX_ATTEMPTS`
+ * must be positive integers, the second below the first (else the defaults).
  */
 export function processorSettings(environment: NodeJS.ProcessEnv = process.env): ProcessorSettings {
-  const parsed = parseEnvironment({}, { [env.unknownOrgMaxAttempts]: environmentValue.positiveInteger }, environment);
-  const text = parsed[env.unknownOrgMaxAttempts] as string | undefined;
-  const attempts = text === undefined ? unknownOrgMaxAttempts : Number(text);
-  if (attempts >= eventsQueue.maxReceiveCount) {
+  const parsed = parseEnvironment(
+    {},
+    { [env.unknownOrgMaxAttempts]: environmentValue.positiveInteger, [env.eventsMaxReceiveCount]: environmentValue.positiveInteger },
+    environment,
+  );
+  const setting = (text: string | undefined, otherwise: number): number => (text === undefined ? otherwise : Number(text));
+  const attempts = setting(parsed[env.unknownOrgMaxAttempts], unknownOrgMaxAttempts);
+  const lastDelivery = setting(parsed[env.eventsMaxReceiveCount], eventsQueue.maxReceiveCount);
+  if (attempts >= lastDelivery) {
     throw new InvalidEnvironmentError(
-      `environment variable ${env.unknownOrgMaxAttempts} must be below the queue's maxReceiveCount (${eventsQueue.maxReceiveCount}), or such events reach the dead-letter queue`,
+      `environment variable ${env.unknownOrgMaxAttempts} must be below the queue's maxReceiveCount (${lastDelivery}), or such events are rejected on their last delivery without their tries`,
     );
   }
-  return { unknownOrgMaxAttempts: attempts };
+  return { unknownOrgMaxAttempts: attempts, lastDelivery };
 }
 
 /** How the API runs rebuild and reconcile. */

@@ -27,6 +27,11 @@ export interface TableDefinition {
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
   readonly indexes?: readonly IndexDefinition[];
+  /**
+   * The attribute DynamoDB's time to live reads (epoch seconds): an item
+   * holding it is deleted some time after then. Items without it are kept.
+   */
+  readonly timeToLiveAttribute?: string;
   /** Environment variable through which functions learn the physical name. */
   readonly envVar: string;
   readonly purpose: string;
@@ -86,6 +91,13 @@ export const rejectionsIndex: IndexDefinition = {
   purpose: 'the rejected events of a day, for GET /v1/rejections',
 };
 
+/**
+ * The Ledger's time-to-live attribute. Only the tries of events naming an
+ * unregistered organisation carry it (EventStore.countUnknownOrgTry): every
+ * record of an outcome is kept.
+ */
+export const ledgerExpiryAttribute = 'expiresAt';
+
 /** Every applied or rejected event, keyed by (source, id): the idempotency ledger. */
 export const ledgerTable: TableDefinition = {
   name: 'Ledger',
@@ -93,6 +105,7 @@ export const ledgerTable: TableDefinition = {
   sortKey: { name: 'sk', type: 'S' },
   envVar: 'LEDGER_TABLE',
   purpose: 'event outcomes and the pseudonymised accepted events (for rebuilds)',
+  timeToLiveAttribute: ledgerExpiryAttribute,
   indexes: [
     {
       name: explainIndexes.division.name,
@@ -195,9 +208,13 @@ export const processorEventSource = {
 } as const;
 
 /**
- * How many deliveries an event naming an unregistered organisation gets
- * before it is recorded as rejected `unknown_org`. Below maxReceiveCount, so
- * such an event is settled by us and never reaches the dead-letter queue.
+ * How many times an event naming an unregistered organisation is decided
+ * while processing runs before it is recorded as rejected `unknown_org`
+ * (each delivery that finds the organisation still missing is one; one that
+ * waits out a maintenance pause is none: the processor counts them itself,
+ * EventStore.countUnknownOrgTry). Below maxReceiveCount; on the last
+ * delivery such an event is rejected whatever its count, so it never
+ * reaches the dead-letter queue.
  */
 export const unknownOrgMaxAttempts = 3;
 
@@ -207,6 +224,8 @@ export const env = {
   pseudonymSecretArn: 'PSEUDONYM_SECRET_ARN',
   deploymentConfig: 'DEPLOYMENT_CONFIG',
   unknownOrgMaxAttempts: 'UNKNOWN_ORG_MAX_ATTEMPTS',
+  /** The events queue's redrive limit when it is not the deployed queue's (local stacks started with a low one). */
+  eventsMaxReceiveCount: 'EVENTS_MAX_RECEIVE_COUNT',
   /** Name of the maintenance function the API invokes for rebuild and reconcile. */
   maintenanceFunctionName: 'MAINTENANCE_FUNCTION_NAME',
   /** `in-process`: the API runs rebuild and reconcile itself (the local stack only: it needs write access). */

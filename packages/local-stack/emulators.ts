@@ -22,7 +22,16 @@ import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
@@ -388,6 +397,15 @@ async function addMissingIndexes(ddb: DynamoDBClient, definition: TableDefinitio
   }
 }
 
+/** Turns on the table's time to live, as deployed, unless it is on already (a table kept from an earlier run). */
+async function enableTimeToLive(ddb: DynamoDBClient, definition: TableDefinition): Promise<void> {
+  const AttributeName = definition.timeToLiveAttribute;
+  if (AttributeName === undefined) return;
+  const { TimeToLiveDescription } = await ddb.send(new DescribeTimeToLiveCommand({ TableName: definition.name }));
+  if (TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED') return;
+  await ddb.send(new UpdateTimeToLiveCommand({ TableName: definition.name, TimeToLiveSpecification: { AttributeName, Enabled: true } }));
+}
+
 /**
  * Creates every table of `packages/config/resources.ts` (on-demand, as deployed) and
  * returns environment variable → table name, e.g. `{ LEDGER_TABLE: 'Ledger' }`.
@@ -414,6 +432,7 @@ export async function createTables(
       if (!(error instanceof ResourceInUseException)) throw error;
       await addMissingIndexes(ddb, definition);
     }
+    await enableTimeToLive(ddb, definition);
     names[definition.envVar] = definition.name;
   }
   return names;

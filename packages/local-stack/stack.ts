@@ -138,8 +138,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     // An unknown organisation must settle as rejected before the redrive
     // limit, as it does with the deployed settings; keep that with a low one.
-    if (options.maxReceiveCount !== undefined && options.maxReceiveCount <= unknownOrgMaxAttempts) {
-      stackEnv[envNames.unknownOrgMaxAttempts] = String(Math.max(1, options.maxReceiveCount - 1));
+    if (options.maxReceiveCount !== undefined) {
+      stackEnv[envNames.eventsMaxReceiveCount] = String(options.maxReceiveCount);
+      if (options.maxReceiveCount <= unknownOrgMaxAttempts) stackEnv[envNames.unknownOrgMaxAttempts] = String(Math.max(1, options.maxReceiveCount - 1));
     }
     Object.assign(process.env, stackEnv);
 

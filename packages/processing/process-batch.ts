@@ -7,6 +7,7 @@
  * item touched by ten events of a batch is written once.
  */
 import type { DivisionTree, RewardPolicy } from '../config/deployment.ts';
+import { eventsQueue } from '../config/resources.ts';
 import type { RejectionReason, ValidatedEvent } from '../contract/index.ts';
 import { idNumberPaths, validateEvent, validationOptionsFor } from '../contract/index.ts';
 import { applyEvent, missingStateKeys } from '../domain/apply-event.ts';
@@ -48,8 +49,10 @@ export interface ProcessorDependencies {
   readonly sources: Readonly<Record<string, readonly string[]>>;
   readonly rewards: RewardPolicy;
   readonly pseudonymiser: Pseudonymiser;
-  /** Deliveries before an event naming an unregistered organisation is rejected. */
+  /** Times an event naming an unregistered organisation is decided (deliveries while processing runs) before it is rejected. */
   readonly unknownOrgMaxAttempts: number;
+  /** The queue's redrive limit: on that delivery an event naming an unregistered organisation is rejected whatever its tries (the deployed queue's when not given). */
+  readonly lastDelivery?: number;
   readonly now?: () => Date;
   /** Rounds of re-deciding after stale state or contention before messages are left to the queue's retry. */
   readonly maxAttempts?: number;
@@ -307,14 +310,22 @@ async function decideAll(
     if (decision.outcome === 'reject') rejected.push(rejectAndSettle(c, decision.reason, decision.detail, deps, settle));
     else if (decision.outcome === 'unknown_org') unknown.push(c);
   }
+  const stillUnknown: { c: Candidate; orgCodes: readonly string[] }[] = [];
   for (const c of unknown) {
     const decision = await decideOne(c);
     if (decision.outcome === 'reject') rejected.push(rejectAndSettle(c, decision.reason, decision.detail, deps, settle));
-    else if (decision.outcome === 'unknown_org') {
-      if (c.message.receiveCount >= deps.unknownOrgMaxAttempts) {
-        rejected.push(rejectAndSettle(c, 'unknown_org', `organisation(s) ${decision.orgCodes.join(', ')} never registered`, deps, settle));
-      } else retry(c, new UnknownOrgPendingError(decision.orgCodes.length));
-    }
+    else if (decision.outcome === 'unknown_org') stillUnknown.push({ c, orgCodes: decision.orgCodes });
+  }
+  // Tries are counted per message by us, not read from the queue's receive count: deliveries that waited out a maintenance pause never got here.
+  const lastDelivery = deps.lastDelivery ?? eventsQueue.maxReceiveCount;
+  for (const { c, orgCodes } of stillUnknown) {
+    rejected.push(
+      deps.store.countUnknownOrgTry(c.message.messageId).then((tries) =>
+        tries >= deps.unknownOrgMaxAttempts || c.message.receiveCount >= lastDelivery
+          ? rejectAndSettle(c, 'unknown_org', `organisation(s) ${orgCodes.join(', ')} never registered`, deps, settle)
+          : retry(c, new UnknownOrgPendingError(orgCodes.length)),
+      ),
+    );
   }
   await Promise.all(rejected);
   return { decided, pages };

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { explainIndexOf, fencePartition } from '../config/resources.ts';
+import { eventsQueue, explainIndexOf, fencePartition, ledgerExpiryAttribute } from '../config/resources.ts';
 import type { CounterChange } from '../domain/counter-changes.ts';
 import type { ExplainEntry } from '../domain/explain.ts';
 import { splitHomeEntries } from '../domain/explain.ts';
@@ -19,7 +19,7 @@ import type { StateItem } from '../domain/state.ts';
 import { continuationKey, decodeState, encodeState, pagesOf, splitText } from './state-codec.ts';
 import { projection } from './projection.ts';
 import type { RejectedRecord } from './ledger-records.ts';
-import { ledgerPk, recordRejection } from './ledger-records.ts';
+import { ledgerPk, recordRejection, unknownOrgTriesKey } from './ledger-records.ts';
 
 
 /** Physical table names, from the environment. */
@@ -512,6 +512,27 @@ export class EventStore {
   /** Records a rejection (ledger-records.ts). */
   async recordRejection(record: RejectedRecord): Promise<void> {
     await recordRejection(this.doc, this.tables.ledger, record);
+  }
+
+  /**
+   * Counts one more time the queued message `messageId` was decided while an
+   * organisation it names is not registered, and returns the count. A delivery
+   * that waits out a maintenance pause is never decided, so it does not count
+   * (the queue's receive count would). The item expires a day after the queue
+   * would have dropped the message.
+   */
+  async countUnknownOrgTry(messageId: string): Promise<number> {
+    const { Attributes } = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tables.ledger,
+        Key: unknownOrgTriesKey(messageId),
+        UpdateExpression: 'ADD #tries :one SET #expires = :expires',
+        ExpressionAttributeNames: { '#tries': 'tries', '#expires': ledgerExpiryAttribute },
+        ExpressionAttributeValues: { ':one': 1, ':expires': Math.ceil(this.now() / 1000) + (eventsQueue.retentionDays + 1) * 86_400 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.['tries']);
   }
 
   /** Notes a redelivery of an accepted event; changes no counter. */

@@ -10,6 +10,14 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 /** The Ledger partition of one event (`source`, `id`): its record, its rejections, its other items. */
 export const ledgerPk = (source: string, id: string): string => `EVENT#${source}#${id}`;
 
+/**
+ * The Ledger item counting how often one queued message was decided while
+ * its organisation was not registered (EventStore.countUnknownOrgTry): keyed
+ * by the queue's message id, so a message sent again starts afresh; it holds
+ * no personal data, and expires with the queue's retention.
+ */
+export const unknownOrgTriesKey = (messageId: string): { readonly pk: string; readonly sk: string } => ({ pk: `TRIES#${messageId}`, sk: 'UNKNOWN_ORG' });
+
 /** A rejected event's outcome, as recorded (never a rejected value: fields are named, content hashed). */
 export interface RejectedRecord {
   readonly source: string;

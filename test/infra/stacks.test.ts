@@ -312,7 +312,12 @@ describe('tables', () => {
       expect(props.Replicas[0].PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
       expect(props.Replicas[0].DeletionProtectionEnabled).toBe(true);
       expect(props.Replicas[0].SSESpecification).toEqual({ KMSMasterKeyId: keyArn });
+      // Time to live only where defined: the Ledger's, which only the tries of events naming an unregistered organisation carry.
+      expect(props.TimeToLiveSpecification, definition.name).toEqual(
+        definition.timeToLiveAttribute === undefined ? undefined : { AttributeName: definition.timeToLiveAttribute, Enabled: true },
+      );
     }
+    expect(tables.filter((t) => t.timeToLiveAttribute !== undefined).map((t) => [t.name, t.timeToLiveAttribute])).toEqual([['Ledger', 'expiresAt']]);
     // Every table in the template is one of the definitions: no stray table without PITR.
     expect(resourcesOfType(statefulTemplate, 'AWS::DynamoDB::GlobalTable')).toHaveLength(tables.length);
     expect(resourcesOfType(statefulTemplate, 'AWS::DynamoDB::Table')).toEqual([]);

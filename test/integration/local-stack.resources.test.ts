@@ -3,7 +3,7 @@
  * the tables, keys, queues and redrive policy of `packages/config/resources.ts`, as
  * the deployed stack has them, reachable through the environment alone.
  */
-import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsQueue, queues, tables } from '../../packages/config/resources.ts';
@@ -68,6 +68,10 @@ describe('createTables', () => {
         ],
         projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] },
       }))),
+    );
+    const { TimeToLiveDescription } = await ddb.send(new DescribeTimeToLiveCommand({ TableName: definition.name }));
+    expect(TimeToLiveDescription).toEqual(
+      definition.timeToLiveAttribute === undefined ? { TimeToLiveStatus: 'DISABLED' } : { TimeToLiveStatus: 'ENABLED', AttributeName: definition.timeToLiveAttribute },
     );
   });
 

@@ -7,44 +7,26 @@
  * the lease lasts and goes on once it is over, through the commit's own
  * condition on the fence, with nobody resuming.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../packages/contract/fixtures.ts';
-import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
+import type { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
 import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { MaintenanceInProgressError, processEvent } from '../../packages/processing/process-batch.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
 import { EventStore, fenceKeys } from '../../packages/storage/event-store.ts';
-import type { LocalDynamoDb } from '../support/dynamo-local.ts';
-import { startLocalDynamoDb } from '../support/dynamo-local.ts';
-import { processorOnFreshTables } from '../support/processor.ts';
+import { localDynamoDbForFile } from '../support/dynamo-local.ts';
+import { processorWithMaintenance } from '../support/processor.ts';
 
 const start = Date.parse('2026-12-08T02:00:00Z');
 const leaseMs = 60_000;
 let clock = start;
-let local: LocalDynamoDb | undefined;
-let client: DynamoDBClient;
-let doc: DynamoDBDocumentClient;
+const dynamo = localDynamoDbForFile();
 let tableCount = 0;
 
-beforeAll(async () => {
-  local = await startLocalDynamoDb();
-  ({ client, doc } = local);
-});
-
-afterAll(() => local?.stop());
-
-/** Fresh tables, a processor that hands a paused batch straight back, and maintenance, both on the test's clock. */
 async function setUp(): Promise<{ tables: TableNames; processor: ProcessorDependencies; maintenance: MaintenanceStore }> {
   clock = start;
-  const { tables, deps } = await processorOnFreshTables(client, doc, `-lease-${++tableCount}`, { pseudonymKey: 'maintenance-lease-test-key-0123456789abcdef', unknownOrgMaxAttempts: 3 });
-  return {
-    tables,
-    processor: { ...deps, store: new EventStore(doc, tables, () => clock), pauseWaitMs: 0 },
-    maintenance: new MaintenanceStore(doc, tables, { leaseMs, now: () => clock }),
-  };
+  return processorWithMaintenance(dynamo.client, dynamo.doc, `-lease-${++tableCount}`, { pseudonymKey: 'maintenance-lease-test-key-0123456789abcdef', unknownOrgMaxAttempts: 3, now: () => clock, leaseMs });
 }
 
 let messages = 0;
@@ -71,8 +53,8 @@ describe('a pause whose run never resumes', () => {
     const { tables, processor, maintenance } = await setUp();
     const fence = await maintenance.pause();
     // A processor whose clock runs ahead reads the pause as over; every shard it commits on still says paused.
-    const ahead = { ...processor, store: new EventStore(doc, tables, () => clock + leaseMs * 2) };
-    const early = new EventStore(doc, tables, () => clock + leaseMs - 1_000);
+    const ahead = { ...processor, store: new EventStore(dynamo.doc, tables, () => clock + leaseMs * 2) };
+    const early = new EventStore(dynamo.doc, tables, () => clock + leaseMs - 1_000);
     expect(await early.commit({ fence: { epoch: fence.epoch, paused: false }, events: [], states: [], storedPages: new Map(), counters: [], baselines: [] })).toEqual({ status: 'fenced' });
     expect((await processEvent(registration('lease-3'), ahead)).outcome).toBe('accepted');
   });
@@ -81,7 +63,7 @@ describe('a pause whose run never resumes', () => {
     const { tables, processor, maintenance } = await setUp();
     await maintenance.pause();
     for (const Key of fenceKeys) {
-      await doc.send(new UpdateCommand({ TableName: tables.ledger, Key, UpdateExpression: 'REMOVE #until', ExpressionAttributeNames: { '#until': 'pausedUntil' } }));
+      await dynamo.doc.send(new UpdateCommand({ TableName: tables.ledger, Key, UpdateExpression: 'REMOVE #until', ExpressionAttributeNames: { '#until': 'pausedUntil' } }));
     }
     clock = start + 365 * 24 * 3_600_000;
     await expect(processEvent(registration('lease-4'), processor)).rejects.toThrow(MaintenanceInProgressError);

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localClientConfig, startDynamoDbLocal } from '../../packages/local-stack/emulators.ts';
@@ -21,6 +22,30 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
     stop: async () => {
       client.destroy();
       await emulator.stop();
+    },
+  };
+}
+
+/**
+ * DynamoDB Local for the calling test file: started before its tests and
+ * stopped after them. Read `client` and `doc` inside tests and hooks.
+ */
+export function localDynamoDbForFile(): Pick<LocalDynamoDb, 'client' | 'doc'> {
+  let local: LocalDynamoDb | undefined;
+  beforeAll(async () => {
+    local = await startLocalDynamoDb();
+  });
+  afterAll(() => local?.stop());
+  const started = (): LocalDynamoDb => {
+    if (local === undefined) throw new Error('DynamoDB Local is not started yet: use it inside a test or a hook');
+    return local;
+  };
+  return {
+    get client() {
+      return started().client;
+    },
+    get doc() {
+      return started().doc;
     },
   };
 }

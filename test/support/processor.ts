@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { tables as definedTables } from '../../packages/config/resources.ts';
 import { createTables } from '../../packages/local-stack/emulators.ts';
+import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
 import type { IncomingMessage, ProcessOutcome, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { processBatch } from '../../packages/processing/process-batch.ts';
 import { Pseudonymiser } from '../../packages/processing/pseudonymise.ts';
@@ -39,6 +40,28 @@ export async function processorOnFreshTables(
 }
 
 /**
+ * Fresh tables, a processor that hands a paused batch straight back to the
+ * queue, and maintenance's store to pause and resume it, both on `now`'s
+ * clock (epoch milliseconds) when given.
+ */
+export async function processorWithMaintenance(
+  client: DynamoDBClient,
+  doc: DynamoDBDocumentClient,
+  suffix: string,
+  options: { readonly pseudonymKey: string; readonly unknownOrgMaxAttempts: number; readonly now?: () => number; readonly leaseMs?: number },
+): Promise<{ tables: TableNames; processor: ProcessorDependencies; maintenance: MaintenanceStore }> {
+  const { now, leaseMs, ...processorOptions } = options;
+  const { tables, deps } = await processorOnFreshTables(client, doc, suffix, processorOptions);
+  return {
+    tables,
+    processor: { ...deps, store: new EventStore(doc, tables, now), pauseWaitMs: 0 },
+    maintenance: new MaintenanceStore(doc, tables, { ...(leaseMs === undefined ? {} : { leaseMs }), ...(now === undefined ? {} : { now }) }),
+  };
+}
+
+let messagesSent = 0;
+
+/**
  * Delivers `events` in this order, in batches of `batchSize`, redelivering
  * what asks to be retried (its receive count one more) at the end of the
  * queue, as SQS would, until every event has an outcome; returns the
@@ -46,7 +69,8 @@ export async function processorOnFreshTables(
  */
 export async function deliverAsQueue(events: readonly unknown[], deps: ProcessorDependencies, batchSize: number): Promise<ProcessOutcome[]> {
   const outcomes: ProcessOutcome[] = [];
-  let queue: IncomingMessage[] = events.map((e, i) => ({ body: JSON.stringify(e), messageId: `m-${i}`, receiveCount: 1 }));
+  // Message ids unique in the process, as the queue's are: the processor counts an unknown organisation's tries per message.
+  let queue: IncomingMessage[] = events.map((e) => ({ body: JSON.stringify(e), messageId: `m-${++messagesSent}`, receiveCount: 1 }));
   for (let rounds = 0; queue.length > 0; rounds++) {
     if (rounds > 10_000) throw new Error('the queue never drained');
     const batch = queue.slice(0, batchSize);

@@ -11,14 +11,18 @@ describe('environment values, parsed at load', () => {
     expect(() => processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: value })).toThrow(/UNKNOWN_ORG_MAX_ATTEMPTS must be a positive integer/);
   });
 
-  it('refuses an UNKNOWN_ORG_MAX_ATTEMPTS that would let such events reach the dead-letter queue', () => {
-    expect(() => processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: String(eventsQueue.maxReceiveCount) })).toThrow(/UNKNOWN_ORG_MAX_ATTEMPTS must be below/);
-    expect(processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: String(eventsQueue.maxReceiveCount - 1) })).toEqual({ unknownOrgMaxAttempts: eventsQueue.maxReceiveCount - 1 });
+  it('refuses an UNKNOWN_ORG_MAX_ATTEMPTS the queue would never let an event reach', () => {
+    const last = eventsQueue.maxReceiveCount;
+    expect(() => processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: String(last) })).toThrow(/UNKNOWN_ORG_MAX_ATTEMPTS must be below the queue's maxReceiveCount \(10\)/);
+    expect(processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: String(last - 1) })).toEqual({ unknownOrgMaxAttempts: last - 1, lastDelivery: last });
+    expect(() => processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: '3', EVENTS_MAX_RECEIVE_COUNT: '3' })).toThrow(/must be below the queue's maxReceiveCount \(3\)/);
   });
 
-  it('reads UNKNOWN_ORG_MAX_ATTEMPTS, or the default when unset', () => {
-    expect(processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: '2' })).toEqual({ unknownOrgMaxAttempts: 2 });
-    expect(processorSettings({})).toEqual({ unknownOrgMaxAttempts: 3 });
+  it('reads UNKNOWN_ORG_MAX_ATTEMPTS and EVENTS_MAX_RECEIVE_COUNT, or the defaults (the deployed queue) when unset', () => {
+    expect(processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: '2' })).toEqual({ unknownOrgMaxAttempts: 2, lastDelivery: eventsQueue.maxReceiveCount });
+    expect(processorSettings({})).toEqual({ unknownOrgMaxAttempts: 3, lastDelivery: 10 });
+    expect(processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: '1', EVENTS_MAX_RECEIVE_COUNT: '2' })).toEqual({ unknownOrgMaxAttempts: 1, lastDelivery: 2 });
+    expect(() => processorSettings({ EVENTS_MAX_RECEIVE_COUNT: 'ten' })).toThrow(/EVENTS_MAX_RECEIVE_COUNT must be a positive integer/);
   });
 
   it('names the first missing or malformed API variable', () => {
