@@ -74,6 +74,15 @@ export const fencePartition = 'META';
  */
 export const maintenanceLeaseMs = 16 * 60_000;
 
+/**
+ * A maintenance run writes nothing, and gives no answer, once less than this
+ * is left of its pause's lease (MaintenanceStore.assertLeaseHolds): after the
+ * lease processing may go on, and a write or a comparison then could meet
+ * its commits. The deployed function's timeout comes first; the local stack
+ * runs maintenance in-process, with no timeout, and this is what stops it.
+ */
+export const maintenanceLeaseMarginMs = 60_000;
+
 /** The index an entry of `scope` (`DIV#…` or `ORG#…`) is filed in. */
 export const explainIndexOf = (scope: string): (typeof explainIndexes)[keyof typeof explainIndexes] =>
   scope.startsWith('DIV#') ? explainIndexes.division : explainIndexes.org;

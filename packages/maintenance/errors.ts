@@ -35,3 +35,17 @@ export class MaintenanceBusyError extends MaintenanceError {
 export class MaintenanceStillRunningError extends MaintenanceError {
   override readonly name = 'MaintenanceStillRunningError';
 }
+
+/**
+ * The run outlasted its pause of processing (its lease: maintenanceLeaseMs),
+ * so processing may have gone on under it: it stopped before writing or
+ * answering anything more. Run it again; a rebuild stopped part-way is put
+ * right by the next one.
+ */
+export class MaintenanceLeaseEndedError extends MaintenanceError {
+  override readonly name = 'MaintenanceLeaseEndedError';
+
+  constructor(leaseMs: number) {
+    super(`the run outlasted its ${Math.round(leaseMs / 60_000)}-minute pause of processing and stopped before writing or answering anything more; run it again`);
+  }
+}

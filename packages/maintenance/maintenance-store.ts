@@ -10,7 +10,7 @@ import { ScanCommand as RawScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BatchWriteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { explainIndexes, maintenanceLeaseMs } from '../config/resources.ts';
+import { explainIndexes, maintenanceLeaseMarginMs, maintenanceLeaseMs } from '../config/resources.ts';
 import type { ExplainEntry, FoldedItems } from '../domain/explain.ts';
 import { addEntries, withoutZeros } from '../domain/explain.ts';
 import type { StateItem } from '../domain/state.ts';
@@ -21,7 +21,7 @@ import { ledgerPk } from '../storage/ledger-records.ts';
 import { projection } from '../storage/projection.ts';
 import { encodeState } from '../storage/state-codec.ts';
 import type { TableNames } from '../storage/event-store.ts';
-import { RebuildIncompleteError } from './errors.ts';
+import { MaintenanceLeaseEndedError, RebuildIncompleteError } from './errors.ts';
 import type { RecordedEvent } from './recompute.ts';
 import type { CounterTableItem } from './reconcile.ts';
 
@@ -42,6 +42,8 @@ export interface MaintenanceStoreOptions {
   readonly maxAttempts?: number;
   /** How long a pause holds unless resumed first. @default maintenanceLeaseMs */
   readonly leaseMs?: number;
+  /** How much of the lease must be left for a write or an answer. @default maintenanceLeaseMarginMs */
+  readonly leaseMarginMs?: number;
   /** The clock a pause's lease starts from (epoch milliseconds). */
   readonly now?: () => number;
   /** Wait before retry round `attempt` (1, 2, …); exponential by default. */
@@ -51,8 +53,11 @@ export interface MaintenanceStoreOptions {
 export class MaintenanceStore {
   private readonly maxAttempts: number;
   private readonly leaseMs: number;
+  private readonly leaseMarginMs: number;
   private readonly now: () => number;
   private readonly backoff: (attempt: number) => Promise<void>;
+  /** When the pause this store set ends (epoch milliseconds); undefined when it has not paused processing, or has resumed it. */
+  private leaseEnds: number | undefined;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -61,6 +66,7 @@ export class MaintenanceStore {
   ) {
     this.maxAttempts = options.maxAttempts ?? 10;
     this.leaseMs = options.leaseMs ?? maintenanceLeaseMs;
+    this.leaseMarginMs = options.leaseMarginMs ?? maintenanceLeaseMarginMs;
     this.now = options.now ?? Date.now;
     this.backoff = options.backoff ?? ((attempt) => new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** attempt))));
   }
@@ -157,14 +163,26 @@ export class MaintenanceStore {
       }),
     );
     const epoch = Number(Attributes?.['epoch'] ?? 1);
+    this.leaseEnds = until;
     await this.setShards({ epoch, paused: true, until });
     return { epoch, paused: true };
+  }
+
+  /**
+   * Throws MaintenanceLeaseEndedError once less than the lease's margin
+   * (maintenanceLeaseMarginMs) is left of the pause this store set:
+   * processing may go on after it. Every write checks it; a run checks it
+   * before it answers.
+   */
+  assertLeaseHolds(): void {
+    if (this.leaseEnds !== undefined && this.now() > this.leaseEnds - this.leaseMarginMs) throw new MaintenanceLeaseEndedError(this.leaseMs);
   }
 
   /** Lets processing go on (under the epoch `pause` set): shard 0, which processors read, last. */
   async resume(): Promise<void> {
     await this.setShards({ paused: false });
     await this.setFence(fenceKey, { paused: false });
+    this.leaseEnds = undefined;
   }
 
   /** Sets every fence shard but shard 0, eight at a time (there are 64: all at once would open as many connections). */
@@ -296,6 +314,7 @@ export class MaintenanceStore {
         throw new RebuildIncompleteError(`${pending.length} writes to ${table} stayed unprocessed after ${this.maxAttempts} attempts; run the rebuild again`);
       }
       if (attempt > 0) await this.backoff(attempt);
+      this.assertLeaseHolds();
       const { UnprocessedItems } = await this.doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
       pending = (UnprocessedItems?.[table] ?? []) as WriteRequest[];
     }

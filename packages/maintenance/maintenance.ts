@@ -120,6 +120,8 @@ async function reconcileNow(deps: MaintenanceDependencies): Promise<ReconcileRes
   const [{ events, entries }, live] = await Promise.all([deps.store.replaySource(), deps.store.counterItems()]);
   const recomputed = recompute(events, deps);
   const { differences, checkedItems } = reconcile(comparableLive(live, entries), comparableRecomputation(recomputed));
+  // Read while processing was paused, or not an answer at all.
+  deps.store.assertLeaseHolds();
   return {
     action: 'reconcile',
     differences: differences.slice(0, maxListedDifferences),

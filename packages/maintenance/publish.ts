@@ -41,6 +41,8 @@ export interface PublishingDependencies {
 export interface ProcessingFence {
   pause(): Promise<unknown>;
   resume(): Promise<void>;
+  /** Throws once the pause's lease is (nearly) over: figures read after it may already have moved. */
+  assertLeaseHolds(): void;
 }
 
 /** Divisions evaluated per request to the computation: its analytics limit. */
@@ -75,6 +77,7 @@ export async function publishEdition(
       const figures = await deps.computation.evaluateAll(deps.catalog, slice.map((division) => ({ scope: { division }, period })));
       slice.forEach((division, i) => byDivision.push({ division, figures: (figures[i] ?? []).map((f) => editionFigure(f, division, period.text)) }));
     }
+    deps.fence.assertLeaseHolds();
     publishedAt = deps.now();
   } finally {
     await deps.fence.resume();

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { applyEventsTableActions, readTableActions } from '../../infra/constructs/house-function.ts';
-import { fencePartition, maintenanceLeaseMs } from '../../packages/config/resources.ts';
+import { fencePartition, maintenanceLeaseMarginMs, maintenanceLeaseMs } from '../../packages/config/resources.ts';
 import { countersTable, eventsQueue, processorEventSource, processorTimeoutSeconds, tables } from '../../packages/config/resources.ts';
 import { DeploymentSettingsError, readDeploymentSettings } from '../../infra/reform-indicators-app.ts';
 import { defaultFunctionEntries, maintenanceFunctionNameEnvVar } from '../../infra/stateless/stateless-stack.ts';
@@ -178,6 +178,8 @@ describe('maintenance role', () => {
     expect(props.Timeout).toBe(900);
     // A run that dies without resuming processing leaves it paused until its lease is over: never before the run can have ended.
     expect(props.Timeout * 1000).toBeLessThan(maintenanceLeaseMs);
+    // A run stops itself once less than the margin is left of its lease (for the local stack, which has no timeout): never before the function's own timeout.
+    expect(props.Timeout * 1000).toBeLessThanOrEqual(maintenanceLeaseMs - maintenanceLeaseMarginMs);
     expect(props.MemorySize).toBe(1024);
     const variables = props.Environment.Variables as Record<string, unknown>;
     expect(Object.keys(variables).sort()).toEqual(

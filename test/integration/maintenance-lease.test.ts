@@ -5,12 +5,18 @@
  * `pausedUntil`, longer than the function can run). Against DynamoDB Local,
  * with the clock under the test's control: the real processor is held while
  * the lease lasts and goes on once it is over, through the commit's own
- * condition on the fence, with nobody resuming.
+ * condition on the fence, with nobody resuming. And a run that outlasts its
+ * lease (the local stack runs maintenance in-process, with no timeout) stops
+ * before it writes or answers anything more: processing may be going on.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../packages/contract/fixtures.ts';
-import type { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
+import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
+import { MaintenanceLeaseEndedError } from '../../packages/maintenance/errors.ts';
+import type { MaintenanceDependencies } from '../../packages/maintenance/maintenance.ts';
+import { runRebuild, runReconcile } from '../../packages/maintenance/maintenance.ts';
+import { MaintenanceStore } from '../../packages/maintenance/maintenance-store.ts';
 import type { IncomingMessage, ProcessorDependencies } from '../../packages/processing/process-batch.ts';
 import { MaintenanceInProgressError, processEvent } from '../../packages/processing/process-batch.ts';
 import type { TableNames } from '../../packages/storage/event-store.ts';
@@ -20,13 +26,14 @@ import { processorWithMaintenance } from '../support/processor.ts';
 
 const start = Date.parse('2026-12-08T02:00:00Z');
 const leaseMs = 60_000;
+const leaseMarginMs = 5_000;
 let clock = start;
 const dynamo = localDynamoDbForFile();
 let tableCount = 0;
 
 async function setUp(): Promise<{ tables: TableNames; processor: ProcessorDependencies; maintenance: MaintenanceStore }> {
   clock = start;
-  return processorWithMaintenance(dynamo.client, dynamo.doc, `-lease-${++tableCount}`, { pseudonymKey: 'maintenance-lease-test-key-0123456789abcdef', unknownOrgMaxAttempts: 3, now: () => clock, leaseMs });
+  return processorWithMaintenance(dynamo.client, dynamo.doc, `-lease-${++tableCount}`, { pseudonymKey: 'maintenance-lease-test-key-0123456789abcdef', unknownOrgMaxAttempts: 3, now: () => clock, lease: { ms: leaseMs, marginMs: leaseMarginMs } });
 }
 
 let messages = 0;
@@ -69,5 +76,48 @@ describe('a pause whose run never resumes', () => {
     await expect(processEvent(registration('lease-4'), processor)).rejects.toThrow(MaintenanceInProgressError);
     await maintenance.resume();
     expect((await processEvent(registration('lease-4'), processor)).outcome).toBe('accepted');
+  });
+});
+
+describe('a run that outlasts its lease', () => {
+  /** Processed events, a counter item lost (so a rebuild has something to write), and the run's deps; the clock jumps once the run has replayed the Ledger. */
+  async function runOutlastingItsLease(): Promise<{ deps: MaintenanceDependencies; tables: TableNames; processor: ProcessorDependencies; counters: () => Promise<unknown[]> }> {
+    const { tables, processor, maintenance } = await setUp();
+    for (const id of ['outlast-1', 'outlast-2']) expect((await processEvent(registration(id), processor)).outcome).toBe('accepted');
+    const counters = async (): Promise<unknown[]> => (await dynamo.doc.send(new ScanCommand({ TableName: tables.counters, ConsistentRead: true }))).Items ?? [];
+    const [lost] = (await counters()) as { pk: string; sk: string }[];
+    await dynamo.doc.send(new DeleteCommand({ TableName: tables.counters, Key: { pk: lost?.pk, sk: lost?.sk } }));
+    const replay = maintenance.replaySource.bind(maintenance);
+    // Time passing within the run: no emulator can make a replay take a quarter of an hour.
+    maintenance.replaySource = async () => {
+      const source = await replay();
+      clock += leaseMs - leaseMarginMs + 1_000;
+      return source;
+    };
+    return { deps: { store: maintenance, divisions: new DivisionTree(defaultDeploymentConfig.root), rewards: defaultDeploymentConfig.rewards }, tables, processor, counters };
+  }
+
+  it('a rebuild writes nothing after it, and processing goes on', async () => {
+    const { deps, processor, counters } = await runOutlastingItsLease();
+    const before = await counters();
+    await expect(runRebuild(deps)).rejects.toThrow(MaintenanceLeaseEndedError);
+    expect(await counters()).toEqual(before);
+    expect((await processEvent(registration('outlast-3'), processor)).outcome).toBe('accepted');
+  });
+
+  it('a reconcile gives no answer read across it', async () => {
+    const { deps, processor } = await runOutlastingItsLease();
+    await expect(runReconcile(deps)).rejects.toThrow(/outlasted its 1-minute pause of processing/);
+    expect((await processEvent(registration('outlast-4'), processor)).outcome).toBe('accepted');
+  });
+
+  it('the same runs within their lease complete: the rebuild writes the lost item back', async () => {
+    const { deps, counters } = await runOutlastingItsLease();
+    const store = deps.store;
+    store.replaySource = MaintenanceStore.prototype.replaySource.bind(store);
+    const before = await counters();
+    expect((await runReconcile(deps)).differenceCount).toBeGreaterThan(0);
+    expect((await runRebuild(deps)).rebuilt.counters).toBe(before.length + 1);
+    expect((await runReconcile(deps)).differenceCount).toBe(0);
   });
 });

@@ -48,14 +48,14 @@ export async function processorWithMaintenance(
   client: DynamoDBClient,
   doc: DynamoDBDocumentClient,
   suffix: string,
-  options: { readonly pseudonymKey: string; readonly unknownOrgMaxAttempts: number; readonly now?: () => number; readonly leaseMs?: number },
+  options: { readonly pseudonymKey: string; readonly unknownOrgMaxAttempts: number; readonly now?: () => number; readonly lease?: { readonly ms: number; readonly marginMs: number } },
 ): Promise<{ tables: TableNames; processor: ProcessorDependencies; maintenance: MaintenanceStore }> {
-  const { now, leaseMs, ...processorOptions } = options;
+  const { now, lease, ...processorOptions } = options;
   const { tables, deps } = await processorOnFreshTables(client, doc, suffix, processorOptions);
   return {
     tables,
     processor: { ...deps, store: new EventStore(doc, tables, now), pauseWaitMs: 0 },
-    maintenance: new MaintenanceStore(doc, tables, { ...(leaseMs === undefined ? {} : { leaseMs }), ...(now === undefined ? {} : { now }) }),
+    maintenance: new MaintenanceStore(doc, tables, { ...(lease === undefined ? {} : { leaseMs: lease.ms, leaseMarginMs: lease.marginMs }), ...(now === undefined ? {} : { now }) }),
   };
 }
 

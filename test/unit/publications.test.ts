@@ -14,6 +14,8 @@ import { progressText } from '../../packages/publications/targets.ts';
 import { DivisionTree } from '../../packages/config/deployment.ts';
 import { zhongCounty } from '../../packages/config/zhong-county.ts';
 import { indicatorCatalog } from '../../packages/indicators/catalog.ts';
+import { maintenanceLeaseMs } from '../../packages/config/resources.ts';
+import { MaintenanceLeaseEndedError } from '../../packages/maintenance/errors.ts';
 import { publishEdition } from '../../packages/maintenance/publish.ts';
 import { InMemoryPublicationStore, InMemoryTargetStore, sampleEdition } from '../support/in-memory-publications.ts';
 
@@ -120,13 +122,20 @@ describe('progress = value ÷ target, in percent, half-up to 2 decimals', () => 
 describe('the publish action', () => {
   const divisions = new DivisionTree(zhongCounty);
 
-  function recording(failEvaluation = false) {
+  function recording(failEvaluation = false, leaseEnded = false) {
     const steps: string[] = [];
     const store = new InMemoryPublicationStore();
     const deps = {
       catalog: indicatorCatalog,
       divisions,
-      fence: { pause: async () => void steps.push('pause'), resume: async () => void steps.push('resume') },
+      fence: {
+        pause: async () => void steps.push('pause'),
+        resume: async () => void steps.push('resume'),
+        assertLeaseHolds: () => {
+          steps.push('lease');
+          if (leaseEnded) throw new MaintenanceLeaseEndedError(maintenanceLeaseMs);
+        },
+      },
       computation: {
         evaluateAll: async (definitions: readonly { id: string }[], cells: readonly unknown[]) => {
           steps.push(`evaluate ${cells.length}`);
@@ -143,7 +152,7 @@ describe('the publish action', () => {
   it('evaluates every division and takes publishedAt while processing is paused, and stores the edition after resuming', async () => {
     const { steps, store, deps } = recording();
     const summary = await publishEdition({ period: '2026-Q3', title: 't' }, deps);
-    expect(steps).toEqual(['pause', 'evaluate 30', 'now', 'resume', 'put']);
+    expect(steps).toEqual(['pause', 'evaluate 30', 'lease', 'now', 'resume', 'put']);
     expect(summary).toMatchObject({ period: '2026-Q3', publishedAt: '2026-10-08T02:00:00.000Z', figures: 30 * indicatorCatalog.length });
     expect(summary.id).toMatch(/^2026-Q3-20261008T020000Z-[0-9a-f]{4}$/);
     expect((await store.publication(summary.id))?.asOf).toBe('2026-09-30');
@@ -153,6 +162,12 @@ describe('the publish action', () => {
     const { steps, deps } = recording(true);
     await expect(publishEdition({ period: '2026-Q3', title: 't' }, deps)).rejects.toThrow('read failed');
     expect(steps).toEqual(['pause', 'evaluate 30', 'resume']);
+  });
+
+  it('stores nothing when the figures were read after the pause’s lease, and resumes processing', async () => {
+    const { steps, deps } = recording(false, true);
+    await expect(publishEdition({ period: '2026-Q3', title: 't' }, deps)).rejects.toThrow(MaintenanceLeaseEndedError);
+    expect(steps).toEqual(['pause', 'evaluate 30', 'lease', 'resume']);
   });
 
   it('refuses all before pausing anything', async () => {
