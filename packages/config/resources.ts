@@ -181,9 +181,10 @@ export const eventsQueue: QueueDefinition = {
   name: 'Events',
   envVar: 'EVENTS_QUEUE_URL',
   visibilityTimeoutSeconds: processorTimeoutSeconds * 6,
-  // A batch that finds processing paused is handed back, a delivery each visibility timeout: 9 × 3 minutes outlast the
-  // longest pause (maintenanceLeaseMs, 16 minutes), so maintenance never sends queued events to the dead-letter queue.
-  maxReceiveCount: 10,
+  // A batch that finds processing paused is handed back, a delivery each visibility timeout: 14 × 3 minutes outlast two
+  // of the longest pauses back to back (maintenanceLeaseMs, 16 minutes: a rebuild that timed out, run again at once), so
+  // maintenance never sends queued events to the dead-letter queue.
+  maxReceiveCount: 15,
   retentionDays: 14,
   deadLetter: { name: 'EventsDlq', envVar: 'EVENTS_DLQ_URL', retentionDays: 14 },
 };

@@ -96,7 +96,7 @@ describe('createQueues', () => {
     expect(main?.['VisibilityTimeout']).toBe(String(definition.visibilityTimeoutSeconds));
     expect(main?.['VisibilityTimeout']).toBe('180');
     expect(main?.['MessageRetentionPeriod']).toBe(String(14 * 86_400));
-    expect(JSON.parse(main?.['RedrivePolicy'] ?? '{}')).toEqual({ deadLetterTargetArn: dlq?.['QueueArn'], maxReceiveCount: 10 });
+    expect(JSON.parse(main?.['RedrivePolicy'] ?? '{}')).toEqual({ deadLetterTargetArn: dlq?.['QueueArn'], maxReceiveCount: 15 });
     expect(dlq?.['QueueArn']).toBe('arn:aws:sqs:us-east-1:000000000000:EventsDlq');
     expect(dlq?.['MessageRetentionPeriod']).toBe(String(eventsQueue.deadLetter.retentionDays * 86_400));
     expect(dlq?.['RedrivePolicy']).toBeUndefined();

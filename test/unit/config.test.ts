@@ -13,14 +13,14 @@ describe('environment values, parsed at load', () => {
 
   it('refuses an UNKNOWN_ORG_MAX_ATTEMPTS the queue would never let an event reach', () => {
     const last = eventsQueue.maxReceiveCount;
-    expect(() => processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: String(last) })).toThrow(/UNKNOWN_ORG_MAX_ATTEMPTS must be below the queue's maxReceiveCount \(10\)/);
+    expect(() => processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: String(last) })).toThrow(/UNKNOWN_ORG_MAX_ATTEMPTS must be below the queue's maxReceiveCount \(15\)/);
     expect(processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: String(last - 1) })).toEqual({ unknownOrgMaxAttempts: last - 1, lastDelivery: last });
     expect(() => processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: '3', EVENTS_MAX_RECEIVE_COUNT: '3' })).toThrow(/must be below the queue's maxReceiveCount \(3\)/);
   });
 
   it('reads UNKNOWN_ORG_MAX_ATTEMPTS and EVENTS_MAX_RECEIVE_COUNT, or the defaults (the deployed queue) when unset', () => {
     expect(processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: '2' })).toEqual({ unknownOrgMaxAttempts: 2, lastDelivery: eventsQueue.maxReceiveCount });
-    expect(processorSettings({})).toEqual({ unknownOrgMaxAttempts: 3, lastDelivery: 10 });
+    expect(processorSettings({})).toEqual({ unknownOrgMaxAttempts: 3, lastDelivery: 15 });
     expect(processorSettings({ UNKNOWN_ORG_MAX_ATTEMPTS: '1', EVENTS_MAX_RECEIVE_COUNT: '2' })).toEqual({ unknownOrgMaxAttempts: 1, lastDelivery: 2 });
     expect(() => processorSettings({ EVENTS_MAX_RECEIVE_COUNT: 'ten' })).toThrow(/EVENTS_MAX_RECEIVE_COUNT must be a positive integer/);
   });
