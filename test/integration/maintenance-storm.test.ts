@@ -43,9 +43,10 @@ afterAll(async () => {
 describe('rebuild and reconcile during a storm of events', () => {
   it('lose nothing, count nothing twice, and report no difference', async () => {
     // The registry first, as a registry sends (see sendRegistrationsFirst): an event naming an
-    // organisation not registered yet has a few deliveries by design, and maintenance pausing
-    // processing again and again could hold a registration back past them (a rejection this
-    // test is not about).
+    // organisation not registered yet has a few tries by design, and maintenance pausing
+    // processing again and again could hold a registration back while its events use them up
+    // (a rejection this test is not about; deliveries that only wait out a pause are no tries:
+    // unknown-org-tries.test.ts).
     const registry = workload.filter((e) => e.type === 'organization.registered.v1');
     await sendBodies(stack.sqs, stack.queueUrl, registry.map((e) => JSON.stringify(e)));
     await waitUntilDrained(stack.sqs, stack.queueUrl, 120_000);
