@@ -294,7 +294,7 @@ async function decideAll(
   await loadMissing(round.map((c) => c.domain));
 
   const decided: Decided[] = [];
-  const rejected: Promise<void>[] = [];
+  const settling: Promise<void>[] = [];
   const decideOne = async (c: Candidate): Promise<Decision> => {
     await loadMissing([c.domain]);
     const decision = applyEvent(c.domain, state, { rewards: deps.rewards, ...divisions });
@@ -307,27 +307,24 @@ async function decideAll(
   const unknown: Candidate[] = [];
   for (const c of round) {
     const decision = await decideOne(c);
-    if (decision.outcome === 'reject') rejected.push(rejectAndSettle(c, decision.reason, decision.detail, deps, settle));
+    if (decision.outcome === 'reject') settling.push(rejectAndSettle(c, decision.reason, decision.detail, deps, settle));
     else if (decision.outcome === 'unknown_org') unknown.push(c);
   }
-  const stillUnknown: { c: Candidate; orgCodes: readonly string[] }[] = [];
+  // Still naming an unregistered organisation: a try, counted per message by us rather than read from the queue's receive
+  // count, so that deliveries that waited out a maintenance pause (they never get here) are none.
+  const lastDelivery = deps.lastDelivery ?? eventsQueue.maxReceiveCount;
+  const triedAgain = async (c: Candidate, orgCodes: readonly string[]): Promise<void> => {
+    const tries = await deps.store.countUnknownOrgTry(c.message.messageId);
+    if (tries >= deps.unknownOrgMaxAttempts || c.message.receiveCount >= lastDelivery) {
+      await rejectAndSettle(c, 'unknown_org', `organisation(s) ${orgCodes.join(', ')} never registered`, deps, settle);
+    } else retry(c, new UnknownOrgPendingError(orgCodes.length));
+  };
   for (const c of unknown) {
     const decision = await decideOne(c);
-    if (decision.outcome === 'reject') rejected.push(rejectAndSettle(c, decision.reason, decision.detail, deps, settle));
-    else if (decision.outcome === 'unknown_org') stillUnknown.push({ c, orgCodes: decision.orgCodes });
+    if (decision.outcome === 'reject') settling.push(rejectAndSettle(c, decision.reason, decision.detail, deps, settle));
+    else if (decision.outcome === 'unknown_org') settling.push(triedAgain(c, decision.orgCodes));
   }
-  // Tries are counted per message by us, not read from the queue's receive count: deliveries that waited out a maintenance pause never got here.
-  const lastDelivery = deps.lastDelivery ?? eventsQueue.maxReceiveCount;
-  for (const { c, orgCodes } of stillUnknown) {
-    rejected.push(
-      deps.store.countUnknownOrgTry(c.message.messageId).then((tries) =>
-        tries >= deps.unknownOrgMaxAttempts || c.message.receiveCount >= lastDelivery
-          ? rejectAndSettle(c, 'unknown_org', `organisation(s) ${orgCodes.join(', ')} never registered`, deps, settle)
-          : retry(c, new UnknownOrgPendingError(orgCodes.length)),
-      ),
-    );
-  }
-  await Promise.all(rejected);
+  await Promise.all(settling);
   return { decided, pages };
 }
 
