@@ -5,7 +5,7 @@
  */
 import { AuthError } from '../auth/errors.ts';
 import { IndicatorError } from '../indicators/errors.ts';
-import { MaintenanceBusyError, MaintenanceStillRunningError, MaintenanceUnavailableError } from '../maintenance/errors.ts';
+import { MaintenanceBusyError, MaintenanceLeaseEndedError, MaintenanceStillRunningError, MaintenanceUnavailableError } from '../maintenance/errors.ts';
 import type { HttpResponse } from './http.ts';
 
 /** Problem types: `urn:reform-indicators:problem:<slug>`, with their status and title. */
@@ -30,6 +30,7 @@ export const problemTypes = {
   internal: { status: 500, title: 'Internal error' },
   'maintenance-unavailable': { status: 503, title: 'Maintenance unavailable' },
   'maintenance-running': { status: 503, title: 'Maintenance still running' },
+  'maintenance-interrupted': { status: 503, title: 'Maintenance stopped before it finished' },
   'not-configured': { status: 503, title: 'Not configured' },
 } as const;
 
@@ -86,6 +87,10 @@ export function problemResponse(error: unknown, logger?: ApiLogger): HttpRespons
     slug = 'maintenance-running';
     detail = error.message;
     headers = { 'retry-after': String(maintenanceRetryAfterSeconds) };
+  } else if (error instanceof MaintenanceLeaseEndedError) {
+    // Only where maintenance runs in-process (the local stack): the deployed function's timeout comes first.
+    slug = 'maintenance-interrupted';
+    detail = error.message;
   } else if (error instanceof MaintenanceUnavailableError) {
     slug = 'maintenance-unavailable';
     detail = error.message;

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { TestDependencies as ApiDependencies } from '../support/api-harness.ts';
 import { createApiHandler } from '../support/api-harness.ts';
 import { InProcessFunctionRunner, LambdaMaintenanceRunner, MaintenanceInvocationError, signedLambdaInvoker, UnconfiguredMaintenanceRunner } from '../../functions/api/maintenance-runner.ts';
-import { MaintenanceBusyError, MaintenanceStillRunningError } from '../../packages/maintenance/errors.ts';
+import { MaintenanceBusyError, MaintenanceLeaseEndedError, MaintenanceStillRunningError } from '../../packages/maintenance/errors.ts';
+import { maintenanceLeaseMs } from '../../packages/config/resources.ts';
 import { createMaintenanceHandler, InvalidMaintenanceRequestError } from '../../functions/maintenance/app.ts';
 import { DivisionTree, defaultDeploymentConfig } from '../../packages/config/deployment.ts';
 import { zhongCounty } from '../../packages/config/zhong-county.ts';
@@ -136,6 +137,14 @@ describe('admin routes', () => {
     expect(failed.status).toBe(500);
     expect(failed.body['detail']).toBe('The request could not be completed. Try again later.');
     expect(failed.errors).toEqual([{ errorName: 'MaintenanceInvocationError' }]);
+  });
+
+  it('answers 503 saying so when a run outlasted its pause of processing and stopped (in-process maintenance)', async () => {
+    const outlasted: MaintenanceRunner = { run: () => Promise.reject(new MaintenanceLeaseEndedError(maintenanceLeaseMs)) };
+    const answer = await call(outlasted, 'POST', '/v1/admin/rebuild', countyAdmin);
+    expect(answer.status).toBe(503);
+    expect(answer.body['type']).toBe('urn:reform-indicators:problem:maintenance-interrupted');
+    expect(answer.body['detail']).toBe('the run outlasted its 16-minute pause of processing and stopped before writing or answering anything more; run it again');
   });
 
   it('answers 409 with Retry-After while another maintenance run is in progress', async () => {
