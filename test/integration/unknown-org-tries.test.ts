@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { sampleEvent, usccFor } from '../../packages/contract/fixtures.ts';
 import { eventsQueue, ledgerExpiryAttribute, unknownOrgMaxAttempts } from '../../packages/config/resources.ts';
 import type { IncomingMessage } from '../../packages/processing/process-batch.ts';
-import { MaintenanceInProgressError, processEvent, UnknownOrgPendingError } from '../../packages/processing/process-batch.ts';
+import { MaintenanceInProgressError, processBatch, processEvent, UnknownOrgPendingError } from '../../packages/processing/process-batch.ts';
 import { ledgerPk, unknownOrgTriesKey } from '../../packages/storage/ledger-records.ts';
 import { localDynamoDbForFile } from '../support/dynamo-local.ts';
 import { processorWithMaintenance } from '../support/processor.ts';
@@ -69,6 +69,23 @@ describe('an event naming an organisation not registered yet', () => {
     const first = queued(union('u-again'), 'msg-first');
     for (let i = 1; i < unknownOrgMaxAttempts; i++) await expect(processEvent(first.deliver(), processor)).rejects.toThrow(UnknownOrgPendingError);
     await expect(processEvent(queued(union('u-again'), 'msg-second').deliver(), processor)).rejects.toThrow(UnknownOrgPendingError);
+  });
+
+  it('is left for the queue, and the rest of its batch still applied, when its try cannot be counted (a throttled write)', async () => {
+    const { processor } = await setUp();
+    const store = processor.store;
+    let throttled = 0;
+    // A fault DynamoDB Local cannot produce: the count's update throttled after the SDK's own retries.
+    store.countUnknownOrgTry = async () => {
+      throttled++;
+      throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ThrottlingException' });
+    };
+    const ghost: IncomingMessage = { body: union('u-throttled'), messageId: 'msg-throttled', receiveCount: 1 };
+    const other = JSON.stringify(sampleEvent('organization.registered.v1', { id: 'reg-880002', data: { orgCode: usccFor(880_002) } }));
+    const results = await processBatch([ghost, { body: other, messageId: 'msg-reg-throttled', receiveCount: 1 }], processor);
+    expect(throttled).toBeGreaterThan(0);
+    expect(results.get('msg-reg-throttled')).toMatchObject({ ok: true, outcome: { outcome: 'accepted' } });
+    expect(results.get('msg-throttled')?.ok).toBe(false);
   });
 
   it('is rejected on the queue’s last delivery whatever its tries, so it never reaches the dead-letter queue without an outcome', async () => {
